@@ -1,0 +1,30 @@
+"""Where schemas, instances and instance data live: command-line options, environment, then defaults."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Paths:
+    schemas: Path
+    instances: Path
+    data: Path | None = None    # REPO_ENGINE_DATA: all instance data under <data>/<instance>/
+
+    @classmethod
+    def from_env(cls, schemas: str | os.PathLike | None = None, instances: str | os.PathLike | None = None,
+                 data: str | os.PathLike | None = None) -> "Paths":
+        env = os.environ
+        data = data or env.get("REPO_ENGINE_DATA")
+        return cls(
+            schemas=Path(schemas or env.get("REPO_ENGINE_SCHEMAS", "schemas")),
+            instances=Path(instances or env.get("REPO_ENGINE_INSTANCES", "instances")),
+            data=Path(data) if data else None,
+        )
+
+    def instance_data(self, instance: str) -> Path:
+        """The folder holding one instance's records and attachments (git-ignored by default)."""
+        if self.data is not None:
+            return self.data / instance
+        return self.instances / instance / "data"

@@ -1,0 +1,134 @@
+"""The field-type contract and the registry that holds one instance of each type.
+
+A field type is one small class that knows everything the engine does with a value of that type: the form
+field that edits it, the JSON Schema fragment that validates it, how it is displayed, searched, filtered,
+faceted and sorted, and how it is written to and read from a spreadsheet cell. Views, templates, the store
+and the exporters ask the type; they never branch on a type's name.
+
+Values are held in records as JSON-native data (str, int, float, bool, list, None); a date is an ISO string
+``YYYY-MM-DD`` so that storage and JSON Schema need no conversion.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from wtforms import Field as FormField
+    from engine.schema.model import Field
+
+
+class CellError(ValueError):
+    """A spreadsheet cell or filter value that cannot be read as the field's type; the message is for users."""
+
+
+class FieldType:
+    """Base class: the defaults suit a single free-text value. Subclasses override what differs."""
+
+    #: The ``type:`` name used in YAML.
+    name: ClassVar[str] = ""
+    #: Type-specific YAML keys this type accepts beyond the common ones (name, type, label, help, required,
+    #: default, section, show_when, required_when, searchable).
+    options: ClassVar[frozenset[str]] = frozenset()
+    #: May the field be listed in ``listing.facets``?
+    facetable: ClassVar[bool] = False
+    #: Does free-text search (``?q=``) look inside this field by default?
+    searchable: ClassVar[bool] = False
+    #: Name of the template snippet (under ``fields/form/`` and ``fields/display/``) used to render it.
+    template: ClassVar[str] = "default"
+
+    # -- validation -----------------------------------------------------------------------------------
+    def json_schema(self, field: "Field") -> dict[str, Any]:
+        """JSON Schema (2020-12) fragment for a present, non-empty value of this field."""
+        return {"type": "string"}
+
+    def is_empty(self, value: Any) -> bool:
+        return value is None or value == "" or value == []
+
+    # -- forms ------------------------------------------------------------------------------------------
+    def form_field(self, field: "Field") -> "FormField":
+        """An unbound WTForms field. Required-ness is enforced by the record validator, not here."""
+        raise NotImplementedError
+
+    def from_form(self, field: "Field", data: Any) -> Any:
+        """Turn the WTForms field's ``data`` into the stored value (``None`` when empty)."""
+        return data if data not in ("", None, []) else None
+
+    def to_form(self, field: "Field", value: Any) -> Any:
+        """Turn a stored value into what the WTForms field expects as ``data``."""
+        return value
+
+    # -- display ------------------------------------------------------------------------------------------
+    def display(self, field: "Field", value: Any) -> Markup:
+        """HTML for the record page; always escaped."""
+        return escape("" if value is None else str(value))
+
+    def display_text(self, field: "Field", value: Any) -> str:
+        """Plain text: list cells, history lines, sentences."""
+        return "" if value is None else str(value)
+
+    # -- search, filters, facets, sort -------------------------------------------------------------------
+    def search_text(self, field: "Field", value: Any) -> str:
+        """Text that ``?q=`` matches against (lower-cased by the store)."""
+        return self.display_text(field, value)
+
+    def facet_keys(self, field: "Field", value: Any) -> Iterable[str]:
+        """The facet buckets a value falls into (a list value falls into several)."""
+        if self.is_empty(value):
+            return ()
+        return (str(value),)
+
+    def parse_filter(self, field: "Field", raw: str) -> Any:
+        """Read one ``?<field>=<raw>`` URL value; raise ``CellError`` with a user message when invalid."""
+        return raw
+
+    def matches(self, field: "Field", value: Any, wanted: Any) -> bool:
+        """Does a stored value satisfy one parsed filter value?"""
+        return wanted in self.facet_keys(field, value)
+
+    def describe_filter(self, field: "Field", wanted: Any) -> str:
+        """Human words for one parsed filter value, as in 'status is In progress'."""
+        return str(wanted)
+
+    def sort_key(self, field: "Field", value: Any) -> Any:
+        """Key ordering records by this field; empty values must sort last and keys must be comparable."""
+        return (1, "") if self.is_empty(value) else (0, self.display_text(field, value).casefold())
+
+    # -- spreadsheets ---------------------------------------------------------------------------------------
+    def to_cell(self, field: "Field", value: Any) -> Any:
+        """The value written to a CSV/XLSX cell (str, int, float, bool, datetime.date or None)."""
+        return None if self.is_empty(value) else self.display_text(field, value)
+
+    def from_cell(self, field: "Field", cell: Any) -> Any:
+        """Read a CSV/XLSX cell into a stored value; raise ``CellError`` with a user message when invalid."""
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            return None
+        return str(cell).strip()
+
+
+class FieldTypeRegistry:
+    """Field types by name. Built-in types are registered exactly as an extension's would be."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, FieldType] = {}
+
+    def register(self, cls: type[FieldType]) -> type[FieldType]:
+        if not cls.name:
+            raise ValueError(f"{cls.__name__} has no name")
+        if cls.name in self._types:
+            raise ValueError(f"field type {cls.name!r} is registered twice")
+        self._types[cls.name] = cls()
+        return cls
+
+    def __getitem__(self, name: str) -> FieldType:
+        return self._types[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
+    def __iter__(self):
+        return iter(self._types.values())
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._types)

@@ -1,0 +1,203 @@
+"""The typed, frozen objects a loaded schema becomes: RepositoryType, Field, Instance and their parts.
+
+Everything outside ``engine.schema`` sees only these objects, never raw YAML dicts. They are built once at
+start-up (``engine.schema.load_project``) after validation and resolution of ``extends`` and adaptations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from engine.fields.base import FieldType
+
+#: Names a field may not take: URL query parameters of the browse page and the record's system fields.
+RESERVED_NAMES = frozenset(
+    {"q", "sort", "page", "state", "format",
+     "reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted"}
+)
+#: System fields every record has, in display order.
+SYSTEM_FIELDS = ("reference", "status", "created", "created_by", "updated", "updated_by", "version")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a definition was written: shown in every error about it."""
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``show_when`` / ``required_when``: every named field must hold one of its listed values.
+
+    YAML: ``required_when: {status: Completed}`` or ``show_when: {audit_type: [Re-audit, National]}``.
+    """
+    terms: tuple[tuple[str, tuple[Any, ...]], ...]
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.terms)
+
+    def holds(self, values: Mapping[str, Any]) -> bool:
+        """True when every term matches; a list value matches when any of its items does."""
+        for name, wanted in self.terms:
+            value = values.get(name)
+            items = value if isinstance(value, (list, tuple)) else [value]
+            if not any(item in wanted for item in items):
+                return False
+        return True
+
+    def describe(self, label_of: Mapping[str, str]) -> str:
+        """'status is Completed' -- used in messages and hints."""
+        parts = []
+        for name, wanted in self.terms:
+            shown = " or ".join(str(v) for v in wanted)
+            parts.append(f"{label_of.get(name, name).lower()} is {shown}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a repository type, as the author wrote it, resolved and typed.
+
+    ``options`` holds the type-specific keys (choices, min, max, accept, target, ...); each field type
+    reads what it needs through the typed accessors below.
+    """
+    name: str
+    type_name: str
+    label: str
+    kind: "FieldType"
+    help: str = ""
+    required: bool = False
+    default: Any = None
+    section: str | None = None
+    choices: tuple[Choice, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    multiple: bool = False
+    accept: tuple[str, ...] = ()
+    max_size_mb: float | None = None
+    target: str | None = None
+    show_when: Condition | None = None
+    required_when: Condition | None = None
+    searchable: bool = True
+    source: Source | None = dc_field(default=None, compare=False)
+
+    def choice_label(self, value: Any) -> str:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return "" if value is None else str(value)
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    closed: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    columns: tuple[str, ...]
+    facets: tuple[str, ...]
+    sort: str = "-updated"          # a field name, '-' in front for descending
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
+class RepositoryType:
+    """A resolved repository type: the only description of a repository's shape the engine uses."""
+    name: str
+    title: str
+    title_plural: str
+    description: str
+    reference_prefix: str
+    fields: tuple[Field, ...]
+    statuses: tuple[Status, ...]
+    listing: Listing
+    record_title: str               # name of the field whose value titles a record
+    sections: tuple[Section, ...] = ()
+    extends: str | None = None
+    source: Source | None = dc_field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", MappingProxyType({f.name: f for f in self.fields}))
+
+    @property
+    def field_map(self) -> Mapping[str, Field]:
+        return self._by_name  # type: ignore[attr-defined]
+
+    def field(self, name: str) -> Field:
+        return self.field_map[name]
+
+    @property
+    def initial_status(self) -> str:
+        return self.statuses[0].name
+
+    @property
+    def status_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses)
+
+    @property
+    def open_statuses(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses if not s.closed)
+
+    @property
+    def closed_statuses(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses if s.closed)
+
+    def fields_in_section(self, section: str | None) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.section == section)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One department's deployment: which (possibly adapted) repository types it hosts."""
+    name: str
+    title: str
+    description: str
+    repositories: tuple[RepositoryType, ...]
+    organisation: str = ""
+    source: Source | None = dc_field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", MappingProxyType({r.name: r for r in self.repositories}))
+
+    def repository(self, name: str) -> RepositoryType:
+        return self._by_name[name]  # type: ignore[attr-defined]
+
+    def has_repository(self, name: str) -> bool:
+        return name in self._by_name  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded at start-up: the shared repository types and every instance."""
+    types: Mapping[str, RepositoryType]
+    instances: Mapping[str, Instance]

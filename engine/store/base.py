@@ -1,0 +1,173 @@
+"""The store interface: what every backend (TinyDB, PostgreSQL) provides, and the values it passes around.
+
+A ``Store`` holds the records of one repository of one instance. It persists and queries; it does not
+validate field values against the schema (``engine.records`` does that before calling it), but it does
+refuse values that cannot be stored, stamps the system fields and keeps every earlier version.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO, Iterator, Mapping
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record: system fields plus the values of its fields (JSON-native, dates as ISO strings)."""
+    reference: str
+    status: str
+    created: datetime
+    created_by: str
+    updated: datetime
+    updated_by: str
+    version: int
+    values: Mapping[str, Any]
+    deleted: bool = False
+
+    def __getitem__(self, name: str) -> Any:
+        """System fields and field values by name, as listing columns name them."""
+        if name in SYSTEM_ATTRS:
+            return getattr(self, name)
+        return self.values.get(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self[name]
+        return default if value is None else value
+
+
+SYSTEM_ATTRS = frozenset({"reference", "status", "created", "created_by", "updated", "updated_by", "version"})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field changed between two versions ('status' included)."""
+    name: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Version:
+    """A record as it was after one save, with who saved it and what that save changed."""
+    record: Record
+    changes: tuple[Change, ...]
+    note: str = ""      # 'created', 'edited', 'deleted', 'restored'
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a browse page (or API list, or export) asks for.
+
+    ``filters`` maps a field name (or 'status') to parsed wanted values: the same field's values are OR-ed,
+    different fields AND-ed. ``state`` is 'open', 'closed' or None (the type's open/closed statuses).
+    """
+    q: str = ""
+    filters: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    state: str | None = None
+    sort: str | None = None         # field or system field name, '-' prefix for descending; None: listing default
+    page: int = 1
+    per_page: int = 25
+    deleted: bool = False           # True: only soft-deleted records (the admin's bin)
+
+
+@dataclass(frozen=True)
+class Page:
+    records: tuple[Record, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A stored file's metadata. ``id`` names it in URLs and in the record's file-field value."""
+    id: str
+    reference: str
+    field: str
+    filename: str           # the user's name, kept only as metadata
+    content_type: str
+    size: int
+    sha256: str
+    uploaded: datetime
+    uploaded_by: str
+
+
+class Store(abc.ABC):
+    """The records of one repository in one instance."""
+
+    @abc.abstractmethod
+    def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
+               now: datetime | None = None) -> Record:
+        """Allocate the next reference (never reused), stamp system fields, write durably, return the record."""
+
+    @abc.abstractmethod
+    def get(self, reference: str, *, include_deleted: bool = False) -> Record:
+        """The current version; ``RecordNotFound`` when absent (or deleted, unless asked)."""
+
+    @abc.abstractmethod
+    def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
+               status: str | None = None) -> Record:
+        """Replace the values (and status if given) when the stored version is still ``expected_version``;
+        otherwise raise ``EditConflict`` carrying the current record. Keeps the previous version."""
+
+    @abc.abstractmethod
+    def history(self, reference: str) -> list[Version]:
+        """Every version, oldest first, each with the changes that save made."""
+
+    @abc.abstractmethod
+    def query(self, query: Query) -> Page:
+        """One page of matching records and the total count."""
+
+    @abc.abstractmethod
+    def facets(self, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+        """For each named field (or 'status'), the facet keys and their counts among the records matching
+        ``query``, most frequent first. Counts use every filter of the query except the field's own, so the
+        other values of that facet stay visible and selectable."""
+
+    @abc.abstractmethod
+    def count(self) -> int:
+        """Number of live (not deleted) records."""
+
+    @abc.abstractmethod
+    def delete(self, reference: str, *, user: str) -> Record:
+        """Soft delete: hidden from queries and pages, kept with its history and attachments."""
+
+    @abc.abstractmethod
+    def restore(self, reference: str, *, user: str) -> Record:
+        """Undo a soft delete."""
+
+    # -- attachments --------------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def save_attachment(self, reference: str, field: str, filename: str, stream: BinaryIO, *,
+                        user: str, content_type: str | None = None) -> Attachment:
+        """Store a file for a record's file field; ``AttachmentRejected`` for size or type."""
+
+    @abc.abstractmethod
+    def attachments(self, reference: str) -> list[Attachment]:
+        """The record's attachments, in upload order."""
+
+    @abc.abstractmethod
+    def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
+        """Metadata and a readable binary stream; ``AttachmentNotFound`` when absent."""
+
+    @abc.abstractmethod
+    def delete_attachment(self, reference: str, attachment_id: str, *, user: str) -> None:
+        """Remove a file from the record (kept on disk until the record itself is purged)."""
+
+    def iter_all(self) -> Iterator[Record]:
+        """Every live record, in reference order (exports)."""
+        page = 1
+        while True:
+            result = self.query(Query(sort="reference", page=page, per_page=500))
+            yield from result.records
+            if page >= result.pages:
+                return
+            page += 1
+
+    def close(self) -> None:
+        """Release files and connections."""
