@@ -97,6 +97,14 @@ class Attachment:
     uploaded_by: str
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file arriving with a submission, before it is stored."""
+    filename: str
+    stream: BinaryIO
+    content_type: str | None = None
+
+
 class Store(abc.ABC):
     """The records of one repository in one instance."""
 
