@@ -10,7 +10,7 @@ REPOSITORY = "qi-project"
 
 @dataclass(frozen=True)
 class Site:
-    """URLs (relative to the live server) of the first instance hosting QI projects."""
+    """URLs (relative to the live server) of the instance hosting QI projects."""
     instance: str
     repository: str = REPOSITORY
 
@@ -30,18 +30,16 @@ class Site:
         return f"{self.browse}{reference}"
 
 
-def find_site(env: Mapping[str, str]) -> Site:
-    """Read the shipped instances the way the app does and pick the one hosting QI projects."""
+def find_site(env: Mapping[str, str], instance: str = "quality-improvement") -> Site:
+    """The shipped Quality Improvement Team instance, checked to host QI projects the way the app reads it."""
     from engine.config import Paths
     from engine.fields import default_registry
     from engine.schema import load_project
 
     project = load_project(Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"]),
                            default_registry())
-    for name in sorted(project.instances):
-        if project.instances[name].has_repository(REPOSITORY):
-            return Site(instance=name)
-    raise AssertionError(f"no instance in {env['REPO_ENGINE_INSTANCES']} hosts {REPOSITORY}")
+    assert project.instances[instance].has_repository(REPOSITORY), f"{instance} no longer hosts {REPOSITORY}"
+    return Site(instance=instance)
 
 
 def write_pdf(path: Path, text: str = "Project charter") -> Path:

@@ -1,0 +1,69 @@
+"""Every kind of page passes an axe-core audit (WCAG 2.2 AA), and the browse page fits a phone."""
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from browser_axe import assert_accessible
+from browser_forms import error_summary, save
+from browser_site import Site
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = "QI-0001"      # the first sample record `repo-engine seed` loads
+
+
+Visit = Callable[[Page, Site], int]
+
+
+def goto(path: Callable[[Site], str]) -> Visit:
+    """Open a URL; the visit answers the HTTP status."""
+    return lambda page, site: page.goto(path(site)).status
+
+
+def form_with_errors(page: Page, site: Site) -> int:
+    page.goto(site.new)
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        save(page)
+    error_summary(page)
+    return posted.value.status
+
+
+#: Each page type: how a user gets there, and the HTTP status it answers with.
+PAGES: dict[str, tuple[Visit, int]] = {
+    "site home": (goto(lambda site: "/"), 200),
+    "instance home": (goto(lambda site: site.instance_home), 200),
+    "browse with filters": (goto(lambda site: f"{site.browse}?status=In+progress&division=Surgery&sort=title"), 200),
+    "browse, searched": (goto(lambda site: f"{site.browse}?q=sepsis"), 200),
+    "new form": (goto(lambda site: site.new), 200),
+    "form with errors": (form_with_errors, 400),
+    "record page": (goto(lambda site: site.record(SAMPLE)), 200),
+    "edit form": (goto(lambda site: site.record(SAMPLE) + "/edit"), 200),
+    "history": (goto(lambda site: site.record(SAMPLE) + "/history"), 200),
+    "unknown record": (goto(lambda site: site.record("QI-9999")), 404),
+    "unknown instance": (goto(lambda site: "/no-such-team/"), 404),
+}
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_page_has_no_accessibility_violations(page: Page, site: Site, kind: str):
+    visit, expected = PAGES[kind]
+    status = visit(page, site)
+    assert status == expected, f"{kind}: {page.url} answered {status}, not {expected}"
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_browse_page_fits_a_phone_without_scrolling_sideways(browser: Browser, live_server: str, site: Site):
+    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 812},
+                                  is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site.browse}?status=In+progress")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"the browse page is {widths[0]}px wide on a {widths[1]}px phone screen"
+    finally:
+        context.close()
