@@ -10,13 +10,19 @@ Values are held in records as JSON-native data (str, int, float, bool, list, Non
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 
+from jsonschema import Draft202012Validator, FormatChecker
 from markupsafe import Markup, escape
+
+from engine.fields.values import lower_first
 
 if TYPE_CHECKING:
     from wtforms import Field as FormField
     from engine.schema.model import Field
+    from engine.store.base import Upload
+
+_FORMATS = FormatChecker()
 
 
 class CellError(ValueError):
@@ -31,6 +37,8 @@ class FieldType:
     #: Type-specific YAML keys this type accepts beyond the common ones (name, type, label, help, required,
     #: default, section, show_when, required_when, searchable).
     options: ClassVar[frozenset[str]] = frozenset()
+    #: The subset of ``options`` a field of this type must give (``choices`` for a choice field).
+    required_options: ClassVar[frozenset[str]] = frozenset()
     #: May the field be listed in ``listing.facets``?
     facetable: ClassVar[bool] = False
     #: Does free-text search (``?q=``) look inside this field by default?
@@ -46,6 +54,24 @@ class FieldType:
     def is_empty(self, value: Any) -> bool:
         return value is None or value == "" or value == []
 
+    def invalid_message(self, field: "Field", value: Any) -> str:
+        """What to tell the user when a present value fails this type's JSON Schema fragment."""
+        return f"Enter a valid {lower_first(field.label)}"
+
+    def check(self, field: "Field", value: Any) -> str | None:
+        """Rules JSON Schema cannot express (a date's earliest and latest); a user message, or None."""
+        return None
+
+    def problem(self, field: "Field", value: Any) -> str | None:
+        """The one message for a present value that is not acceptable, or None when it is.
+
+        The JSON Schema fragment decides; the type words the answer in the user's terms, naming the label.
+        """
+        validator = Draft202012Validator(self.json_schema(field), format_checker=_FORMATS)
+        if not validator.is_valid(value):
+            return self.invalid_message(field, value)
+        return self.check(field, value)
+
     # -- forms ------------------------------------------------------------------------------------------
     def form_field(self, field: "Field") -> "FormField":
         """An unbound WTForms field. Required-ness is enforced by the record validator, not here."""
@@ -58,6 +84,15 @@ class FieldType:
     def to_form(self, field: "Field", value: Any) -> Any:
         """Turn a stored value into what the WTForms field expects as ``data``."""
         return value
+
+    def load_choices(self, field: "Field", bound: "FormField",
+                     records_of: Callable[[str], Iterable[tuple[str, str]]]) -> None:
+        """Fill options known only at request time into the bound form field, e.g. a reference field's
+        records: ``records_of(repository_type_name)`` yields ``(reference, title)`` pairs. Default: nothing."""
+
+    def uploads(self, field: "Field", data: Any) -> list["Upload"]:
+        """Files that arrived in this field's form data, ready for ``Records``; only file fields have any."""
+        return []
 
     # -- display ------------------------------------------------------------------------------------------
     def display(self, field: "Field", value: Any) -> Markup:
@@ -86,6 +121,10 @@ class FieldType:
     def matches(self, field: "Field", value: Any, wanted: Any) -> bool:
         """Does a stored value satisfy one parsed filter value?"""
         return wanted in self.facet_keys(field, value)
+
+    def facet_label(self, field: "Field", key: str) -> str:
+        """What a facet key is called on the page (a choice's label); the key itself goes in the URL."""
+        return key
 
     def describe_filter(self, field: "Field", wanted: Any) -> str:
         """Human words for one parsed filter value, as in 'status is In progress'."""

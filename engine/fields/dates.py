@@ -1,0 +1,191 @@
+"""The date field type, and reading dates the ways people write them: cells, URL filters and ranges."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable
+
+from markupsafe import Markup
+
+from engine.fields.base import CellError, FieldType
+from engine.fields.formfields import DateInputField
+from engine.fields.values import cell_text, is_blank, quoted, split_range
+
+if TYPE_CHECKING:
+    from wtforms.fields.core import UnboundField
+    from engine.schema.model import Field
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+#: Day 0 of Excel's (1900) date system, allowing for its pretend 29 February 1900.
+EXCEL_EPOCH = date(1899, 12, 30)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?")
+_UK = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: [\d:.]*)?")
+_WORDS = ("%d %B %Y", "%d %b %Y")
+
+
+def long_date(day: date) -> str:
+    """5 March 2026, as the NHS.UK style guide writes dates."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def as_date(value: Any) -> date | None:
+    """A stored ISO value as a date; None when empty or unreadable (old or hand-edited data)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and re.match(DATE_PATTERN, value) else None
+    except ValueError:
+        return None
+
+
+def read_date(cell: Any) -> date:
+    """A date from a spreadsheet cell: date/datetime objects, Excel serial numbers, 31/12/2025, 2025-12-31
+    or 31 December 2025. ``CellError`` says whether the text is no date at all or an impossible one."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 0 < cell < 2958466:
+        return EXCEL_EPOCH + timedelta(days=int(cell))
+    text = cell_text(cell)
+    parts = _numeric_parts(text)
+    if parts is not None:
+        try:
+            return date(*parts)
+        except ValueError:
+            raise CellError(f"{quoted(text)} is not a real date") from None
+    for pattern in _WORDS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise CellError(f"{quoted(text)} is not a date: write it like 31/12/2025 or 2025-12-31")
+
+
+def _numeric_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) from ISO or UK day-first text; None when the text has neither shape."""
+    if match := _ISO.fullmatch(text):
+        return int(match[1]), int(match[2]), int(match[3])
+    if match := _UK.fullmatch(text):
+        return int(match[3]), int(match[2]), int(match[1])
+    return None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A date filter: both ends included, either open. ``period`` words a whole year, month or day."""
+    start: date | None
+    end: date | None
+    period: str = ""
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def describe(self) -> str:
+        if self.period:
+            return f"is {self.period}"
+        if self.start and self.end:
+            return f"is between {long_date(self.start)} and {long_date(self.end)}"
+        if self.start:
+            return f"is on or after {long_date(self.start)}"
+        return f"is on or before {long_date(self.end)}"
+
+
+def read_period(raw: str) -> DateRange:
+    """``2025`` (a year), ``2025-03`` (a month) or ``2025-03-01`` / ``01/03/2025`` (a day)."""
+    text = raw.strip()
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return DateRange(date(int(text), 1, 1), date(int(text), 12, 31), f"in {text}")
+        if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+            first = date(int(match[1]), int(match[2]), 1)
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            return DateRange(first, last, f"in {first:%B %Y}")
+    except ValueError:
+        raise CellError(f"{quoted(text)} is not a real date") from None
+    day = read_date(text)
+    return DateRange(day, day, f"on {long_date(day)}")
+
+
+def read_date_filter(raw: str) -> DateRange:
+    """A period, or a range of periods ``2025-01..2025-06`` with either side left open."""
+    ends = split_range(raw)
+    if ends is None:
+        return read_period(raw)
+    if not any(ends):
+        raise CellError(f"{quoted(raw)} is not a date or a range like 2025-01-01..2025-06-30")
+    start = read_period(ends[0]).start if ends[0] else None
+    end = read_period(ends[1]).end if ends[1] else None
+    if start and end and start > end:
+        raise CellError(f"{quoted(raw)} ends before it starts")
+    return DateRange(start, end)
+
+
+class DateType(FieldType):
+    """A calendar date, such as when a project started; ``min``/``max`` (ISO dates) bound it. Stored as
+    ``YYYY-MM-DD``, entered in day, month and year boxes, shown as 5 March 2026, faceted by year."""
+
+    name = "date"
+    options = frozenset({"min", "max"})
+    facetable = True
+    template = "date"
+
+    def json_schema(self, field: Field) -> dict[str, Any]:
+        # The pattern pins the shape; format "date" (checked by FormatChecker) refuses 2025-02-31.
+        return {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
+
+    def invalid_message(self, field: Field, value: Any) -> str:
+        return f"{field.label} must be a real date"
+
+    def check(self, field: Field, value: Any) -> str | None:
+        day, earliest, latest = as_date(value), as_date(field.minimum), as_date(field.maximum)
+        if day is None:
+            return None
+        if earliest and latest and not earliest <= day <= latest:
+            return f"{field.label} must be between {long_date(earliest)} and {long_date(latest)}"
+        if earliest and day < earliest:
+            return f"{field.label} must be the same as or after {long_date(earliest)}"
+        if latest and day > latest:
+            return f"{field.label} must be the same as or before {long_date(latest)}"
+        return None
+
+    def form_field(self, field: Field) -> UnboundField:
+        return DateInputField(field.label, description=field.help)
+
+    def from_form(self, field: Field, data: Any) -> str | None:
+        return data.isoformat() if isinstance(data, date) else None
+
+    def to_form(self, field: Field, value: Any) -> date | None:
+        return as_date(value)
+
+    def display_text(self, field: Field, value: Any) -> str:
+        day = as_date(value)
+        return long_date(day) if day else super().display_text(field, value)
+
+    def display(self, field: Field, value: Any) -> Markup:
+        return super().display(field, self.display_text(field, value))
+
+    def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
+        day = as_date(value)
+        return (str(day.year),) if day else ()
+
+    def parse_filter(self, field: Field, raw: str) -> DateRange:
+        return read_date_filter(raw)
+
+    def matches(self, field: Field, value: Any, wanted: DateRange) -> bool:
+        day = as_date(value)
+        return day is not None and wanted.contains(day)
+
+    def describe_filter(self, field: Field, wanted: DateRange) -> str:
+        return wanted.describe()
+
+    def sort_key(self, field: Field, value: Any) -> Any:
+        day = as_date(value)
+        return (0, day.isoformat()) if day else (1, "")
+
+    def to_cell(self, field: Field, value: Any) -> date | None:
+        return as_date(value)
+
+    def from_cell(self, field: Field, cell: Any) -> str | None:
+        return None if is_blank(cell) else read_date(cell).isoformat()

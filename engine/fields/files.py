@@ -1,0 +1,85 @@
+"""The file field type: documents attached to a record. The value is the list of the attachments' ids."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask_wtf.file import FileField, MultipleFileField
+
+from engine.fields.base import FieldType
+from engine.fields.formfields import AcceptedFiles
+from engine.fields.numeric import read_yes_no
+from engine.fields.values import as_list, join_cell, split_cell
+from engine.store.base import Upload
+
+if TYPE_CHECKING:
+    from wtforms.fields.core import UnboundField
+    from engine.schema.model import Field
+
+DEFAULT_MAX_SIZE_MB = 20
+
+
+class FileType(FieldType):
+    """Documents such as a project report or poster; ``accept`` lists extensions, ``max_size_mb`` (default 20)
+    bounds each file, ``multiple: true`` allows several. ``Records`` keeps the value: it appends the ids of
+    files uploaded with a save and drops removed ones, so the form never sets it (``from_form`` is None)."""
+
+    name = "file"
+    options = frozenset({"accept", "max_size_mb", "multiple"})
+    template = "file"
+
+    def json_schema(self, field: Field) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}
+        if not field.multiple:
+            schema["maxItems"] = 1
+        return schema
+
+    def invalid_message(self, field: Field, value: Any) -> str:
+        if not field.multiple and isinstance(value, list) and len(value) > 1:
+            return f"{field.label} can hold only one file: remove one before adding another"
+        return f"{field.label} must list attached files"
+
+    def form_field(self, field: Field) -> UnboundField:
+        form_class = MultipleFileField if field.multiple else FileField
+        accept = {"accept": ",".join(field.accept)} if field.accept else None
+        checks = [AcceptedFiles(field.accept, field.max_size_mb or DEFAULT_MAX_SIZE_MB)]
+        return form_class(field.label, description=field.help, validators=checks, render_kw=accept)
+
+    def from_form(self, field: Field, data: Any) -> None:
+        return None
+
+    def to_form(self, field: Field, value: Any) -> None:
+        return None     # browsers never pre-fill a file input
+
+    def uploads(self, field: Field, data: Any) -> list[Upload]:
+        return [Upload(filename=item.filename, stream=item.stream, content_type=item.mimetype or None)
+                for item in as_list(data) if getattr(item, "filename", "")]
+
+    def display_text(self, field: Field, value: Any) -> str:
+        count = len(as_list(value))
+        return "" if not count else ("1 file" if count == 1 else f"{count} files")
+
+    def search_text(self, field: Field, value: Any) -> str:
+        return ""
+
+    def facet_keys(self, field: Field, value: Any) -> tuple[str, ...]:
+        return ()
+
+    def parse_filter(self, field: Field, raw: str) -> bool:
+        """``?report=yes``: records that have (or with ``no``, lack) a file in this field."""
+        return read_yes_no(raw)
+
+    def matches(self, field: Field, value: Any, wanted: bool) -> bool:
+        return bool(as_list(value)) == wanted
+
+    def describe_filter(self, field: Field, wanted: bool) -> str:
+        return "has files" if wanted else "has no files"
+
+    def sort_key(self, field: Field, value: Any) -> Any:
+        count = len(as_list(value))
+        return (0, count) if count else (1, 0)
+
+    def to_cell(self, field: Field, value: Any) -> str | None:
+        return join_cell(as_list(value))
+
+    def from_cell(self, field: Field, cell: Any) -> list[str] | None:
+        return split_cell(cell) or None

@@ -1,0 +1,117 @@
+"""Small value helpers shared by several field types: blank cells, lists in cells, quoting, HTML lists."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from markupsafe import Markup
+
+#: Multi-valued cells are written "a; b" and read back on semicolons.
+CELL_SEPARATOR = "; "
+_SEMICOLONS = re.compile(r"\s*;\s*")
+
+
+def is_blank(cell: Any) -> bool:
+    """An empty spreadsheet cell or form value."""
+    return cell is None or (isinstance(cell, str) and not cell.strip()) or cell == []
+
+
+def cell_text(cell: Any) -> str:
+    """A cell as text: spreadsheets hand whole numbers over as floats (12.0), shown as typed (12)."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def split_cell(cell: Any, pattern: re.Pattern[str] = _SEMICOLONS) -> list[str]:
+    """The items of a multi-valued cell (or a list already split), blanks dropped."""
+    if is_blank(cell):
+        return []
+    items = cell if isinstance(cell, (list, tuple)) else pattern.split(cell_text(cell))
+    return [cell_text(item) for item in items if not is_blank(item)]
+
+
+def join_cell(items: Iterable[str]) -> str | None:
+    joined = CELL_SEPARATOR.join(items)
+    return joined or None
+
+
+def unique(items: Iterable[str], key=str.casefold) -> list[str]:
+    """Items in their first-seen order without repeats (case-insensitive by default)."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            kept.append(item)
+    return kept
+
+
+def as_list(value: Any) -> list[Any]:
+    """A stored value as a list: lists as they are, a single value as one item, empty as none."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def quoted(raw: Any) -> str:
+    """A user's input quoted back in a message: '31/02/2025'."""
+    return f"'{cell_text(raw)}'"
+
+
+def html_list(items: Iterable[str], css: str = "nhsuk-list nhsuk-list--bullet") -> Markup:
+    """An escaped ``<ul>`` of the items; empty Markup when there are none."""
+    rows = [Markup("<li>{}</li>").format(item) for item in items]
+    if not rows:
+        return Markup("")
+    return Markup('<ul class="{}">{}</ul>').format(css, Markup("").join(rows))
+
+
+def lower_first(label: str) -> str:
+    """'Project title' -> 'project title' for messages that put the label mid-sentence; 'NHS number' stays."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?")
+
+
+def parse_number(text: str, *, integer: bool = False) -> int | float:
+    """'1,234' -> 1234, '2.5' -> 2.5; commas only as thousands separators. ``ValueError('whole')`` when an
+    integer is wanted and the number has a fraction; ``ValueError('number')`` when it is not a number."""
+    raw = text.strip()
+    if not raw or not _NUMBER.fullmatch(raw) or not any(c.isdigit() for c in raw):
+        raise ValueError("number")
+    number = float(raw.replace(",", ""))
+    if number.is_integer() and "." not in raw:
+        return int(raw.replace(",", ""))
+    if integer:
+        if not number.is_integer():
+            raise ValueError("whole")
+        return int(number)
+    return number
+
+
+def split_range(raw: str) -> tuple[str, str] | None:
+    """'10..20' -> ('10', '20'), '10..' -> ('10', ''); None when the text is not a range."""
+    if ".." not in raw:
+        return None
+    low, high = raw.split("..", 1)
+    return low.strip(), high.strip()
+
+
+_YES = {"yes", "y", "true", "t", "1", "on"}
+_NO = {"no", "n", "false", "f", "0", "off"}
+
+
+def parse_yes_no(cell: Any) -> bool:
+    """Yes/No, Y/N, true/false, 1/0 in any case; ``ValueError`` otherwise."""
+    if isinstance(cell, bool):
+        return cell
+    text = cell_text(cell).casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(text)
