@@ -1,0 +1,74 @@
+"""The application factory: loads the project once, builds every repository's pages, wires the blueprints.
+
+``create_app(test_config=None)``: configuration comes from the defaults below, then ``REPO_ENGINE_*`` and
+``SECRET_KEY`` environment variables, then ``test_config``. A broken schema raises ``SchemaError`` here, so
+the server never starts with one. Nothing is opened at import time.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from engine.config import Paths
+from engine.web import assets, errors, templating
+from engine.web.parts import default_parts
+from engine.web.site import Site
+from engine.web.views import attachments, browse, home, records
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp)
+
+
+def _configure(app: Flask, test_config: dict | None) -> Paths:
+    app.config.from_mapping(
+        SCHEMAS=None, INSTANCES=None, DATA=None,        # None: engine.config.Paths defaults and environment
+        NODE_MODULES=str(PROJECT_ROOT / "node_modules"),
+        DEFAULT_USER="anonymous",
+        MAX_CONTENT_LENGTH=50 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,                   # a long form filled in over a working day still sends
+        PARTS=None,
+    )
+    app.config.from_prefixed_env("REPO_ENGINE")
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if test_config:
+        app.config.from_mapping(test_config)
+    paths = Paths.from_env(app.config["SCHEMAS"], app.config["INSTANCES"], app.config["DATA"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _shared_secret(Path(paths.data or paths.instances))
+    return paths
+
+
+def _shared_secret(folder: Path) -> str:
+    """A key kept in a file, so that every worker process signs sessions and CSRF tokens alike."""
+    path = folder / ".secret_key"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    return path.read_text(encoding="ascii").strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    paths = _configure(app, test_config)
+    parts = app.config["PARTS"] or default_parts()
+    project = parts.load_project(paths)
+    node_modules = Path(app.config["NODE_MODULES"])
+    app.extensions["repo_engine_assets"] = assets.asset_roots(node_modules)
+    templating.configure(app, frontend_version=assets.frontend_version(node_modules))
+    site = Site(project, parts, paths, app.jinja_env)
+    app.extensions["repo_engine"] = site
+    atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
+    CSRFProtect(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    return app

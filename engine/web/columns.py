@@ -1,0 +1,86 @@
+"""Listing columns and facets of a repository, built once per hosted repository from ``listing``.
+
+A column or facet names either a field (its type formats the value) or a system field (reference, status,
+created, ...). Templates call ``column.text(record)`` and ``facet.describe(key)`` and never ask which it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from engine.fields.base import CellError
+from engine.schema.model import Field, RepositoryType
+
+SYSTEM_LABELS = {
+    "reference": "Reference", "status": "Status", "created": "Created", "created_by": "Created by",
+    "updated": "Updated", "updated_by": "Updated by", "version": "Version",
+}
+
+
+def when(value: Any) -> str:
+    """'27 November 2026 at 14:05' for datetimes, '27 November 2026' for dates; '' for nothing."""
+    if isinstance(value, datetime):
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    field: Field | None = None      # None: a system field
+
+    def text(self, record) -> str:
+        value = record[self.name]
+        if self.field is not None:
+            return self.field.kind.display_text(self.field, value)
+        return when(value)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filterable field (or the record's status) offered as checkboxes on the browse page."""
+    name: str
+    label: str
+    field: Field | None = None      # None: status
+    allowed: tuple[str, ...] = ()   # status: the type's statuses
+
+    def parse(self, raw: str) -> Any:
+        """One URL value -> the value a Query filters on; ``CellError`` with a message for users."""
+        if self.field is not None:
+            return self.field.kind.parse_filter(self.field, raw)
+        if raw not in self.allowed:
+            raise CellError(f"There is no {self.label.lower()} called “{raw}”.")
+        return raw
+
+    def describe(self, wanted: Any) -> str:
+        """A phrase for the browse page's sentence: 'is In progress', 'includes Falls'."""
+        if self.field is not None:
+            return self.field.kind.describe_filter(self.field, wanted)
+        return f"is {wanted}"
+
+    def describe_key(self, key: str) -> str:
+        """What a facet bucket (or a URL value) is called on the page: a choice's label, a status."""
+        if self.field is not None:
+            return self.field.kind.facet_label(self.field, key)
+        return key
+
+
+def label_of(rtype: RepositoryType, name: str) -> str:
+    if name in rtype.field_map:
+        return rtype.field(name).label
+    return SYSTEM_LABELS.get(name, name)
+
+
+def build_columns(rtype: RepositoryType) -> tuple[Column, ...]:
+    return tuple(Column(name, label_of(rtype, name), rtype.field_map.get(name)) for name in rtype.listing.columns)
+
+
+def build_filters(rtype: RepositoryType) -> dict[str, Facet]:
+    """Every name a browse URL may filter on: each field and ``status``; facets are the listed subset."""
+    filters = {f.name: Facet(f.name, f.label, f) for f in rtype.fields}
+    filters["status"] = Facet("status", "Status", None, rtype.status_names)
+    return filters

@@ -1,0 +1,61 @@
+"""One handler turning every error into a page chosen by its status: helpful 404s, 413 for a file that is
+too large, an explained CSRF failure, and a 500 that never shows a traceback."""
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import NotFound
+
+TITLES = {
+    400: "Your request could not be handled",
+    404: "Page not found",
+    405: "That cannot be done here",
+    409: "Someone else changed this",
+    413: "The file is too large",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def _page(status: int, message: str, title: str | None = None):
+    html = render_template("error.html", status=status, title=title or TITLES.get(status, TITLES[500]),
+                           message=message)
+    return html, status
+
+
+def not_found(error: NotFound):
+    return _page(404, str(error))
+
+
+def csrf_failed(error: CSRFError):
+    return _page(400, "The form could not be sent because it had been open for too long, or it came from "
+                      "another page. Go back, reload the form and send it again: you may need to re-enter "
+                      "what you typed.", "Your form could not be sent")
+
+
+def too_large(_error):
+    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    return _page(413, f"What you sent was larger than the {limit:g} MB this service accepts at once. "
+                      "Go back and choose smaller files, or add them one at a time by editing the record.")
+
+
+def http_error(error: HTTPException):
+    if error.code is not None and error.code < 400:
+        return error
+    message = error.description if error.code != 404 else "Check the address, or start again from the home page."
+    return _page(error.code or 500, message)
+
+
+def server_error(error: Exception):
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    return _page(500, "Try again later. What you were doing has not been saved unless you saw a "
+                      "confirmation.")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(NotFound, not_found)
+    app.register_error_handler(CSRFError, csrf_failed)
+    app.register_error_handler(413, too_large)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)

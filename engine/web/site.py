@@ -1,0 +1,141 @@
+"""The site: the loaded project, its stores, and per hosted repository what its pages need, built once.
+
+Start-up does all per-repository work (form class, validator, columns, facets, which template renders each
+field and page); a request only looks these up by ``(instance, repository)``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from jinja2 import Environment
+from wtforms import Form
+
+from engine.config import Paths
+from engine.errors import InstanceNotFound, RepositoryNotFound
+from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
+from engine.web.columns import Column, Facet, build_columns, build_filters
+from engine.web.parts import Parts
+
+PAGES = ("browse", "record", "form", "history")
+
+
+@dataclass(frozen=True)
+class HostedRepository:
+    """One repository type as one instance hosts it (instances may adapt a type, so this is per instance)."""
+    instance: Instance
+    rtype: RepositoryType
+    form_class: type[Form]
+    validator: Any
+    columns: tuple[Column, ...]
+    filters: Mapping[str, Facet]            # every name a browse URL may filter on
+    facets: tuple[Facet, ...]               # the ones offered with counts
+    field_templates: Mapping[str, tuple[str, str]]  # field name -> (form snippet, display snippet)
+    page_templates: Mapping[str, str]       # 'browse' -> 'browse-qi-project.html' or 'browse.html'
+    show_when: Mapping[str, str]            # field name -> its condition as JSON, for the browser
+
+    form_groups: tuple[tuple[Section | None, tuple[Field, ...]], ...]  # consecutive fields of one section
+
+    @property
+    def name(self) -> str:
+        return self.rtype.name
+
+    def title_of(self, record) -> str:
+        """The record's title field as text, or its reference when that is empty."""
+        field = self.rtype.field_map.get(self.rtype.record_title)
+        text = field.kind.display_text(field, record.values.get(field.name)) if field else ""
+        return text or record.reference
+
+
+def condition_json(condition: Condition | None) -> str:
+    if condition is None:
+        return ""
+    def as_posted(value) -> str:       # as the browser posts it: a boolean's radios send true/false
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return json.dumps({name: [as_posted(v) for v in wanted] for name, wanted in condition.terms})
+
+
+def form_class_for(rtype: RepositoryType) -> type[Form]:
+    fields = {f.name: f.kind.form_field(f) for f in rtype.fields}
+    return type(f"{rtype.name.title().replace('-', '')}Form", (Form,), fields)
+
+
+def form_groups(rtype: RepositoryType) -> tuple[tuple[Section | None, tuple[Field, ...]], ...]:
+    """Fields in form order, consecutive fields of one section grouped under it (shown as one fieldset)."""
+    sections = {s.name: s for s in rtype.sections}
+    groups: list[tuple[Section | None, list[Field]]] = []
+    for field in rtype.fields:
+        section = sections.get(field.section) if field.section else None
+        if groups and groups[-1][0] == section:
+            groups[-1][1].append(field)
+        else:
+            groups.append((section, [field]))
+    return tuple((section, tuple(fields)) for section, fields in groups)
+
+
+def _first(env: Environment, names: list[str]) -> str:
+    return env.select_template(names).name
+
+
+def build_repository(instance: Instance, rtype: RepositoryType, parts: Parts, env: Environment) -> HostedRepository:
+    filters = build_filters(rtype)
+    templates = {
+        f.name: (_first(env, [f"fields/form/{f.kind.template}.html", "fields/form/default.html"]),
+                 _first(env, [f"fields/display/{f.kind.template}.html", "fields/display/default.html"]))
+        for f in rtype.fields
+    }
+    return HostedRepository(
+        instance=instance,
+        rtype=rtype,
+        form_class=form_class_for(rtype),
+        validator=parts.validator(rtype),
+        columns=build_columns(rtype),
+        filters=filters,
+        facets=tuple(filters[name] for name in rtype.listing.facets),
+        field_templates=templates,
+        page_templates={page: _first(env, [f"{page}-{rtype.name}.html", f"{page}.html"]) for page in PAGES},
+        show_when={f.name: condition_json(f.show_when) for f in rtype.fields if f.show_when},
+        form_groups=form_groups(rtype),
+    )
+
+
+class Site:
+    """Held in ``app.extensions['repo_engine']``; ``close()`` releases the stores."""
+
+    def __init__(self, project: Project, parts: Parts, paths: Paths, env: Environment):
+        self.project = project
+        self.paths = paths
+        self._parts = parts
+        self.repositories = {
+            (instance.name, rtype.name): build_repository(instance, rtype, parts, env)
+            for instance in project.instances.values() for rtype in instance.repositories
+        }
+        self._records: dict[tuple[str, str], Any] = {}
+        self.stores = parts.open_stores(paths)
+
+    def instance(self, name: str) -> Instance:
+        try:
+            return self.project.instances[name]
+        except KeyError:
+            raise InstanceNotFound(f"There is no instance called “{name}”.") from None
+
+    def repository(self, instance: str, repo: str) -> HostedRepository:
+        found = self.repositories.get((instance, repo))
+        if found is None:
+            self.instance(instance)
+            raise RepositoryNotFound(f"The {instance} instance has no repository called “{repo}”.")
+        return found
+
+    def store(self, hosted: HostedRepository):
+        return self.stores.get(hosted.instance, hosted.rtype)
+
+    def records(self, hosted: HostedRepository):
+        """The write path for one hosted repository, made on first use and kept."""
+        key = (hosted.instance.name, hosted.name)
+        if key not in self._records:
+            self._records[key] = self._parts.records(hosted.rtype, self.store(hosted), hosted.validator)
+        return self._records[key]
+
+    def close(self) -> None:
+        self.stores.close()

@@ -1,0 +1,60 @@
+"""Jinja set-up: templates compiled once, and the few helpers templates call (formatting, asset URLs,
+the options of a reference picker)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, url_for
+
+from engine.schema.model import Field, Instance
+from engine.web.columns import when
+from engine.web.listing import page_window
+
+
+def form_text(bound) -> str:
+    """What a text-like input shows: exactly what was typed when the form came back, else the value."""
+    if bound.raw_data:
+        return bound.raw_data[0]
+    value = bound._value() if hasattr(bound, "_value") else bound.data
+    return as_text(value)
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def selected(bound) -> frozenset[str]:
+    """The values a choice-like input has ticked, as strings."""
+    data = bound.data
+    if data is None:
+        return frozenset()
+    if isinstance(data, (list, tuple, set, frozenset)):
+        return frozenset(str(v) for v in data)
+    return frozenset({str(data)})
+
+
+def reference_options(instance: Instance, field: Field) -> list[tuple[str, str]]:
+    """Records of the field's target repository in the same instance, for a reference picker."""
+    site = current_app.extensions["repo_engine"]
+    target = site.repository(instance.name, field.target)
+    return [(r.reference, f"{r.reference}: {target.title_of(r)}") for r in site.store(target).iter_all()]
+
+
+def configure(app: Flask, *, frontend_version: str) -> None:
+    env = app.jinja_env
+    env.auto_reload = app.debug         # templates are compiled once and kept, except while developing
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.filters.update(when=when, as_text=as_text, form_text=form_text,
+                       selected=selected)
+
+    def asset_url(path: str) -> str:
+        return url_for("assets.asset", filename=path, v=frontend_version)
+
+    env.globals.update(asset_url=asset_url, reference_options=reference_options, page_window=page_window,
+                       frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",
+                       frontend_js=f"nhsuk-frontend-{frontend_version}.min.js")

@@ -1,0 +1,112 @@
+"""Submit, show, edit and the history of one record. New and edit share one save path and one form template."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+
+from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
+from engine.store.base import Record
+from engine.web import forms
+from engine.web.site import HostedRepository
+from engine.web.views import hosted, render_page, site, user
+
+bp = Blueprint("records", __name__)
+
+
+def _save(repository: HostedRepository, form, status: str, write: Callable[[dict, dict], Record],
+          extra: dict[str, str] | None = None):
+    """Write through ``Records``; returns the saved record, or None and the errors by field name."""
+    values, errors = forms.read_values(repository, form, status)
+    errors.update(extra or {})
+    try:
+        if errors:
+            raise ValidationFailed({**repository.validator.validate(values, status), **errors})
+        return write(values, forms.uploads_from(repository, form)), {}
+    except ValidationFailed as failed:
+        return None, failed.errors
+    except AttachmentRejected as rejected:
+        return None, {next(iter(request.files), "main-form"): str(rejected)}
+
+
+def _form_page(repository: HostedRepository, form, *, record: Record | None = None, errors=None,
+               status: str | None = None, version: int | None = None, conflict=(), code: int = 200):
+    attachments = site().store(repository).attachments(record.reference) if record else []
+    html = render_page(repository, "form", form=form, record=record, errors=errors or {},
+                       problems=forms.ordered_problems(repository, errors or {}), conflict=conflict,
+                       status=status or repository.rtype.initial_status, version=version,
+                       attachments=attachments)
+    return html, code
+
+
+def _saved(repository: HostedRepository, record: Record, message: str):
+    flash(f"{record.reference} {message}.")
+    return redirect(url_for("records.show", instance=repository.instance.name, repo=repository.name,
+                            reference=record.reference))
+
+
+@bp.route("/<instance>/<repo>/new", methods=["GET", "POST"])
+def new(instance: str, repo: str):
+    repository = hosted(instance, repo)
+    if request.method == "GET":
+        return _form_page(repository, forms.blank_form(repository))
+    form = forms.posted_form(repository, request.form, request.files)
+    create = site().records(repository).create
+    record, errors = _save(repository, form, repository.rtype.initial_status,
+                           lambda values, uploads: create(values, user=user(), uploads=uploads))
+    if record is None:
+        return _form_page(repository, form, errors=errors, code=400)
+    return _saved(repository, record, "has been saved")
+
+
+@bp.get("/<instance>/<repo>/<reference>")
+def show(instance: str, repo: str, reference: str):
+    repository = hosted(instance, repo)
+    store = site().store(repository)
+    record = store.get(reference)
+    attachments = {a.id: a for a in store.attachments(reference)}
+    return render_page(repository, "record", record=record, attachments=attachments)
+
+
+def _posted_version(record: Record) -> int:
+    raw = request.form.get("version", "")
+    if not raw.isdigit():
+        abort(400, "The form was missing the version of the record it edits. Open the record and edit it again.")
+    return int(raw)
+
+
+@bp.route("/<instance>/<repo>/<reference>/edit", methods=["GET", "POST"])
+def edit(instance: str, repo: str, reference: str):
+    repository = hosted(instance, repo)
+    record = site().store(repository).get(reference)
+    if request.method == "GET":
+        return _form_page(repository, forms.record_form(repository, record), record=record,
+                          status=record.status, version=record.version)
+    expected = _posted_version(record)
+    status = request.form.get("status", record.status)
+    bad_status = {} if status in repository.rtype.status_names else {"status": "Select a status"}
+    form = forms.posted_form(repository, request.form, request.files)
+    update = site().records(repository).update
+
+    def write(values, uploads):
+        return update(reference, values, user=user(), expected_version=expected, status=status,
+                      uploads=uploads, remove_attachments=tuple(request.form.getlist("remove_attachment")))
+    try:
+        saved, errors = _save(repository, form, status, write, bad_status)
+    except EditConflict as conflict:
+        theirs = forms.changes_since(repository, site().store(repository).history(reference), expected)
+        return _form_page(repository, form, record=conflict.current, status=status,
+                          version=conflict.current.version, conflict=theirs, code=409)
+    if saved is None:
+        return _form_page(repository, form, record=record, errors=errors, status=status, version=expected,
+                          code=400)
+    return _saved(repository, saved, "has been updated")
+
+
+@bp.get("/<instance>/<repo>/<reference>/history")
+def history(instance: str, repo: str, reference: str):
+    repository = hosted(instance, repo)
+    store = site().store(repository)
+    record = store.get(reference)
+    versions = store.history(reference)
+    return render_page(repository, "history", record=record, versions=list(reversed(versions)))
