@@ -3,3 +3,6 @@
 
 Entry point: ``load_project(paths, registry) -> Project``, raising ``SchemaError`` listing every problem.
 """
+from engine.schema.loader import load_project
+
+__all__ = ["load_project"]

@@ -1,0 +1,206 @@
+"""Validation of YAML documents against the meta-schemas in ``schemas/meta/``, each error told in one line.
+
+jsonschema finds the errors; this module says them in an author's words, naming the field or key
+(``field 'title': unknown key 'requird' (did you mean 'required'?)``) at the line where it was written.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+
+from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
+
+META_DIR = Path(__file__).resolve().parents[2] / "schemas" / "meta"
+REPOSITORY_TYPE = "repository-type.schema.json"
+INSTANCE = "instance.schema.json"
+
+TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping (key: value)", "boolean": "true or false",
+              "integer": "a whole number", "number": "a number", "null": "empty"}
+#: Lists whose items are named by their ``name`` key in messages, and the word for one item.
+NAMED_ITEMS = {"fields": "field", "statuses": "status", "sections": "section", "repositories": "repository",
+               "change_fields": "change_fields"}
+
+
+@lru_cache(maxsize=None)
+def meta_schema(name: str) -> dict[str, Any]:
+    return json.loads((META_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str) -> Draft202012Validator:
+    registry = Registry().with_resources(
+        (schema_name, Resource.from_contents(meta_schema(schema_name)))
+        for schema_name in (REPOSITORY_TYPE, INSTANCE)
+    )
+    return Draft202012Validator(meta_schema(name), registry=registry)
+
+
+def validate(spot: Spot, schema_name: str, problems: Problems) -> bool:
+    """Add a problem for each meta-schema error in the document at ``spot``; True when there were none."""
+    validator = _validator(schema_name)
+    before = len(problems)
+    for error in validator.iter_errors(spot.doc.data):
+        for path, message in _explain(error, validator):
+            problems.add(Spot(spot.doc, path), _in_context(spot.doc.data, path, message))
+    return len(problems) == before
+
+
+def allowed_keys(schema: dict[str, Any], validator: Draft202012Validator) -> set[str]:
+    """Keys an object schema accepts, following ``$ref`` (closed objects composed of shared parts)."""
+    keys = set(schema.get("properties", {}))
+    if "$ref" in schema:
+        resolved = validator._resolver.lookup(schema["$ref"])  # the same resolver validation used
+        keys |= allowed_keys(resolved.contents, validator.evolve(schema=resolved.contents,
+                                                                 _resolver=resolved.resolver))
+    return keys
+
+
+def _explain(error: ValidationError, validator: Draft202012Validator) -> Iterator[tuple[tuple, str]]:
+    """(path, message without context) for one error; ``anyOf`` is explained by the branch the value fits."""
+    path = tuple(error.absolute_path)
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "anyOf":
+        yield from _explain_any_of(error, validator)
+    elif kind in ("additionalProperties", "unevaluatedProperties"):
+        known = allowed_keys(error.schema, validator.evolve(schema=error.schema))
+        for key in value:
+            if key not in known:
+                yield path + (key,), f"unknown key '{key}'{did_you_mean(key, known)}"
+    elif kind == "required":
+        for key in expected:
+            if key not in value:
+                yield path, f"missing required key '{key}'"
+    elif kind == "dependentRequired":
+        for key, needs in expected.items():
+            if key in value:
+                for need in needs:
+                    if need not in value:
+                        yield path + (key,), f"'{key}' is only allowed with '{need}'"
+    elif "propertyNames" in error.absolute_schema_path:
+        # A mapping key broke the rule: report it at the key's own line.
+        yield path + (value,), _predicate(error, validator)
+    else:
+        yield path, _predicate(error, validator)
+
+
+def _explain_any_of(error: ValidationError, validator) -> Iterator[tuple[tuple, str]]:
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for subs in branches.values():
+        if not any(sub.validator == "type" and not sub.relative_path for sub in subs):
+            for sub in subs:
+                yield from _explain(sub, validator)
+            return
+    wanted = []
+    for subs in branches.values():
+        for sub in subs:
+            if sub.validator == "type" and not sub.relative_path:
+                types = sub.validator_value if isinstance(sub.validator_value, list) else [sub.validator_value]
+                wanted += [TYPE_WORDS[t] for t in types if TYPE_WORDS[t] not in wanted]
+    yield tuple(error.absolute_path), "must be " + " or ".join(wanted) + _quote_hint(error.instance, wanted)
+
+
+def _predicate(error: ValidationError, validator) -> str:
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        words = [TYPE_WORDS[t] for t in types]
+        return "must be " + " or ".join(words) + _quote_hint(value, words)
+    if kind == "pattern":
+        return f"must be {_words_for(error.schema, validator)}, not '{value}'"
+    if kind in ("minItems", "minLength", "minProperties"):
+        return "must not be empty" if expected == 1 else f"must have at least {expected} items"
+    if kind == "uniqueItems":
+        repeated = [item for i, item in enumerate(value) if item in value[:i]]
+        return f"lists {quoted_list(repeated[:1])} more than once"
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"must be {'at least' if kind == 'minimum' else 'more than'} {expected}"
+    if kind == "maximum":
+        return f"must be at most {expected}"
+    if kind in ("enum", "const"):
+        return f"must be one of {quoted_list(expected if kind == 'enum' else [expected])}"
+    return error.message
+
+
+def _words_for(schema: dict[str, Any], validator) -> str:
+    if "$ref" in schema:
+        schema = validator._resolver.lookup(schema["$ref"]).contents
+    return schema.get("x-expected", f"matching {schema.get('pattern', 'the expected form')}")
+
+
+def _quote_hint(value: Any, words: list[str]) -> str:
+    """YAML reads ``1.0`` or ``true`` as a number or boolean; an author meaning text must quote it."""
+    if "text" in words and isinstance(value, (bool, int, float)):
+        return f" (put {str(value).lower() if isinstance(value, bool) else value} in quotes to make it text)"
+    return ""
+
+
+def _in_context(data: Any, path: tuple, message: str) -> str:
+    """Prefix the message with what the path is inside of ("field 'title'", "listing") and the key it names.
+
+    Messages that name their own key ("unknown key 'x'", "'x' is only allowed ...") are reported at the key's
+    line, so the last part of their path is not repeated.
+    """
+    context, rest = describe_path(data, path)
+    if message.startswith(("unknown key", "'")) and rest:
+        rest = rest[:-1]
+    parts = [part for part in (context, _subject(rest)) if part]
+    if message.startswith(("must", "lists")) and parts:
+        parts[-1] = f"{parts[-1]} {message}"
+    else:
+        parts.append(message)
+    return ": ".join(parts)
+
+
+def describe_path(data: Any, path: tuple) -> tuple[str, tuple]:
+    """("field 'division'", ("choices",)) for ("fields", 2, "choices"): the named item and what is left."""
+    parts: list[str] = []
+    node, i = data, 0
+    while i < len(path):
+        key = path[i]
+        if key in NAMED_ITEMS and i + 1 < len(path) and isinstance(node, dict):
+            item = _child(node.get(key), path[i + 1])
+            parts.append(f"{NAMED_ITEMS[key]} {_item_name(item, path[i + 1])}")
+            node, i = item, i + 2
+        elif key == "listing" and not parts:
+            parts.append("listing")
+            node, i = _child(node, key), i + 1
+        else:
+            break
+    return ": ".join(parts), path[i:]
+
+
+def _child(node: Any, key: Any) -> Any:
+    try:
+        return node[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _item_name(item: Any, key: Any) -> str:
+    if isinstance(key, str):
+        return f"'{key}'"
+    if isinstance(item, str):
+        return f"'{item}'"
+    if isinstance(item, dict):
+        name = item.get("name") or item.get("extends")
+        if isinstance(name, str):
+            return f"'{name}'"
+    return str(key + 1)
+
+
+def _subject(rest: tuple) -> str:
+    """'choices' -> "'choices'"; ('choices', 2) -> "item 3 of 'choices'"."""
+    if not rest:
+        return ""
+    keys = [str(part) for part in rest if not isinstance(part, int)]
+    name = f"'{'.'.join(keys)}'" if keys else ""
+    if isinstance(rest[-1], int):
+        return f"item {rest[-1] + 1} of {name}".strip() if name else f"item {rest[-1] + 1}"
+    return name
