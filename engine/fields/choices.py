@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, Iterable
 from markupsafe import Markup
 
 from engine.fields.base import CellError, FieldType
-from engine.fields.formfields import CheckboxesField, RadioChoiceField, SelectChoiceField, TagsInputField
-from engine.fields.values import (as_list, html_list, is_blank, join_cell, lower_first, quoted, split_cell,
-                                  unique)
+from engine.fields.formfields import (CheckboxesField, RadioChoiceField, SelectChoiceField, TagsInputField,
+                                     options)
+from engine.fields.values import (as_list, html_list, is_blank, join_cell, lower_first, plural, quoted,
+                                  split_cell, unique)
 
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
@@ -57,10 +58,10 @@ class ChoiceType(FieldType):
         pairs = [(c.value, c.label) for c in field.choices]
         message = self.invalid_message(field, None)
         if len(pairs) <= RADIO_LIMIT:
-            return RadioChoiceField(field.label, description=field.help, choices=pairs,
+            return RadioChoiceField(field.label, description=field.help, choices=options(pairs),
                                     invalid_choice_message=message)
-        return SelectChoiceField(field.label, description=field.help, choices=[("", "Choose an option")] + pairs,
-                                 invalid_choice_message=message)
+        return SelectChoiceField(field.label, description=field.help, invalid_choice_message=message,
+                                 choices=options([("", "Choose an option"), *pairs]))
 
     def display_text(self, field: Field, value: Any) -> str:
         return field.choice_label(value)
@@ -103,14 +104,14 @@ class MultichoiceType(ChoiceType):
     def invalid_message(self, field: Field, value: Any) -> str:
         count = len(value) if isinstance(value, list) else 0
         if field.minimum is not None and count < field.minimum:
-            return f"Select at least {int(field.minimum)} options for {lower_first(field.label)}"
+            return f"Select at least {plural(int(field.minimum), 'option')} for {lower_first(field.label)}"
         if field.maximum is not None and count > field.maximum:
-            return f"Select no more than {int(field.maximum)} options for {lower_first(field.label)}"
+            return f"Select no more than {plural(int(field.maximum), 'option')} for {lower_first(field.label)}"
         return super().invalid_message(field, value)
 
     def form_field(self, field: Field) -> UnboundField:
         return CheckboxesField(field.label, description=field.help,
-                               choices=[(c.value, c.label) for c in field.choices],
+                               choices=options((c.value, c.label) for c in field.choices),
                                invalid_choice_message=self.invalid_message(field, None))
 
     def from_form(self, field: Field, data: Any) -> list[str] | None:
@@ -167,7 +168,7 @@ class TagsType(FieldType):
 
     def invalid_message(self, field: Field, value: Any) -> str:
         if field.maximum is not None and isinstance(value, list) and len(value) > field.maximum:
-            return f"Enter no more than {int(field.maximum)} keywords for {lower_first(field.label)}"
+            return f"Enter no more than {plural(int(field.maximum), 'keyword')} for {lower_first(field.label)}"
         return f"Enter keywords for {lower_first(field.label)} separated by commas, each up to 100 characters"
 
     def form_field(self, field: Field) -> UnboundField:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from typing import Iterable
 
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -116,6 +117,11 @@ class TagsInputField(TypedTextField):
 
     def show(self, data) -> str:
         return ", ".join(as_list(data))
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a radio, select or checkbox field."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class OptionalChoice:

@@ -9,7 +9,7 @@ from wtforms import SelectMultipleField
 from wtforms.fields import EmailField, URLField
 
 from engine.fields.base import CellError, FieldType
-from engine.fields.formfields import SelectChoiceField
+from engine.fields.formfields import SelectChoiceField, options
 from engine.fields.text import TextType
 from engine.fields.values import as_list, is_blank, join_cell, lower_first, quoted, split_cell, unique
 
@@ -109,8 +109,9 @@ class ReferenceType(FieldType):
 
     def load_choices(self, field: Field, bound: Any,
                      records_of: Callable[[str], Iterable[tuple[str, str]]]) -> None:
-        bound.choices = [] if field.multiple else [("", "Choose a record")]
-        bound.choices += [(ref, f"{ref} {title}".strip()) for ref, title in records_of(field.target)]
+        blank = [] if field.multiple else [("", "Choose a record")]
+        records = [(ref, f"{ref} {title}".strip()) for ref, title in records_of(field.target)]
+        bound.choices = options(blank + records)
 
     def from_form(self, field: Field, data: Any) -> Any:
         items = [item for item in as_list(data) if not is_blank(item)]

@@ -73,6 +73,11 @@ class TextareaType(TextType):
     default_max_length = 20000
     form_class = TextAreaField
 
+    def from_form(self, field: Field, data: Any) -> str | None:
+        # Browsers post line breaks as CRLF; store them as the LF everything else writes.
+        text = super().from_form(field, data)
+        return None if text is None else text.replace("\r\n", "\n")
+
     def display(self, field: Field, value: Any) -> Markup:
         """Blank lines start a paragraph and single line breaks are kept, as the author typed them."""
         if is_blank(value):

@@ -115,3 +115,8 @@ def parse_yes_no(cell: Any) -> bool:
     if text in _NO:
         return False
     raise ValueError(text)
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 option', '3 options'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
