@@ -96,8 +96,8 @@ class FieldType:
 
     # -- display ------------------------------------------------------------------------------------------
     def display(self, field: "Field", value: Any) -> Markup:
-        """HTML for the record page; always escaped."""
-        return escape("" if value is None else str(value))
+        """HTML for the record page; always escaped. Default: the plain text, escaped."""
+        return escape(self.display_text(field, value))
 
     def display_text(self, field: "Field", value: Any) -> str:
         """Plain text: list cells, history lines, sentences."""

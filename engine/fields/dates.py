@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
-from markupsafe import Markup
-
 from engine.fields.base import CellError, FieldType
 from engine.fields.formfields import DateInputField
 from engine.fields.values import cell_text, is_blank, quoted, split_range
@@ -162,9 +160,6 @@ class DateType(FieldType):
     def display_text(self, field: Field, value: Any) -> str:
         day = as_date(value)
         return long_date(day) if day else super().display_text(field, value)
-
-    def display(self, field: Field, value: Any) -> Markup:
-        return super().display(field, self.display_text(field, value))
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         day = as_date(value)

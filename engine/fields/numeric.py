@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
-from markupsafe import Markup
 from wtforms import BooleanField
 
 from engine.fields.base import CellError, FieldType
@@ -85,9 +84,6 @@ class NumberType(FieldType):
             return format_number(value)
         return super().display_text(field, value)
 
-    def display(self, field: Field, value: Any) -> Markup:
-        return super().display(field, self.display_text(field, value))
-
     def parse_filter(self, field: Field, raw: str) -> NumberRange:
         ends = split_range(raw) or (raw, raw)
         if not any(ends):
@@ -142,9 +138,6 @@ class BooleanType(FieldType):
 
     def display_text(self, field: Field, value: Any) -> str:
         return "" if value is None else ("Yes" if value else "No")
-
-    def display(self, field: Field, value: Any) -> Markup:
-        return super().display(field, self.display_text(field, value))
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         return () if value is None else ("yes" if value else "no",)

@@ -6,8 +6,6 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from fieldkit import PRIORITIES, make_field
 
-LONG = "x" * 251
-
 #: type, field keys, values that must pass, values that must be refused
 CASES = [
     ("text", {}, ["Falls audit", "x" * 250], ["x" * 251, 5, None, ["a"]]),
@@ -51,7 +49,7 @@ def test_schema_accepts_good_values_and_refuses_bad_ones(type_name, keys, good, 
 
 #: type, field keys, a refused value, the message the user sees
 MESSAGES = [
-    ("text", {}, LONG, "Project title must be 250 characters or fewer"),
+    ("text", {}, "x" * 251, "Project title must be 250 characters or fewer"),
     ("text", {"min_length": 10}, "short", "Project title must be 10 characters or more"),
     ("number", {"integer": True}, 2.5, "Project title must be a whole number"),
     ("number", {"minimum": 1, "maximum": 1000}, 1001, "Project title must be between 1 and 1,000"),
@@ -71,7 +69,8 @@ MESSAGES = [
 ]
 
 
-@pytest.mark.parametrize("type_name, keys, value, message", MESSAGES, ids=[f"{m[0]}-{i}" for i, m in enumerate(MESSAGES)])
+@pytest.mark.parametrize("type_name, keys, value, message", MESSAGES,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(MESSAGES)])
 def test_a_refused_value_is_explained_in_the_users_words(type_name, keys, value, message):
     field = make_field(type_name, label="Project title", **keys)
     assert field.kind.problem(field, value) == message
