@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from jsonschema import Draft202012Validator
-
 from engine.fields.base import FieldType, FieldTypeRegistry
 from engine.schema.build import build_field, build_type, default_record_title, parse_choice, parse_status
 from engine.schema.draft import FieldDraft, TypeDraft
@@ -18,8 +16,6 @@ from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
 #: Keys every field accepts whatever its type (``FieldType.options`` lists the rest); ``after`` places it.
 COMMON_KEYS = frozenset({"name", "type", "label", "help", "required", "required_when", "show_when", "default",
                          "section", "searchable", "after"})
-#: Type-specific keys a type cannot work without, whenever the type accepts them.
-NEEDED_OPTIONS = ("choices", "target")
 CONDITIONS = ("required_when", "show_when")
 
 
@@ -99,8 +95,8 @@ class TypeChecker:
                 self.report(draft.spot(key), f"field '{draft.name}': type '{kind.name}' does not accept "
                                              f"'{key}'{also}")
                 ok = False
-        for key in NEEDED_OPTIONS:
-            if key in kind.options and key not in draft.values:
+        for key in sorted(kind.required_options):
+            if key not in draft.values:
                 self.report(draft.spot(), f"field '{draft.name}': type '{kind.name}' needs '{key}'")
                 ok = False
         return ok
@@ -194,5 +190,4 @@ class TypeChecker:
 
 def _fits(field: Field, value: Any) -> bool:
     """Would ``value`` be a valid stored value of ``field``?"""
-    return Draft202012Validator(field.kind.json_schema(field),
-                                format_checker=Draft202012Validator.FORMAT_CHECKER).is_valid(value)
+    return field.kind.problem(field, value) is None

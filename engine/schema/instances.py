@@ -21,8 +21,9 @@ def load_instances(folder: Path, types: "TypeSet", problems: Problems) -> dict[s
     """Every instance folder holding an ``instance.yaml``; folders without one are not instances."""
     instances: dict[str, Instance] = {}
     for path in sorted(folder.glob(f"*/{INSTANCE_FILE}")):
-        spot = read_yaml(path, problems)
-        if spot is None or not meta.validate(spot, meta.INSTANCE, problems):
+        read = read_yaml(path, problems)
+        spot = read and meta.validate(read, meta.INSTANCE, problems)
+        if spot is None:
             continue
         name = path.parent.name
         if not INSTANCE_NAME.match(name):

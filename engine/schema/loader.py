@@ -52,14 +52,13 @@ class TypeSet:
 
     def read_folder(self, folder: Path) -> None:
         for path in sorted(folder.glob("*.yaml")):
-            spot = read_yaml(path, self.problems)
-            if spot is None:
-                self.broken.add(path.stem)
-            elif not meta.validate(spot, meta.REPOSITORY_TYPE, self.problems):
-                name = spot.doc.data.get("name") if isinstance(spot.doc.data, dict) else None
-                self.broken.add(name if isinstance(name, str) else path.stem)
-            else:
+            read = read_yaml(path, self.problems)
+            spot = read and meta.validate(read, meta.REPOSITORY_TYPE, self.problems)
+            if spot is not None:
                 self._register(spot, path)
+                continue
+            name = read.doc.data.get("name") if read and isinstance(read.doc.data, dict) else None
+            self.broken.add(name if isinstance(name, str) else path.stem)
 
     def _register(self, spot: Spot, path: Path) -> None:
         name = spot.doc.data["name"]

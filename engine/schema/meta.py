@@ -5,7 +5,9 @@ jsonschema finds the errors; this module says them in an author's words, naming 
 """
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,6 +21,7 @@ META_DIR = Path(__file__).resolve().parents[2] / "schemas" / "meta"
 REPOSITORY_TYPE = "repository-type.schema.json"
 INSTANCE = "instance.schema.json"
 
+UNKNOWN_KEYS = ("additionalProperties", "unevaluatedProperties")
 TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping (key: value)", "boolean": "true or false",
               "integer": "a whole number", "number": "a number", "null": "empty"}
 #: Lists whose items are named by their ``name`` key in messages, and the word for one item.
@@ -40,14 +43,37 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(meta_schema(name), registry=registry)
 
 
-def validate(spot: Spot, schema_name: str, problems: Problems) -> bool:
-    """Add a problem for each meta-schema error in the document at ``spot``; True when there were none."""
+def validate(spot: Spot, schema_name: str, problems: Problems) -> Spot | None:
+    """Add a problem for each meta-schema error in the document at ``spot``.
+
+    Returns the document to check for meaning: itself when valid; without its unknown keys when those were its
+    only errors (a misspelt key should not hide the other problems of the file); None when its shape is wrong.
+    """
     validator = _validator(schema_name)
-    before = len(problems)
+    unknown: list[tuple] = []
+    shape_ok = True
     for error in validator.iter_errors(spot.doc.data):
         for path, message in _explain(error, validator):
             problems.add(Spot(spot.doc, path), _in_context(spot.doc.data, path, message))
-    return len(problems) == before
+            if error.validator in UNKNOWN_KEYS:
+                unknown.append(path)
+            else:
+                shape_ok = False
+    if not unknown or not shape_ok:
+        return spot if shape_ok else None
+    cleaned = replace(spot.doc, data=_without(spot.doc.data, unknown))
+    return Spot(cleaned) if validator.is_valid(cleaned.data) else None
+
+
+def _without(data: Any, paths: list[tuple]) -> Any:
+    """A copy of ``data`` without the keys at ``paths``."""
+    data = copy.deepcopy(data)
+    for path in paths:
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        parent.pop(path[-1], None)
+    return data
 
 
 def allowed_keys(schema: dict[str, Any], validator: Draft202012Validator) -> set[str]:
@@ -66,7 +92,7 @@ def _explain(error: ValidationError, validator: Draft202012Validator) -> Iterato
     kind, expected, value = error.validator, error.validator_value, error.instance
     if kind == "anyOf":
         yield from _explain_any_of(error, validator)
-    elif kind in ("additionalProperties", "unevaluatedProperties"):
+    elif kind in UNKNOWN_KEYS:
         known = allowed_keys(error.schema, validator.evolve(schema=error.schema))
         for key in value:
             if key not in known:

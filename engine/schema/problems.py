@@ -62,7 +62,9 @@ def read_yaml(path: Path, problems: Problems) -> Spot | None:
 
 def did_you_mean(word: object, options: Iterable[str]) -> str:
     """`` (did you mean 'required'?)`` when a close option exists, else ''."""
-    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    # Short names differ by a larger share for one wrong letter: 'qj' is 50% like 'qi'.
+    cutoff = 0.5 if len(str(word)) <= 3 else 0.6
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

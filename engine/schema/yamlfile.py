@@ -88,8 +88,11 @@ def _explain(error: yaml.YAMLError, text: str) -> YamlProblem:
     if tab_line:
         return YamlProblem(tab_line, "tab characters are not allowed for indentation; indent with spaces")
     problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None)
-    return YamlProblem(line, f"YAML syntax error: {context + ', ' if context else ''}{problem}")
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark and context_mark.line + 1 != line:
+        # An unclosed bracket or quote is only noticed lines later: say where it was opened.
+        problem += f" ({context.removeprefix('while ')} that starts on line {context_mark.line + 1})"
+    return YamlProblem(line, f"YAML syntax error: {problem}")
 
 
 def _first_tab_indent(text: str, until: int) -> int | None:
