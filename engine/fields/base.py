@@ -45,6 +45,8 @@ class FieldType:
     searchable: ClassVar[bool] = False
     #: Name of the template snippet (under ``fields/form/`` and ``fields/display/``) used to render it.
     template: ClassVar[str] = "default"
+    #: First word of the message for a required field left empty: "Enter", "Select" (options), "Upload" (files).
+    missing_verb: ClassVar[str] = "Enter"
 
     # -- validation -----------------------------------------------------------------------------------
     def json_schema(self, field: "Field") -> dict[str, Any]:

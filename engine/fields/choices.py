@@ -47,6 +47,7 @@ class ChoiceType(FieldType):
     facetable = True
     searchable = True
     template = "radios-or-select"
+    missing_verb = "Select"
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         return {"type": "string", "enum": list(field.choice_values)}

@@ -26,6 +26,7 @@ class FileType(FieldType):
     name = "file"
     options = frozenset({"accept", "max_size_mb", "multiple"})
     template = "file"
+    missing_verb = "Upload"
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}

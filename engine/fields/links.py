@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from markupsafe import Markup, escape
@@ -29,7 +30,7 @@ class EmailType(TextType):
     options = frozenset({"max_length"})
     default_max_length = 254
     form_class = EmailField
-    render_kw = {"autocomplete": "email", "spellcheck": "false"}
+    render_kw = MappingProxyType({"autocomplete": "email", "spellcheck": "false"})
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         return {**super().json_schema(field), "format": "email", "pattern": EMAIL_PATTERN}
@@ -52,7 +53,7 @@ class UrlType(TextType):
     options = frozenset({"max_length"})
     default_max_length = 2000
     form_class = URLField
-    render_kw = {"spellcheck": "false"}
+    render_kw = MappingProxyType({"spellcheck": "false"})
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         return {**super().json_schema(field), "pattern": URL_PATTERN}
@@ -92,6 +93,7 @@ class ReferenceType(FieldType):
     required_options = frozenset({"target"})
     searchable = True
     template = "reference"
+    missing_verb = "Select"
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         one = {"type": "string", "pattern": REFERENCE_PATTERN}

@@ -117,6 +117,7 @@ class BooleanType(FieldType):
     name = "boolean"
     facetable = True
     template = "boolean"
+    missing_verb = "Select"
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         return {"type": "boolean"}

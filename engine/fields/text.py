@@ -1,7 +1,8 @@
 """Free-text field types: text (one line), textarea (paragraphs) and person (a name)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 from markupsafe import Markup, escape
 from wtforms import StringField, TextAreaField
@@ -27,7 +28,7 @@ class TextType(FieldType):
     template = "text"
     default_max_length: ClassVar[int] = 250
     form_class: ClassVar[type] = StringField
-    render_kw: ClassVar[dict[str, str]] = {}
+    render_kw: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def max_length(self, field: Field) -> int:
         return field.max_length or self.default_max_length
@@ -96,7 +97,7 @@ class PersonType(TextType):
     options = frozenset({"max_length"})
     facetable = True
     default_max_length = 200
-    render_kw = {"autocomplete": "off", "spellcheck": "false"}
+    render_kw = MappingProxyType({"autocomplete": "off", "spellcheck": "false"})
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         return () if is_blank(value) else (str(value).strip(),)

@@ -52,3 +52,10 @@ def test_an_extension_registers_its_own_type_the_same_way(registry):
 def test_each_call_builds_a_fresh_registry_so_apps_do_not_share_state():
     first, second = default_registry(), default_registry()
     assert first is not second and first["text"] is not second["text"]
+
+
+@pytest.mark.parametrize("type_name, verb", [("text", "Enter"), ("date", "Enter"), ("choice", "Select"),
+                                             ("multichoice", "Select"), ("reference", "Select"),
+                                             ("file", "Upload")])
+def test_a_required_field_left_empty_is_asked_for_with_the_right_verb(type_name, verb):
+    assert REGISTRY[type_name].missing_verb == verb
