@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, Iterator, Mapping
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,9 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
-               now: datetime | None = None) -> Record:
-        """Allocate the next reference (never reused), stamp system fields, write durably, return the record."""
+               now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
+        """Allocate the next reference (never reused), stamp system fields, write durably, return the record.
+        ``attachments`` (from ``stage_attachment``) are registered to the record in the same write."""
 
     @abc.abstractmethod
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
@@ -119,9 +120,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None) -> Record:
+               status: str | None = None, attachments: Sequence[Attachment] = ()) -> Record:
         """Replace the values (and status if given) when the stored version is still ``expected_version``;
-        otherwise raise ``EditConflict`` carrying the current record. Keeps the previous version."""
+        otherwise raise ``EditConflict`` carrying the current record. Keeps the previous version.
+        ``attachments`` (from ``stage_attachment``) are registered to the record in the same write."""
 
     @abc.abstractmethod
     def history(self, reference: str) -> list[Version]:
@@ -151,13 +153,23 @@ class Store(abc.ABC):
 
     # -- attachments --------------------------------------------------------------------------------------
     @abc.abstractmethod
+    def stage_attachment(self, field: str, filename: str, stream: BinaryIO, *, user: str) -> Attachment:
+        """Check and store a file before its record is written (its ``reference`` is still empty); it becomes
+        part of a record only through ``insert``/``update``. ``AttachmentRejected`` for size or type."""
+
+    @abc.abstractmethod
+    def discard_staged(self, attachments: Iterable[Attachment]) -> None:
+        """Remove staged files whose record write failed or was refused."""
+
+    @abc.abstractmethod
     def save_attachment(self, reference: str, field: str, filename: str, stream: BinaryIO, *,
                         user: str, content_type: str | None = None) -> Attachment:
-        """Store a file for a record's file field; ``AttachmentRejected`` for size or type."""
+        """Store a file and add it to the record's file field (a new version); ``AttachmentRejected`` for size
+        or type."""
 
     @abc.abstractmethod
     def attachments(self, reference: str) -> list[Attachment]:
-        """The record's attachments, in upload order."""
+        """The attachments the record's file fields hold now, in upload order."""
 
     @abc.abstractmethod
     def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
@@ -165,7 +177,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def delete_attachment(self, reference: str, attachment_id: str, *, user: str) -> None:
-        """Remove a file from the record (kept on disk until the record itself is purged)."""
+        """Remove a file from the record's file field (a new version; the file stays on disk for history)."""
 
     def iter_all(self) -> Iterator[Record]:
         """Every live record, in reference order (exports)."""

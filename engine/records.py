@@ -1,0 +1,108 @@
+"""The one write path for records: validate, stage uploaded files, then store, or write nothing at all.
+
+Web forms, the importer and the seeder all create and edit records through ``Records``; nothing else calls
+a store's ``insert`` or ``update``. Files arrive as ``Upload`` values per file field; they are checked and
+stored first (under generated names, not yet part of any record), then the record is written with the
+file field holding their ids in the same atomic write. If anything fails, the staged files are removed.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Protocol
+
+from engine.errors import AttachmentRejected, ValidationFailed
+from engine.schema.model import RepositoryType
+from engine.store.base import Attachment, Record, Store, Upload
+
+Uploads = Mapping[str, list[Upload]]
+
+
+class Validator(Protocol):
+    def validate(self, values: Mapping[str, Any], status: str) -> dict[str, str]: ...
+
+
+class Records:
+    """Create and edit the records of one repository."""
+
+    def __init__(self, rtype: RepositoryType, store: Store, validator: Validator):
+        self.rtype = rtype
+        self.store = store
+        self.validator = validator
+        # File fields are those whose type takes uploads; their value (attachment ids) is kept here,
+        # never taken from a form.
+        self._file_fields = tuple(f.name for f in rtype.fields if callable(getattr(f.kind, "uploads", None)))
+
+    def create(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
+               uploads: Uploads | None = None) -> Record:
+        status = status or self.rtype.initial_status
+        staged = self._stage(uploads or {}, user)
+        try:
+            planned = self._with_files(values, {}, staged, ())
+            self._check(planned, status)
+            return self.store.insert(planned, user=user, status=status, attachments=_flat(staged))
+        except BaseException:
+            self.store.discard_staged(_flat(staged))
+            raise
+
+    def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
+               status: str | None = None, uploads: Uploads | None = None,
+               remove_attachments: Iterable[str] = ()) -> Record:
+        """Save an edit. Fields absent from ``values`` keep their current value; a field set to None is
+        cleared. ``EditConflict`` when someone saved since ``expected_version``."""
+        current = self.store.get(reference)
+        status = status or current.status
+        staged = self._stage(uploads or {}, user)
+        try:
+            merged = {**current.values, **values}
+            planned = self._with_files(merged, current.values, staged, frozenset(remove_attachments))
+            self._check(planned, status)
+            return self.store.update(reference, planned, user=user, expected_version=expected_version,
+                                     status=status, attachments=_flat(staged))
+        except BaseException:
+            self.store.discard_staged(_flat(staged))
+            raise
+
+    def _check(self, values: Mapping[str, Any], status: str) -> None:
+        errors = self.validator.validate(values, status)
+        if errors:
+            raise ValidationFailed(errors)
+
+    def _stage(self, uploads: Uploads, user: str) -> dict[str, list[Attachment]]:
+        """Check and store every upload; if any is refused, remove the others and say why, per field."""
+        staged: dict[str, list[Attachment]] = {}
+        refused: dict[str, str] = {}
+        for name, files in uploads.items():
+            for upload in files:
+                try:
+                    attachment = self.store.stage_attachment(name, upload.filename, upload.stream, user=user)
+                except AttachmentRejected as rejected:
+                    refused.setdefault(name, f"{self._label(name)}: {rejected}")
+                    continue
+                staged.setdefault(name, []).append(attachment)
+        if refused:
+            self.store.discard_staged(_flat(staged))
+            raise ValidationFailed(refused)
+        return staged
+
+    def _with_files(self, values: Mapping[str, Any], current: Mapping[str, Any],
+                    staged: Mapping[str, list[Attachment]], removed: frozenset[str]) -> dict[str, Any]:
+        """The values with each file field holding its kept ids followed by the new uploads' ids."""
+        planned = dict(values)
+        for name in self._file_fields:
+            kept = [one for one in _ids(current.get(name)) if one not in removed]
+            ids = kept + [attachment.id for attachment in staged.get(name, [])]
+            planned[name] = ids or None
+        return planned
+
+    def _label(self, name: str) -> str:
+        field = self.rtype.field_map.get(name)
+        return field.label if field else name
+
+
+def _flat(staged: Mapping[str, list[Attachment]]) -> list[Attachment]:
+    return [attachment for attachments in staged.values() for attachment in attachments]
+
+
+def _ids(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

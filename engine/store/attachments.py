@@ -1,0 +1,165 @@
+"""Files attached to records: checked, checksummed and kept under generated names.
+
+An upload is refused unless its extension is one the field accepts, its first bytes look like that kind of
+file (so ``setup.exe`` renamed ``report.pdf`` is refused), and it fits the field's size limit. It is stored
+under a random id, never under the user's filename, which is kept only as metadata (cleaned for display).
+The content type it will be served with is chosen here from a short list of inert types; anything else is
+served as ``application/octet-stream`` so that a browser never runs or renders it as a page.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from engine.errors import AttachmentRejected
+from engine.schema.model import Field
+from engine.store.durable import fsync_folder
+
+DEFAULT_MAX_SIZE_MB = 20.0
+DEFAULT_ACCEPT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".png", ".jpg", ".jpeg",
+                  ".txt", ".csv")
+CHUNK = 1024 * 1024
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of file we know how to recognise: how users call it, its served type and a test of its bytes."""
+    name: str
+    content_type: str
+    looks_right: Callable[[bytes, Path], bool]
+
+
+def _starts(*magics: bytes) -> Callable[[bytes, Path], bool]:
+    return lambda head, path: head.startswith(magics)
+
+
+def _office_zip(head: bytes, path: Path) -> bool:
+    """DOCX, XLSX and PPTX are zip packages listing their parts in ``[Content_Types].xml``."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as package:
+            return "[Content_Types].xml" in package.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _plain_text(head: bytes, path: Path) -> bool:
+    """Text: no NUL bytes and not an executable's header (UTF-8 and Windows-1252 both accepted)."""
+    return b"\x00" not in head and not head.startswith(EXECUTABLE_MAGICS)
+
+
+OLE = _starts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+OOXML = "application/vnd.openxmlformats-officedocument"
+KINDS: dict[str, Kind] = {
+    ".pdf": Kind("PDF", "application/pdf", _starts(b"%PDF-")),
+    ".doc": Kind("Word document", "application/msword", OLE),
+    ".docx": Kind("Word document", f"{OOXML}.wordprocessingml.document", _office_zip),
+    ".xls": Kind("Excel spreadsheet", "application/vnd.ms-excel", OLE),
+    ".xlsx": Kind("Excel spreadsheet", f"{OOXML}.spreadsheetml.sheet", _office_zip),
+    ".ppt": Kind("PowerPoint presentation", "application/vnd.ms-powerpoint", OLE),
+    ".pptx": Kind("PowerPoint presentation", f"{OOXML}.presentationml.presentation", _office_zip),
+    ".png": Kind("PNG image", "image/png", _starts(b"\x89PNG\r\n\x1a\n")),
+    ".jpg": Kind("JPEG image", "image/jpeg", _starts(b"\xff\xd8\xff")),
+    ".jpeg": Kind("JPEG image", "image/jpeg", _starts(b"\xff\xd8\xff")),
+    ".gif": Kind("GIF image", "image/gif", _starts(b"GIF87a", b"GIF89a")),
+    ".txt": Kind("text file", "text/plain", _plain_text),
+    ".csv": Kind("CSV file", "text/csv", _plain_text),
+}
+#: Windows PE, ELF, Mach-O, scripts: refused whatever the extension says.
+EXECUTABLE_MAGICS = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+SERVED_OCTET_STREAM = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An upload written under its generated id, with what was learnt while writing it."""
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def display_name(filename: str) -> str:
+    """The user's filename reduced to something safe to show: no folders, control or markup characters."""
+    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", name).strip(" .")
+    return name[:200] or "file"
+
+
+def accepted(field: Field) -> tuple[str, ...]:
+    return tuple(ext.lower() if ext.startswith(".") else f".{ext.lower()}" for ext in field.accept) \
+        or DEFAULT_ACCEPT
+
+
+def store_upload(folder: Path, field: Field, filename: str, stream: BinaryIO) -> StoredFile:
+    """Write the upload under a new id in ``folder``; ``AttachmentRejected`` (and nothing left) when refused."""
+    extension = os.path.splitext(display_name(filename))[1].lower()
+    allowed = accepted(field)
+    if extension not in allowed:
+        raise AttachmentRejected(_type_message(allowed))
+    folder.mkdir(parents=True, exist_ok=True)
+    file_id = secrets.token_hex(16)
+    path = folder / file_id
+    try:
+        size, digest, head = _copy(stream, path, _limit_bytes(field))
+        kind = KINDS.get(extension)
+        if head.startswith(EXECUTABLE_MAGICS) or (kind is not None and not kind.looks_right(head, path)):
+            raise AttachmentRejected(_type_message(allowed))
+    except BaseException:
+        remove_file(path)
+        raise
+    fsync_folder(folder)
+    content_type = kind.content_type if kind else SERVED_OCTET_STREAM
+    return StoredFile(file_id, display_name(filename), content_type, size, digest)
+
+
+def _copy(stream: BinaryIO, path: Path, limit: int) -> tuple[int, str, bytes]:
+    """Copy with a running size check (a large upload is refused without being kept) and a checksum."""
+    digest = hashlib.sha256()
+    size, head = 0, b""
+    with open(path, "xb") as out:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise AttachmentRejected(f"The file must be smaller than {_megabytes(limit)} MB")
+            if len(head) < SNIFF_BYTES:
+                head += chunk[:SNIFF_BYTES - len(head)]
+            digest.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    if size == 0:
+        raise AttachmentRejected("The selected file is empty")
+    return size, digest.hexdigest(), head
+
+
+def _limit_bytes(field: Field) -> int:
+    return int((field.max_size_mb or DEFAULT_MAX_SIZE_MB) * 1024 * 1024)
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g}"
+
+
+def _type_message(allowed: tuple[str, ...]) -> str:
+    names = list(dict.fromkeys(KINDS[ext].name if ext in KINDS else ext.lstrip(".").upper() for ext in allowed))
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    article = "an" if listed[0].lower() in "aeiou" else "a"
+    return f"The file must be {article} {listed}"
+
+
+def remove_file(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

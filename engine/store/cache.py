@@ -1,0 +1,150 @@
+"""The in-process copy of one repository file: parsed once, refreshed only when the file has changed.
+
+A ``Snapshot`` is one version of the file, parsed into TinyDB's layout (table -> document id -> document) and
+into ``Record`` objects. It is never changed: a write builds the next snapshot from the previous one plus the
+changed documents, so a reader holding a snapshot never sees half a write. Each snapshot also keeps the JSON
+text of every document it has serialised, so a write re-encodes only the documents it changed and then
+joins the rest: rewriting the file costs a copy, not a ``json.dumps`` of the whole repository.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from engine.store.base import Record
+from engine.store.documents import reference_number, to_record
+from engine.store.durable import Signature, read_file, replace_file, signature
+
+RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
+TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
+META_ID = "1"
+
+Tables = dict[str, dict[str, dict[str, Any]]]
+Changes = Mapping[str, Mapping[str, dict[str, Any]]]
+
+
+class Snapshot:
+    """One parsed version of a repository file. Treat every attribute as read-only."""
+
+    def __init__(self, tables: Tables, records: dict[str, Record], fragments: dict[str, dict[str, bytes]]):
+        self.tables = tables
+        self.records = records                  # reference -> Record, deleted ones included
+        self.fragments = fragments              # table -> document id -> b'"id": {...}'
+        self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see query.py)
+
+    @classmethod
+    def empty(cls) -> "Snapshot":
+        return cls({name: {} for name in TABLES}, {}, {name: {} for name in TABLES})
+
+    @classmethod
+    def parse(cls, raw: bytes) -> "Snapshot":
+        tables: Tables = json.loads(raw) if raw.strip() else {}
+        for name in TABLES:
+            tables.setdefault(name, {})
+        records = {doc["reference"]: to_record(doc) for doc in tables[RECORDS].values()}
+        return cls(tables, records, {name: {} for name in tables})
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.tables[META].get(META_ID, {})
+
+    def doc(self, reference: str) -> dict[str, Any] | None:
+        number = reference_number(reference)
+        return None if number is None else self.tables[RECORDS].get(str(number))
+
+    @cached_property
+    def versions_by_reference(self) -> dict[str, list[dict[str, Any]]]:
+        """History documents grouped per record, oldest first."""
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for doc in self.tables[HISTORY].values():
+            grouped.setdefault(doc["reference"], []).append(doc)
+        for versions in grouped.values():
+            versions.sort(key=lambda doc: doc["version"])
+        return grouped
+
+    @cached_property
+    def attachments_by_reference(self) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for doc in self.tables[ATTACHMENTS].values():
+            grouped.setdefault(doc["reference"], []).append(doc)
+        return grouped
+
+    def next_id(self, table: str) -> str:
+        docs = self.tables[table]
+        # Ids only ever grow and dicts keep insertion order, so the last key is the largest.
+        return str(int(next(reversed(docs))) + 1) if docs else "1"
+
+    def apply(self, changes: Changes) -> "Snapshot":
+        """The next snapshot: this one with the changed documents put in (documents are never removed)."""
+        tables = dict(self.tables)
+        fragments = dict(self.fragments)
+        records = self.records
+        for table, docs in changes.items():
+            tables[table] = {**tables.get(table, {}), **docs}
+            kept = dict(fragments.get(table, {}))
+            for doc_id in docs:
+                kept.pop(doc_id, None)
+            fragments[table] = kept
+            if table == RECORDS:
+                records = {**records, **{doc["reference"]: to_record(doc) for doc in docs.values()}}
+        return Snapshot(tables, records, fragments)
+
+    def encoded(self) -> Iterator[bytes]:
+        """The whole file in TinyDB's JSON layout, serialising only documents not serialised before."""
+        yield b"{"
+        for position, (table, docs) in enumerate(self.tables.items()):
+            known = self.fragments.setdefault(table, {})
+            yield (b", " if position else b"") + _encode(table) + b": {"
+            yield b", ".join(_fragment(known, doc_id, doc) for doc_id, doc in docs.items())
+            yield b"}"
+        yield b"}"
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, allow_nan=False).encode("ascii")
+
+
+def _fragment(known: dict[str, bytes], doc_id: str, doc: dict[str, Any]) -> bytes:
+    text = known.get(doc_id)
+    if text is None:
+        text = known[doc_id] = _encode(doc_id) + b": " + _encode(doc)
+    return text
+
+
+class FileCache:
+    """The latest snapshot of one file, re-read only when the file's signature changes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._state: tuple[Signature | None, Snapshot] = (None, Snapshot.empty())
+        self._reading = threading.Lock()
+
+    def current(self) -> Snapshot:
+        """The snapshot matching the file on disk now (a ``stat`` call when nothing changed)."""
+        known, snapshot = self._state
+        if signature(self.path) == known:
+            return snapshot
+        with self._reading:
+            known, snapshot = self._state
+            if signature(self.path) != known:
+                self._state = self._load()
+            return self._state[1]
+
+    def _load(self) -> tuple[Signature | None, Snapshot]:
+        read = read_file(self.path)
+        if read is None:
+            return None, Snapshot.empty()
+        raw, found = read
+        return found, Snapshot.parse(raw)
+
+    def commit(self, changes: Changes) -> Snapshot:
+        """Write the current snapshot plus ``changes`` durably, then make it current. Call under the write lock,
+        after ``current()``; if writing fails nothing changes, on disk or here."""
+        _, base = self._state
+        following = base.apply(changes)
+        written = replace_file(self.path, following.encoded())
+        self._state = (written, following)
+        return following

@@ -1,0 +1,207 @@
+"""The embedded backend: one TinyDB-format JSON file per repository, safe for several processes, read from memory.
+
+Layout, under the instance's data folder: ``<repository>/records.json`` (tables ``records``, ``history``,
+``attachments`` and ``meta``, readable by plain ``tinydb.TinyDB``), ``<repository>/records.lock`` and
+``<repository>/attachments/<id>``. Every write takes the lock, reloads the file if another process changed
+it, and replaces the file atomically and durably (see ``durable.py``); reads are served from the cached
+snapshot (see ``cache.py``) and never parse the file unless it has changed.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
+
+from engine.errors import AttachmentNotFound, EditConflict, RecordNotFound
+from engine.schema.model import RepositoryType
+from engine.store import attachments as files
+from engine.store.base import Attachment, Page, Query, Record, Store, Version
+from engine.store.cache import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, FileCache, Snapshot
+from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_reference, reference_number,
+                                    stamp, storable_values, to_attachment, to_record, utc_now)
+from engine.store.history import diff, rebuild, version_doc
+from engine.store.locking import WriteLock
+from engine.store.query import RecordIndex
+
+Doc = dict[str, Any]
+
+
+class TinyDBStore(Store):
+    """The records of ``rtype`` kept under ``folder`` (the instance's data folder)."""
+
+    def __init__(self, rtype: RepositoryType, folder: Path):
+        self.rtype = rtype
+        self.folder = Path(folder) / rtype.name
+        self.path = self.folder / "records.json"
+        self.files = self.folder / "attachments"
+        self._cache = FileCache(self.path)
+        self._lock = WriteLock(self.folder / "records.lock")
+        self._labels = {field.name: field.label for field in rtype.fields}
+
+    # -- writing records ------------------------------------------------------------------------------------
+    def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
+               now: Any = None, attachments: Sequence[Attachment] = ()) -> Record:
+        cleaned = storable_values(values, self._labels)
+        when = stamp(now or utc_now())
+        with self._lock.held():
+            snapshot = self._cache.current()
+            number = self._next_number(snapshot)
+            reference = format_reference(self.rtype.reference_prefix, number)
+            doc = {"reference": reference, "status": status or self.rtype.initial_status,
+                   "created": when, "created_by": user, "updated": when, "updated_by": user,
+                   "version": 1, "deleted": False, **cleaned}
+            self._cache.commit({
+                RECORDS: {str(number): doc},
+                HISTORY: {snapshot.next_id(HISTORY): version_doc(doc, "created", {})},
+                ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
+                META: {META_ID: {**snapshot.meta, "next_reference": number + 1}},
+            })
+        return to_record(doc)
+
+    def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
+               status: str | None = None, attachments: Sequence[Attachment] = ()) -> Record:
+        cleaned = storable_values(values, self._labels)
+
+        def replace(doc: Doc) -> Doc:
+            system = {name: value for name, value in doc.items() if name in SYSTEM_KEYS}
+            return {**system, "status": status or doc["status"], **cleaned}
+        return self._save(reference, replace, user=user, note="edited", expected_version=expected_version,
+                          attachments=attachments)
+
+    def delete(self, reference: str, *, user: str) -> Record:
+        return self._save(reference, lambda doc: {**doc, "deleted": True}, user=user, note="deleted",
+                          include_deleted=True)
+
+    def restore(self, reference: str, *, user: str) -> Record:
+        return self._save(reference, lambda doc: {**doc, "deleted": False}, user=user, note="restored",
+                          include_deleted=True)
+
+    def _save(self, reference: str, change: Callable[[Doc], Doc], *, user: str, note: str,
+              expected_version: int | None = None, include_deleted: bool = False,
+              attachments: Sequence[Attachment] = ()) -> Record:
+        """The one read-modify-write of an existing record: check the version, apply, keep the old one."""
+        with self._lock.held():
+            snapshot = self._cache.current()
+            doc = self._doc(snapshot, reference, include_deleted)
+            if expected_version is not None and doc["version"] != expected_version:
+                raise EditConflict(reference, expected_version, to_record(doc))
+            new = change(doc)
+            changes = diff(doc, new)
+            if not changes and not attachments:
+                return to_record(doc)
+            new.update(version=doc["version"] + 1, updated=stamp(utc_now()), updated_by=user)
+            number = str(reference_number(reference))
+            self._cache.commit({
+                RECORDS: {number: new},
+                HISTORY: {snapshot.next_id(HISTORY): version_doc(new, note, changes)},
+                ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
+            })
+        return to_record(new)
+
+    def _next_number(self, snapshot: Snapshot) -> int:
+        """The counter only moves forward; the highest stored number guards a hand-edited counter."""
+        records = snapshot.tables[RECORDS]
+        highest = int(next(reversed(records))) if records else 0
+        return max(snapshot.meta.get("next_reference", 1), highest + 1)
+
+    @staticmethod
+    def _doc(snapshot: Snapshot, reference: str, include_deleted: bool) -> Doc:
+        doc = snapshot.doc(reference)
+        if doc is None or doc["reference"] != reference or (doc.get("deleted") and not include_deleted):
+            raise RecordNotFound(reference)
+        return doc
+
+    # -- reading records ------------------------------------------------------------------------------------
+    def get(self, reference: str, *, include_deleted: bool = False) -> Record:
+        record = self._cache.current().records.get(reference)
+        if record is None or (record.deleted and not include_deleted):
+            raise RecordNotFound(reference)
+        return record
+
+    def history(self, reference: str) -> list[Version]:
+        snapshot = self._cache.current()
+        doc = self._doc(snapshot, reference, include_deleted=True)
+        return rebuild(doc, snapshot.versions_by_reference.get(reference, []))
+
+    def query(self, query: Query) -> Page:
+        return self._index().page(query)
+
+    def facets(self, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+        return self._index().facets(query, names)
+
+    def count(self) -> int:
+        return len(self._index().live)
+
+    def _index(self) -> RecordIndex:
+        snapshot = self._cache.current()
+        index = snapshot.derived.get("index")
+        if index is None:
+            index = snapshot.derived["index"] = RecordIndex(self.rtype, snapshot.records)
+        return index
+
+    # -- attachments ----------------------------------------------------------------------------------------
+    def stage_attachment(self, field: str, filename: str, stream: BinaryIO, *, user: str) -> Attachment:
+        stored = files.store_upload(self.files, self.rtype.field(field), filename, stream)
+        return Attachment(id=stored.id, reference="", field=field, filename=stored.filename,
+                          content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                          uploaded=utc_now(), uploaded_by=user)
+
+    def discard_staged(self, attachments: Iterable[Attachment]) -> None:
+        registered = self._cache.current().tables[ATTACHMENTS]
+        known = {doc["id"] for doc in registered.values()}
+        for attachment in attachments:
+            if attachment.id not in known:
+                files.remove_file(self.files / attachment.id)
+
+    def save_attachment(self, reference: str, field: str, filename: str, stream: BinaryIO, *,
+                        user: str, content_type: str | None = None) -> Attachment:
+        staged = self.stage_attachment(field, filename, stream, user=user)
+
+        def add(doc: Doc) -> Doc:
+            return {**doc, field: [*_ids(doc.get(field)), staged.id]}
+        try:
+            self._save(reference, add, user=user, note="edited", attachments=[staged])
+        except BaseException:
+            self.discard_staged([staged])
+            raise
+        return _with_reference(staged, reference)
+
+    def attachments(self, reference: str) -> list[Attachment]:
+        snapshot = self._cache.current()
+        doc = self._doc(snapshot, reference, include_deleted=True)
+        return [to_attachment(meta) for meta in snapshot.attachments_by_reference.get(reference, [])
+                if meta["id"] in _ids(doc.get(meta["field"]))]
+
+    def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
+        for attachment in self.attachments(reference):
+            if attachment.id == attachment_id:
+                return attachment, open(self.files / attachment.id, "rb")
+        raise AttachmentNotFound(f"{reference} has no file {attachment_id}.")
+
+    def delete_attachment(self, reference: str, attachment_id: str, *, user: str) -> None:
+        found = [a for a in self.attachments(reference) if a.id == attachment_id]
+        if not found:
+            raise AttachmentNotFound(f"{reference} has no file {attachment_id}.")
+        field = found[0].field
+
+        def drop(doc: Doc) -> Doc:
+            kept = [one for one in _ids(doc.get(field)) if one != attachment_id]
+            return {**doc, field: kept} if kept else {k: v for k, v in doc.items() if k != field}
+        self._save(reference, drop, user=user, note="edited")
+
+    def _attachment_docs(self, snapshot: Snapshot, attachments: Sequence[Attachment], reference: str
+                         ) -> dict[str, Doc]:
+        first = int(snapshot.next_id(ATTACHMENTS))
+        return {str(first + offset): attachment_doc(attachment, reference)
+                for offset, attachment in enumerate(attachments)}
+
+
+def _ids(value: Any) -> list[str]:
+    """A file field's value as a list of attachment ids (one id alone is accepted too)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _with_reference(attachment: Attachment, reference: str) -> Attachment:
+    return replace(attachment, reference=reference)
