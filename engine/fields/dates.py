@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from engine.fields.base import CellError, FieldType
 from engine.fields.formfields import DateInputField
-from engine.fields.values import cell_text, is_blank, quoted, split_range
+from engine.fields.values import cell_text, is_blank, quoted, split_range, whole
 
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
     from engine.schema.model import Field
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = whole(r"\d{4}-\d{2}-\d{2}")
 #: Day 0 of Excel's (1900) date system, allowing for its pretend 29 February 1900.
 EXCEL_EPOCH = date(1899, 12, 30)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?")

@@ -12,15 +12,15 @@ from wtforms.fields import EmailField, URLField
 from engine.fields.base import CellError, FieldType
 from engine.fields.formfields import SelectChoiceField, options
 from engine.fields.text import TextType
-from engine.fields.values import as_list, is_blank, join_cell, lower_first, quoted, split_cell, unique
+from engine.fields.values import as_list, is_blank, join_cell, lower_first, quoted, split_cell, unique, whole
 
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
     from engine.schema.model import Field
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
-REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]*-\d{4,}$"
+EMAIL_PATTERN = whole(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+URL_PATTERN = whole(r"https?://[^\s/?#]+[^\s]*")
+REFERENCE_PATTERN = whole(r"[A-Z][A-Z0-9]*-\d{4,}")
 
 
 class EmailType(TextType):

@@ -120,3 +120,9 @@ def parse_yes_no(cell: Any) -> bool:
 def plural(count: int, noun: str) -> str:
     """'1 option', '3 options'."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def whole(pattern: str) -> str:
+    """A JSON Schema pattern matching the entire value. jsonschema runs Python's ``re.search``, where ``$`` also
+    matches before a final newline; ``(?!\\n)`` shuts that door and means nothing to ECMA-262 engines."""
+    return f"^(?:{pattern})$(?!\\n)"
