@@ -1,8 +1,9 @@
-"""Small value helpers shared by several field types: blank cells, lists in cells, quoting, HTML lists."""
+"""Small value helpers shared by several field types: blank and multi-valued cells, numbers and yes/no as
+people type them, ranges (``a..b``), whole-value patterns, quoting in messages and escaped HTML lists."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
 
@@ -36,7 +37,7 @@ def join_cell(items: Iterable[str]) -> str | None:
     return joined or None
 
 
-def unique(items: Iterable[str], key=str.casefold) -> list[str]:
+def unique(items: Iterable[str], key: Callable[[str], str] = str.casefold) -> list[str]:
     """Items in their first-seen order without repeats (case-insensitive by default)."""
     seen: set[str] = set()
     kept = []
