@@ -1,0 +1,140 @@
+"""Browsing through the Store contract: free text, filters per field type, open/closed, sort, paging, facets.
+
+Twelve projects (storekit.project 1..12) are stored; each table row names a query and the references that
+must come back, in order.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.fields.dates import read_date_filter
+from engine.store.base import Query
+from storekit import project
+
+
+@pytest.fixture
+def twelve(store):
+    for number in range(1, 13):
+        store.insert(project(number), user=f"user{number % 2}",
+                     status=("Proposed", "In progress", "Completed", "Stopped")[number % 4])
+    return store
+
+
+def refs(page) -> list[int]:
+    return [int(record.reference[3:]) for record in page.records]
+
+
+def numbers(predicate) -> list[int]:
+    return [n for n in range(1, 13) if predicate(project(n))]
+
+
+FILTERS = [
+    ("a choice", {"division": ("Surgery",)}, lambda p: p["division"] == "Surgery"),
+    ("two values of one field are OR-ed", {"division": ("Surgery", "Medicine")},
+     lambda p: p["division"] in ("Surgery", "Medicine")),
+    ("two fields are AND-ed", {"division": ("Surgery",), "published": (True,)},
+     lambda p: p["division"] == "Surgery" and p["published"]),
+    ("a multichoice holds the value", {"staff": ("Pharmacists",)}, lambda p: "Pharmacists" in p["staff"]),
+    ("a tag in any case", {"keywords": ("FALLS",)}, lambda p: "falls" in p["keywords"]),
+    ("a boolean", {"published": (False,)}, lambda p: not p["published"]),
+    ("a year", {"started": (read_date_filter("2022"),)}, lambda p: p["started"].startswith("2022")),
+    ("a date range", {"started": (read_date_filter("2021-01-01..2022-06-30"),)},
+     lambda p: "2021-01-01" <= p["started"] <= "2022-06-30"),
+    ("an unknown field matches nothing", {"nonsense": ("x",)}, lambda p: False),
+]
+
+
+@pytest.mark.parametrize("filters, wanted", [(f, w) for _, f, w in FILTERS], ids=[n for n, _, _ in FILTERS])
+def test_filters(twelve, filters, wanted):
+    page = twelve.query(Query(filters=filters, sort="reference", per_page=50))
+    assert refs(page) == numbers(wanted) and page.total == len(numbers(wanted))
+
+
+def test_a_status_filter_and_the_open_and_closed_states(twelve):
+    assert refs(twelve.query(Query(filters={"status": ("Completed",)}, sort="reference"))) == [2, 6, 10]
+    assert refs(twelve.query(Query(state="closed", sort="reference"))) == [2, 3, 6, 7, 10, 11]
+    assert refs(twelve.query(Query(state="open", sort="reference"))) == [1, 4, 5, 8, 9, 12]
+
+
+@pytest.mark.parametrize("q, wanted", [
+    ("falls", [3, 6, 9, 12]),
+    ("FALLS prevention", [3, 6, 9, 12]),
+    ("sepsis project", [1, 2, 4, 5, 7, 8, 10, 11]),
+    ("sepsis project 11", [11]),
+    ("qi-0007", [7]),                        # the reference is searchable
+    ("falls sepsis", []),
+    ("nothing like this", []),
+])
+def test_free_text_search_needs_every_term(twelve, q, wanted):
+    assert refs(twelve.query(Query(q=q, sort="reference"))) == wanted
+
+
+def test_search_combines_with_filters(twelve):
+    found = twelve.query(Query(q="falls", filters={"division": ("Medicine",)}, sort="reference"))
+    assert refs(found) == [n for n in (3, 6, 9, 12) if project(n)["division"] == "Medicine"]
+
+
+@pytest.mark.parametrize("sort, wanted", [
+    ("reference", list(range(1, 13))),
+    ("-reference", list(range(12, 0, -1))),
+    ("cost", list(range(1, 13))),
+    ("-cost", list(range(12, 0, -1))),
+    ("started", sorted(range(1, 13), key=lambda n: (project(n)["started"], n))),
+    ("title", sorted(range(1, 13), key=lambda n: (project(n)["title"].casefold(), n))),
+    ("status", sorted(range(1, 13), key=lambda n: (n % 4, n))),
+    ("division", sorted(range(1, 13), key=lambda n: (n % 3, n))),   # in the order the choices are listed
+])
+def test_sorting(twelve, sort, wanted):
+    assert refs(twelve.query(Query(sort=sort, per_page=50))) == wanted
+
+
+def test_records_without_a_value_sort_last_either_way(twelve):
+    twelve.update("QI-0004", project(4, cost=None), user="ann", expected_version=1)
+    assert refs(twelve.query(Query(sort="cost", per_page=50)))[-1] == 4
+    assert refs(twelve.query(Query(sort="-cost", per_page=50)))[-1] == 4
+
+
+def test_the_default_sort_is_the_listing_s_most_recently_updated_first(twelve):
+    twelve.update("QI-0005", project(5, title="Renamed"), user="ann", expected_version=1)
+    assert refs(twelve.query(Query()))[:2] == [5, 12]
+
+
+def test_paging(twelve):
+    pages = [twelve.query(Query(sort="reference", page=n, per_page=5)) for n in (1, 2, 3, 4)]
+    assert [refs(p) for p in pages] == [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12], []]
+    assert {(p.total, p.pages) for p in pages} == {(12, 3)}
+    filtered = twelve.query(Query(filters={"published": (True,)}, sort="-reference", page=2, per_page=4))
+    assert refs(filtered) == [4, 2] and filtered.total == 6
+
+
+def test_facet_counts_most_frequent_first(twelve):
+    counts = twelve.facets(Query(), ("division", "status", "staff", "keywords"))
+    assert counts["division"] == [("Medicine", 4), ("Surgery", 4), ("Women and Children", 4)]
+    assert counts["status"] == [("Completed", 3), ("In progress", 3), ("Proposed", 3), ("Stopped", 3)]
+    assert counts["keywords"] == [("sepsis", 8), ("audit", 4), ("falls", 4)]
+    staff = dict(counts["staff"])
+    assert sum(staff.values()) == sum(len(project(n)["staff"]) for n in range(1, 13))
+
+
+def test_facet_counts_leave_out_their_own_filter_but_apply_the_others(twelve):
+    query = Query(filters={"division": ("Surgery",), "published": (True,)})
+    counts = twelve.facets(query, ("division", "published"))
+    published = [n for n in range(1, 13) if project(n)["published"]]
+    assert dict(counts["division"])["Surgery"] == len([n for n in published if project(n)["division"] == "Surgery"])
+    assert sum(c for _, c in counts["division"]) == len(published)
+    surgery = [n for n in range(1, 13) if project(n)["division"] == "Surgery"]
+    assert sum(c for _, c in counts["published"]) == len(surgery)
+
+
+def test_facets_follow_search_and_ignore_deleted_records(twelve):
+    twelve.delete("QI-0003", user="admin")
+    counts = twelve.facets(Query(q="falls"), ("division",))
+    assert sum(c for _, c in counts["division"]) == 3
+
+
+def test_queries_see_new_and_changed_records_at_once(twelve):
+    assert twelve.query(Query(filters={"division": ("Surgery",)})).total == 4
+    twelve.update("QI-0003", project(3, division="Surgery"), user="ann", expected_version=1)
+    twelve.insert(project(13, division="Surgery"), user="ann")
+    assert twelve.query(Query(filters={"division": ("Surgery",)})).total == 6
+    assert dict(twelve.facets(Query(), ("division",))["division"])["Surgery"] == 6
