@@ -6,7 +6,6 @@ import textwrap
 
 import pytest
 
-import web_fakes
 from engine.web.app import create_app
 
 REPOSITORY_TYPE = """
@@ -65,7 +64,7 @@ def make_app(tmp_path, **config):
     write_project(tmp_path)
     settings = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
                 "SCHEMAS": str(tmp_path / "schemas"), "INSTANCES": str(tmp_path / "instances"),
-                "DATA": str(tmp_path / "data"), "PARTS": web_fakes.parts(), **config}
+                "DATA": str(tmp_path / "data"), **config}
     return create_app(settings)
 
 
