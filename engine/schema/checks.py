@@ -5,7 +5,10 @@ field-type registry: names that must exist, keys a field's type accepts, values 
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Collection
+
+from jsonschema import Draft202012Validator
 
 from engine.fields.base import FieldType, FieldTypeRegistry
 from engine.schema.build import build_field, build_type, default_record_title, parse_choice, parse_status
@@ -16,7 +19,9 @@ from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
 #: Keys every field accepts whatever its type (``FieldType.options`` lists the rest); ``after`` places it.
 COMMON_KEYS = frozenset({"name", "type", "label", "help", "required", "required_when", "show_when", "default",
                          "section", "searchable", "after"})
+FORMATS = Draft202012Validator.FORMAT_CHECKER
 CONDITIONS = ("required_when", "show_when")
+BOUNDS = ("min", "max")
 
 
 class TypeChecker:
@@ -29,7 +34,14 @@ class TypeChecker:
         self.fields: dict[str, Field] = {}
 
     def report(self, spot: Spot, message: str) -> None:
+        """A problem at ``spot``. One written in a parent's file but only wrong in this type (a condition on a
+        choice this type changed) names this type; one already reported (by the parent, or by the first type
+        inheriting it) is not repeated."""
         self.ok = False
+        if spot.doc is not self.draft.origin.doc:
+            if any(m.startswith(message) for m in self.problems.messages_at(spot)):
+                return
+            message += f" (inherited by '{self.draft.name}' at {self.draft.origin})"
         self.problems.add(spot, message)
 
     def result(self) -> RepositoryType | None:
@@ -123,6 +135,10 @@ class TypeChecker:
         if "default" in draft.values and not _fits(field, field.default):
             self.report(draft.spot("default"), f"field '{field.name}': 'default' {field.default!r} is not a "
                                                f"valid {field.type_name} value for this field")
+        for key in BOUNDS:
+            if key in draft.values and not _bound_fits(field, draft.values[key]):
+                self.report(draft.spot(key), f"field '{field.name}': '{key}' {draft.values[key]!r} is not "
+                                             f"{_bound_words(field)}")
         for key in CONDITIONS:
             for name, values in draft.values.get(key, {}).items():
                 message = self._condition_problem(name, values if isinstance(values, list) else [values])
@@ -186,6 +202,28 @@ class TypeChecker:
         facetable = [t.name for t in self.registry if t.facetable]
         return f"is a {field.type_name} field, which cannot be a facet (facets can be {', '.join(facetable)} " \
                f"fields or status)"
+
+
+def _counts_items(field: Field) -> bool:
+    """``min``/``max`` of a list-valued type count its items; of any other type they bound its value."""
+    return _unbounded(field).kind.json_schema(_unbounded(field)).get("type") == "array"
+
+
+def _unbounded(field: Field) -> Field:
+    return dataclasses.replace(field, minimum=None, maximum=None)
+
+
+def _bound_fits(field: Field, bound: Any) -> bool:
+    if _counts_items(field):
+        return isinstance(bound, int) and not isinstance(bound, bool) and bound >= 0
+    plain = _unbounded(field)
+    return Draft202012Validator(plain.kind.json_schema(plain), format_checker=FORMATS).is_valid(bound)
+
+
+def _bound_words(field: Field) -> str:
+    if _counts_items(field):
+        return "a number of items (a whole number, 0 or more)"
+    return f"a valid {field.type_name} value"
 
 
 def _fits(field: Field, value: Any) -> bool:

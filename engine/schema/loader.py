@@ -72,12 +72,15 @@ class TypeSet:
         self.raw[name] = spot
 
     def resolve_all(self) -> None:
-        for name in self.raw:
-            draft = self.resolve(name, (name,))
-            if draft is not None:
-                checked = TypeChecker(draft, self.registry, self.names, self.problems).result()
-                if checked is not None:
-                    self.frozen[name] = checked
+        drafts = [self.resolve(name, (name,)) for name in self.raw]
+        # Parents first, so a child does not report again the problems its parent has itself.
+        for draft in sorted(filter(None, drafts), key=self._depth):
+            checked = TypeChecker(draft, self.registry, self.names, self.problems).result()
+            if checked is not None:
+                self.frozen[draft.name] = checked
+
+    def _depth(self, draft: TypeDraft) -> int:
+        return 0 if draft.extends is None else 1 + self._depth(self.drafts[draft.extends])
 
     def resolve(self, name: str, chain: tuple[str, ...]) -> TypeDraft | None:
         """The draft of ``name`` with its ``extends`` chain merged in; None when it cannot be resolved."""

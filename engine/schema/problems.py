@@ -40,6 +40,9 @@ class Problems:
     def add_line(self, shown_path: str, line: int, message: str) -> None:
         self._found[(shown_path, line, message)] = None
 
+    def messages_at(self, spot: Spot) -> list[str]:
+        return [m for path, line, m in self._found if path == spot.doc.shown_path and line == spot.line]
+
     def __bool__(self) -> bool:
         return bool(self._found)
 

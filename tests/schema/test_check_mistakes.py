@@ -40,6 +40,8 @@ MISTAKES = [
      "schemas/qi.yaml:10", "field 'title': unknown type 'texty' (did you mean 'text'?)"),
     ("key the type does not accept", QI, "    min: 0", "    choices: [a]",
      "schemas/qi.yaml:25", "field 'compliance': type 'number' does not accept 'choices'"),
+    ("bound of the wrong type", QI, "    min: 0", "    min: low",
+     "schemas/qi.yaml:25", "field 'compliance': 'min' 'low' is not a valid number value"),
     ("type missing what it needs", QI, "    target: audit", "    help: Which audit",
      "schemas/qi.yaml:27", "field 'related': type 'reference' needs 'target'"),
     ("unknown section", QI, "    section: about", "    section: abut",
@@ -127,6 +129,14 @@ def test_every_problem_is_reported_not_only_the_first(project, check):
     assert [line.split(": ")[0] for line in lines[:-1]] == [
         "instances/solo/instance.yaml:2", "schemas/qi.yaml:12", "schemas/qi.yaml:38"]
     assert lines[-1] == "3 problems found"
+
+
+def test_a_condition_broken_only_by_a_child_names_the_child(project, check):
+    project.edit(QI, "    required_when: {status: Completed}", "    show_when: {division: Surgery}")
+    code, lines = check()
+    assert code == 1
+    assert lines[:-1] == [("schemas/qi.yaml:21: field 'outcomes': 'show_when' 'Surgery' is not a choice of 'division' "
+                           "(inherited by 'research' at schemas/research.yaml:1)")]
 
 
 def test_a_problem_in_an_inherited_field_is_reported_once_where_it_was_written(project, check):
