@@ -27,16 +27,13 @@ class Records:
         self.rtype = rtype
         self.store = store
         self.validator = validator
-        # File fields are those whose type takes uploads; their value (attachment ids) is kept here,
-        # never taken from a form.
-        self._file_fields = tuple(f.name for f in rtype.fields if callable(getattr(f.kind, "uploads", None)))
 
     def create(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                uploads: Uploads | None = None) -> Record:
         status = status or self.rtype.initial_status
         staged = self._stage(uploads or {}, user)
         try:
-            planned = self._with_files(values, {}, staged, ())
+            planned = _with_files(values, [], staged, ())
             self._check(planned, status)
             return self.store.insert(planned, user=user, status=status, attachments=_flat(staged))
         except BaseException:
@@ -53,7 +50,8 @@ class Records:
         staged = self._stage(uploads or {}, user)
         try:
             merged = {**current.values, **values}
-            planned = self._with_files(merged, current.values, staged, frozenset(remove_attachments))
+            attached = self.store.attachments(reference)
+            planned = _with_files(merged, attached, staged, frozenset(remove_attachments))
             self._check(planned, status)
             return self.store.update(reference, planned, user=user, expected_version=expected_version,
                                      status=status, attachments=_flat(staged))
@@ -83,26 +81,30 @@ class Records:
             raise ValidationFailed(refused)
         return staged
 
-    def _with_files(self, values: Mapping[str, Any], current: Mapping[str, Any],
-                    staged: Mapping[str, list[Attachment]], removed: frozenset[str]) -> dict[str, Any]:
-        """The values with each file field holding its kept ids followed by the new uploads' ids."""
-        planned = dict(values)
-        for name in self._file_fields:
-            kept = [one for one in _ids(current.get(name)) if one not in removed]
-            ids = kept + [attachment.id for attachment in staged.get(name, [])]
-            planned[name] = ids or None
-        return planned
-
     def _label(self, name: str) -> str:
         field = self.rtype.field_map.get(name)
         return field.label if field else name
 
 
+def _with_files(values: Mapping[str, Any], attached: list[Attachment], staged: Mapping[str, list[Attachment]],
+                removed: frozenset[str]) -> dict[str, Any]:
+    """The values with each file field holding its kept files' ids followed by the new uploads' ids.
+
+    A file field is known by its files (those attached now and those just uploaded), not by its type, and
+    its value is rebuilt here from them: a form never sets it.
+    """
+    planned = dict(values)
+    kept: dict[str, list[str]] = {}
+    for attachment in attached:
+        if attachment.id not in removed:
+            kept.setdefault(attachment.field, []).append(attachment.id)
+        else:
+            kept.setdefault(attachment.field, [])
+    for name in {*kept, *staged}:
+        ids = kept.get(name, []) + [attachment.id for attachment in staged.get(name, [])]
+        planned[name] = ids or None
+    return planned
+
+
 def _flat(staged: Mapping[str, list[Attachment]]) -> list[Attachment]:
     return [attachment for attachments in staged.values() for attachment in attachments]
-
-
-def _ids(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
