@@ -53,9 +53,9 @@ def validate(spot: Spot, schema_name: str, problems: Problems) -> Spot | None:
     unknown: list[tuple] = []
     shape_ok = True
     for error in validator.iter_errors(spot.doc.data):
-        for path, message in _explain(error, validator):
+        for path, message, is_unknown_key in _explain(error):
             problems.add(Spot(spot.doc, path), _in_context(spot.doc.data, path, message))
-            if error.validator in UNKNOWN_KEYS:
+            if is_unknown_key:
                 unknown.append(path)
             else:
                 shape_ok = False
@@ -76,52 +76,66 @@ def _without(data: Any, paths: list[tuple]) -> Any:
     return data
 
 
-def allowed_keys(schema: dict[str, Any], validator: Draft202012Validator) -> set[str]:
+def allowed_keys(schema: dict[str, Any]) -> set[str]:
     """Keys an object schema accepts, following ``$ref`` (closed objects composed of shared parts)."""
     keys = set(schema.get("properties", {}))
     if "$ref" in schema:
-        resolved = validator._resolver.lookup(schema["$ref"])  # the same resolver validation used
-        keys |= allowed_keys(resolved.contents, validator.evolve(schema=resolved.contents,
-                                                                 _resolver=resolved.resolver))
+        keys |= allowed_keys(_lookup(schema["$ref"]))
     return keys
 
 
-def _explain(error: ValidationError, validator: Draft202012Validator) -> Iterator[tuple[tuple, str]]:
-    """(path, message without context) for one error; ``anyOf`` is explained by the branch the value fits."""
+def _lookup(ref: str) -> dict[str, Any]:
+    """The subschema a ``$ref`` points at. A local ref ('#/$defs/x') is looked for in both meta-schemas, whose
+    ``$defs`` names differ, because an error's subschema no longer says which file it came from."""
+    file, _, pointer = ref.partition("#")
+    for name in ([file] if file else [REPOSITORY_TYPE, INSTANCE]):
+        node: Any = meta_schema(name)
+        for part in pointer.strip("/").split("/"):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            return node
+    raise KeyError(f"meta-schema $ref {ref!r} points nowhere")
+
+
+def _explain(error: ValidationError) -> Iterator[tuple[tuple, str, bool]]:
+    """(path, message without context, whether it is an unknown key) for one error.
+
+    ``anyOf`` is explained by the branch the value fits: a status mapping by the mapping branch, not the text one.
+    """
     path = tuple(error.absolute_path)
     kind, expected, value = error.validator, error.validator_value, error.instance
     if kind == "anyOf":
-        yield from _explain_any_of(error, validator)
+        yield from _explain_any_of(error)
     elif kind in UNKNOWN_KEYS:
-        known = allowed_keys(error.schema, validator.evolve(schema=error.schema))
+        known = allowed_keys(error.schema)
         for key in value:
             if key not in known:
-                yield path + (key,), f"unknown key '{key}'{did_you_mean(key, known)}"
+                yield path + (key,), f"unknown key '{key}'{did_you_mean(key, known)}", True
     elif kind == "required":
         for key in expected:
             if key not in value:
-                yield path, f"missing required key '{key}'"
+                yield path, f"missing required key '{key}'", False
     elif kind == "dependentRequired":
         for key, needs in expected.items():
             if key in value:
                 for need in needs:
                     if need not in value:
-                        yield path + (key,), f"'{key}' is only allowed with '{need}'"
+                        yield path + (key,), f"'{key}' is only allowed with '{need}'", False
     elif "propertyNames" in error.absolute_schema_path:
         # A mapping key broke the rule: report it at the key's own line.
-        yield path + (value,), _predicate(error, validator)
+        yield path + (value,), _predicate(error), False
     else:
-        yield path, _predicate(error, validator)
+        yield path, _predicate(error), False
 
 
-def _explain_any_of(error: ValidationError, validator) -> Iterator[tuple[tuple, str]]:
+def _explain_any_of(error: ValidationError) -> Iterator[tuple[tuple, str, bool]]:
     branches: dict[int, list[ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     for subs in branches.values():
         if not any(sub.validator == "type" and not sub.relative_path for sub in subs):
             for sub in subs:
-                yield from _explain(sub, validator)
+                yield from _explain(sub)
             return
     wanted = []
     for subs in branches.values():
@@ -129,17 +143,17 @@ def _explain_any_of(error: ValidationError, validator) -> Iterator[tuple[tuple, 
             if sub.validator == "type" and not sub.relative_path:
                 types = sub.validator_value if isinstance(sub.validator_value, list) else [sub.validator_value]
                 wanted += [TYPE_WORDS[t] for t in types if TYPE_WORDS[t] not in wanted]
-    yield tuple(error.absolute_path), "must be " + " or ".join(wanted) + _quote_hint(error.instance, wanted)
+    yield tuple(error.absolute_path), "must be " + " or ".join(wanted) + _quote_hint(error.instance, wanted), False
 
 
-def _predicate(error: ValidationError, validator) -> str:
+def _predicate(error: ValidationError) -> str:
     kind, expected, value = error.validator, error.validator_value, error.instance
     if kind == "type":
         types = expected if isinstance(expected, list) else [expected]
         words = [TYPE_WORDS[t] for t in types]
         return "must be " + " or ".join(words) + _quote_hint(value, words)
     if kind == "pattern":
-        return f"must be {_words_for(error.schema, validator)}, not '{value}'"
+        return f"must be {_words_for(error.schema)}, not '{value}'"
     if kind in ("minItems", "minLength", "minProperties"):
         return "must not be empty" if expected == 1 else f"must have at least {expected} items"
     if kind == "uniqueItems":
@@ -154,9 +168,9 @@ def _predicate(error: ValidationError, validator) -> str:
     return error.message
 
 
-def _words_for(schema: dict[str, Any], validator) -> str:
+def _words_for(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
-        schema = validator._resolver.lookup(schema["$ref"]).contents
+        schema = _lookup(schema["$ref"])
     return schema.get("x-expected", f"matching {schema.get('pattern', 'the expected form')}")
 
 
