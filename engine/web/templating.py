@@ -37,11 +37,19 @@ def selected(bound) -> frozenset[str]:
     return frozenset({str(data)})
 
 
-def reference_options(instance: Instance, field: Field) -> list[tuple[str, str]]:
-    """Records of the field's target repository in the same instance, for a reference picker."""
+#: Above this many records a drop-down stops helping: the picker becomes a box to type the reference in.
+PICKER_LIMIT = 500
+
+
+def reference_options(instance: Instance, field: Field) -> list[tuple[str, str]] | None:
+    """Records of the field's target repository in the same instance, for a reference picker; None when
+    there are too many to list."""
     site = current_app.extensions["repo_engine"]
     target = site.repository(instance.name, field.target)
-    return [(r.reference, f"{r.reference}: {target.title_of(r)}") for r in site.store(target).iter_all()]
+    store = site.store(target)
+    if store.count() > PICKER_LIMIT:
+        return None
+    return [(r.reference, f"{r.reference}: {target.title_of(r)}") for r in store.iter_all()]
 
 
 def configure(app: Flask, *, frontend_version: str) -> None:

@@ -163,3 +163,13 @@ def test_history_lists_each_version_with_old_and_new_values_by_label(client):
     assert ["Project title", "Before", "After"] in rows
     assert ["Division", "Surgery", "Medicine"] in rows
     assert ["Status", "Proposed", "In progress"] in rows
+
+
+def test_the_reference_picker_becomes_a_typed_box_when_there_are_too_many_records(client, monkeypatch):
+    monkeypatch.setattr("engine.web.templating.PICKER_LIMIT", 1)
+    submit(client, title="First cycle")
+    submit(client, title="Second cycle")
+    box = html(client.get(BASE + "new")).select_one("input#follows")
+    assert box["type"] == "text"
+    record = submit(client, title="Third cycle", follows="QI-0002")
+    assert html(client.get(record)).select_one("main dd a[href$='QI-0002']") is not None
