@@ -16,7 +16,7 @@ from typing import Any, Iterator, Mapping
 
 from engine.store.base import Record
 from engine.store.documents import reference_number, to_record
-from engine.store.durable import Signature, read_file, replace_file, signature
+from engine.store.durable import Signature, read_file, remove_stale_temps, replace_file, signature
 
 RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
 TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
@@ -145,6 +145,7 @@ class FileCache:
         after ``current()``; if writing fails nothing changes, on disk or here."""
         _, base = self._state
         following = base.apply(changes)
+        remove_stale_temps(self.path)
         written = replace_file(self.path, following.encoded())
         self._state = (written, following)
         return following

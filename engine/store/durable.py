@@ -52,6 +52,13 @@ def replace_file(path: Path, chunks: Iterable[bytes]) -> Signature:
     return written
 
 
+def remove_stale_temps(path: Path) -> None:
+    """Remove temporary files left by a writer that died before its rename. Call only under the write lock:
+    then no live writer has a temporary file open."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        _remove_quietly(stale)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename or a new file in ``folder`` survive a crash."""
     fd = os.open(folder, os.O_RDONLY)

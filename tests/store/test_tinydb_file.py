@@ -1,0 +1,66 @@
+"""The TinyDB backend's own promises: a file plain TinyDB can read, reads that never re-parse an unchanged
+file, and nothing left behind by a writer that died."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import tinydb
+
+from engine.store.base import Query
+from engine.store.cache import Snapshot
+from engine.store.tinydb import TinyDBStore
+from storekit import project, qi_project
+
+
+@pytest.fixture
+def store(tmp_path) -> TinyDBStore:
+    return TinyDBStore(qi_project(), tmp_path / "data")
+
+
+def test_the_file_is_plain_tinydb_with_one_flat_document_per_record(store):
+    for number in range(1, 5):
+        store.insert(project(number), user="ann")
+    store.update("QI-0002", project(2, title="Edited"), user="bob", expected_version=1)
+    with tinydb.TinyDB(store.path) as plain:
+        records = plain.table("records")
+        assert len(records) == 4
+        assert records.get(doc_id=2)["title"] == "Edited"
+        surgery = records.search(tinydb.where("division") == "Surgery")
+        assert sorted(doc["reference"] for doc in surgery) == ["QI-0001", "QI-0004"]
+        assert len(plain.table("history")) == 5
+    assert store.path.parent.name == "qi-project" and store.path.parent.parent.name == "data"
+
+
+def test_reading_an_unchanged_file_never_parses_it(store, monkeypatch):
+    store.insert(project(1), user="ann")
+    parses = []
+    original = Snapshot.parse
+    monkeypatch.setattr(Snapshot, "parse", classmethod(lambda cls, raw: parses.append(1) or original(raw)))
+    for _ in range(5):
+        store.get("QI-0001")
+        store.query(Query(q="sepsis"))
+        store.facets(Query(), ("division",))
+    store.insert(project(2), user="ann")        # its own write does not make it re-read either
+    store.get("QI-0002")
+    assert parses == []
+    other = TinyDBStore(qi_project(), store.path.parent.parent)
+    other.insert(project(3), user="bob")        # another process's write does, once
+    parses.clear()
+    assert store.get("QI-0003").values["title"] == project(3)["title"]
+    assert store.count() == 3 and parses == [1]
+
+
+def test_a_temporary_file_left_by_a_dead_writer_is_cleared_by_the_next_write(store):
+    store.insert(project(1), user="ann")
+    leftover = store.path.parent / f".{store.path.name}.dead.tmp"
+    leftover.write_bytes(b'{"half a wri')
+    store.insert(project(2), user="ann")
+    assert not leftover.exists()
+    assert len(json.loads(store.path.read_bytes())["records"]) == 2
+
+
+def test_timestamps_are_stored_as_utc_with_their_offset(store):
+    store.insert(project(1), user="ann")
+    doc = json.loads(store.path.read_bytes())["records"]["1"]
+    assert doc["created"].endswith("+00:00") and doc["updated"] == doc["created"]
