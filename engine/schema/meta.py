@@ -190,7 +190,7 @@ def _in_context(data: Any, path: tuple, message: str) -> str:
     context, rest = describe_path(data, path)
     if message.startswith(("unknown key", "'")) and rest:
         rest = rest[:-1]
-    parts = [part for part in (context, _subject(rest)) if part]
+    parts = [part for part in (context, _subject(rest)) if part] or (["the file"] if not path else [])
     if message.startswith(("must", "lists")) and parts:
         parts[-1] = f"{parts[-1]} {message}"
     else:

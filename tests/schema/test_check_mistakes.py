@@ -156,3 +156,10 @@ def test_a_problem_in_an_inherited_field_is_reported_once_where_it_was_written(p
     assert code == 1
     assert [line for line in lines if "default" in line] == [
         "schemas/qi.yaml:34: field 'shared': 'default' 'maybe' is not a valid boolean value for this field"]
+
+
+def test_a_file_that_is_not_a_mapping_says_so(project, check):
+    project.write(SOLO, "- Solo\n- audit\n")
+    code, lines = check()
+    assert (code, lines) == (1, ["instances/solo/instance.yaml:1: the file must be a mapping (key: value)",
+                                 "1 problem found"])
