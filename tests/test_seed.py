@@ -154,3 +154,14 @@ def test_seed_can_be_limited_to_one_instance(site, capsys):
     assert sum(loaded.values()) == 9
     assert seed("--instance", "no-such-place") == 1
     assert "There is no instance 'no-such-place'" in capsys.readouterr().out
+
+
+def test_a_missing_document_or_a_misnamed_samples_file_is_reported(site, capsys):
+    guidelines = site.instances / "clinical-governance" / "samples"
+    (guidelines / "files" / "pph-draft.pdf").unlink()
+    (guidelines / "local-guidelines.yaml").write_text("- title: Misnamed\n")
+    assert seed("--instance", "clinical-governance") == 1
+    out = capsys.readouterr().out
+    assert "record 7: no such file instances/clinical-governance/samples/files/pph-draft.pdf" in out
+    assert "clinical-governance hosts no repository 'local-guidelines' (it hosts local-guideline)" in out
+    assert counts(site)[("clinical-governance", "local-guideline")] == 0

@@ -25,7 +25,7 @@ from engine.schema.compile import RecordValidator
 from engine.schema.model import Instance, Project, RepositoryType
 from engine.schema.yamlfile import Document, YamlProblem, display_path, load_document
 from engine.store import Stores
-from engine.store.base import Query, Store, Upload
+from engine.store.base import Query, Record, Store, Upload
 
 #: Who the records were created by when a sample does not say.
 SAMPLE_USER = "Sample data"
@@ -94,13 +94,13 @@ def seed_repository(instance: Instance, rtype: RepositoryType, store: Store, pat
     where = f"{instance.name} / {rtype.name}"
     held = store.count() + store.query(Query(deleted=True, per_page=1)).total
     if held:
-        print(f"{where}: left alone, it already holds {held} record{'s' if held != 1 else ''}")
+        print(f"{where}: left alone, it already holds {counted(held, 'record')}")
         return []
     try:
         samples = read_samples(path, rtype)
     except SampleProblems as error:
         print("\n".join(error.problems))
-        print(f"{where}: nothing loaded, {len(error.problems)} problem(s) in {display_path(path)}")
+        print(f"{where}: nothing loaded, {counted(len(error.problems), 'problem')} in {display_path(path)}")
         return error.problems
     records = Records(rtype, store, RecordValidator(rtype))
     references = []
@@ -110,14 +110,14 @@ def seed_repository(instance: Instance, rtype: RepositoryType, store: Store, pat
         except EngineError as error:     # e.g. a reference the store refuses: stop, never half-seed silently
             problem = f"{display_path(path)}: record {number}: {error}"
             print(problem)
-            print(f"{where}: stopped after loading {len(references)} record(s)")
+            print(f"{where}: stopped after loading {counted(len(references), 'record')}")
             return [problem]
     span = f" ({references[0]} to {references[-1]})" if references else ""
-    print(f"{where}: loaded {len(references)} sample record{'s' if len(references) != 1 else ''}{span}")
+    print(f"{where}: loaded {counted(len(references), 'sample record')}{span}")
     return []
 
 
-def write(records: Records, sample: Sample):
+def write(records: Records, sample: Sample) -> Record:
     """Create one record through the engine's one write path, attaching the sample's files."""
     with ExitStack() as opened:
         uploads = {
@@ -211,3 +211,8 @@ def stray_sample_files(instance: Instance, folder: Path) -> list[str]:
     for line in problems:
         print(line)
     return problems
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 record', '3 records'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
