@@ -82,7 +82,8 @@ class TypeChecker:
         kind = self._kind(draft)
         if kind is None:
             return
-        if self._check_keys(draft, kind) & self._check_choices(draft) & self._check_section(draft):
+        checks = [self._check_keys(draft, kind), self._check_choices(draft), self._check_section(draft)]
+        if all(checks):     # every check runs first, so that each of its problems is reported
             self.fields[name] = build_field(draft, kind)
         if "target" in draft.values and draft.values["target"] not in self.type_names:
             target = draft.values["target"]
