@@ -33,7 +33,11 @@ class Snapshot:
         self.tables = tables
         self.records = records                  # reference -> Record, deleted ones included
         self.fragments = fragments              # table -> document id -> b'"id": {...}'
-        self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see query.py)
+        self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see index.py)
+        # The snapshot this one was written from and the records that write changed, so its indexes can
+        # be patched rather than rebuilt; only one step back is kept, so old snapshots are freed.
+        self.parent: Snapshot | None = None
+        self.changed: tuple[str, ...] = ()
 
     @classmethod
     def empty(cls) -> "Snapshot":
@@ -90,7 +94,10 @@ class Snapshot:
             fragments[table] = kept
             if table == RECORDS:
                 records = {**records, **{doc["reference"]: to_record(doc) for doc in docs.values()}}
-        return Snapshot(tables, records, fragments)
+        following = Snapshot(tables, records, fragments)
+        following.parent, self.parent = self, None
+        following.changed = tuple(doc["reference"] for doc in changes.get(RECORDS, {}).values())
+        return following
 
     def encoded(self) -> Iterator[bytes]:
         """The whole file in TinyDB's JSON layout, serialising only documents not serialised before."""

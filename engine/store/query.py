@@ -1,213 +1,146 @@
-"""Browse queries over the records held in memory: free text, filters, open/closed, sort, paging, facet counts.
+"""Answering browse queries from a ``RecordIndex``: free text, filters, open/closed, sort, paging, facets.
 
 Every per-type decision is the field type's (``search_text``, ``matches``, ``facet_keys``, ``sort_key``); this
-module only decides how often to ask. Indexes are built on a snapshot the first time a query needs them and
-live as long as the snapshot: records grouped by distinct value per field (a filter or a facet asks the type
-once per distinct value, not once per record), the search text of each record, and the sorted order per
-sort key. Filters become sets of references, combined with set operations.
+module only decides how often to ask. A query becomes named sets of references (one per filter, one for the
+search, one for the state), intersected; facet counts intersect all but their own field's set. Filter and
+search-term sets are remembered for the life of the snapshot, since paging and facet links repeat them.
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable, Iterable, Mapping
 
-from engine.schema.model import RepositoryType
-from engine.store.base import Page, Query, Record
-from engine.store.documents import reference_number
+from engine.store.base import Page, Query
+from engine.store.index import STATUS, RecordIndex, Refs
 
-STATUS = "status"
-#: How many free-text searches a snapshot remembers (paging through results repeats the same one).
-SEARCH_MEMO = 32
-
-Refs = set[str]
-ValueGroups = dict[Any, tuple[Any, Refs]]
+#: How many filter and search-term answers a snapshot remembers before starting afresh.
+MEMO_LIMIT = 256
+POOL, SEARCH, STATE = "", " q", " state"        # constraint names that no field can have
 
 
-def frozen(value: Any) -> Any:
-    """A hashable stand-in for a stored value, to group records holding equal values."""
-    if isinstance(value, list):
-        return tuple(frozen(item) for item in value)
-    if isinstance(value, dict):
-        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
-    return value
+def page(index: RecordIndex, query: Query) -> Page:
+    constraints = _constraints(index, query)
+    matching = _intersect(constraints)
+    per_page, number = max(1, query.per_page), max(1, query.page)
+    sort = query.sort or index.rtype.listing.sort
+    wanted = _ordered(index, sort, matching, (number - 1) * per_page, per_page)
+    return Page(tuple(index.records[ref] for ref in wanted), len(matching), number, per_page)
 
 
-class RecordIndex:
-    """The indexes of one snapshot's records for one repository type; built lazily, never changed after."""
+def facets(index: RecordIndex, query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    constraints = _constraints(index, query)
+    everything = _intersect(constraints)
+    return {name: _count(index, name, _intersect(constraints, leave_out=name) if name in constraints
+                         else everything)
+            for name in names}
 
-    def __init__(self, rtype: RepositoryType, records: Mapping[str, Record]):
-        self.rtype = rtype
-        self.records = records
-        self.live = {ref for ref, record in records.items() if not record.deleted}
-        self.binned = set(records) - self.live
-        self._groups: dict[str, ValueGroups] = {}
-        self._orders: dict[str, tuple[list[str], list[str]]] = {}
-        self._search_text: dict[str, str] | None = None
-        self._searches: dict[str, Refs] = {}
 
-    # -- answering ------------------------------------------------------------------------------------------
-    def page(self, query: Query) -> Page:
-        matching = self.matching(query)
-        per_page = max(1, query.per_page)
-        page = max(1, query.page)
-        wanted = self._ordered(query.sort or self.rtype.listing.sort, matching, (page - 1) * per_page, per_page)
-        return Page(tuple(self.records[ref] for ref in wanted), len(matching), page, per_page)
+def _constraints(index: RecordIndex, query: Query) -> dict[str, Refs]:
+    """Named sets that a matching record belongs to, every one of them. Filters keep their field's name
+    so facet counts can leave their own field out."""
+    constraints: dict[str, Refs] = {POOL: index.binned if query.deleted else index.live}
+    if query.q.strip():
+        constraints[SEARCH] = _search(index, query.q)
+    if query.state in ("open", "closed"):
+        rtype = index.rtype
+        constraints[STATE] = _filter(index, STATUS, rtype.open_statuses if query.state == "open"
+                                     else rtype.closed_statuses)
+    for name, wanted in query.filters.items():
+        if wanted:
+            constraints[name] = _filter(index, name, tuple(wanted))
+    return constraints
 
-    def facets(self, query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
-        constraints = self._constraints(query)
-        counted = {}
-        for name in names:
-            matching = _intersect(constraints, leave_out=name)
-            counted[name] = self._count(name, matching)
-        return counted
 
-    def matching(self, query: Query) -> Refs:
-        return _intersect(self._constraints(query))
-
-    # -- constraints ----------------------------------------------------------------------------------------
-    def _constraints(self, query: Query) -> dict[str, Refs]:
-        """Named sets that a matching record belongs to, every one of them. Filters keep their field's name
-        so facet counts can leave their own field out."""
-        constraints: dict[str, Refs] = {"": self.binned if query.deleted else self.live}
-        if query.q.strip():
-            constraints[" q"] = self._search(query.q)
-        if query.state in ("open", "closed"):
-            statuses = self.rtype.open_statuses if query.state == "open" else self.rtype.closed_statuses
-            constraints[" state"] = self._filter(STATUS, statuses)
-        for name, wanted in query.filters.items():
-            if wanted:
-                constraints[name] = self._filter(name, tuple(wanted))
-        return constraints
-
-    def _filter(self, name: str, wanted: tuple[Any, ...]) -> Refs:
-        """Records whose value matches any of ``wanted`` (an unknown field matches nothing)."""
-        if name != STATUS and name not in self.rtype.field_map:
+def _filter(index: RecordIndex, name: str, wanted: tuple[Any, ...]) -> Refs:
+    """Records whose value matches any of ``wanted`` (an unknown field matches nothing)."""
+    def compute() -> Refs:
+        if name != STATUS and name not in index.rtype.field_map:
             return set()
-        accepts = self._matcher(name)
+        accepts = _matcher(index, name)
         found: Refs = set()
-        for value, refs in self._values(name).values():
+        for value, refs in index.groups(name).values():
             if any(accepts(value, one) for one in wanted):
                 found |= refs
         return found
-
-    def _matcher(self, name: str) -> Callable[[Any, Any], bool]:
-        if name == STATUS:
-            return lambda value, wanted: value == wanted
-        field = self.rtype.field(name)
-        return lambda value, wanted: field.kind.matches(field, value, wanted)
-
-    def _search(self, q: str) -> Refs:
-        terms = q.casefold().split()
-        key = " ".join(terms)
-        found = self._searches.get(key)
-        if found is None:
-            texts = self._texts()
-            found = {ref for ref, text in texts.items() if all(term in text for term in terms)}
-            if len(self._searches) >= SEARCH_MEMO:
-                self._searches.clear()
-            self._searches[key] = found
-        return found
-
-    def _texts(self) -> dict[str, str]:
-        if self._search_text is None:
-            fields = [field for field in self.rtype.fields if field.searchable]
-            self._search_text = {
-                ref: "\n".join([ref, *(field.kind.search_text(field, record.values[field.name])
-                                       for field in fields if record.values.get(field.name) is not None)]
-                               ).casefold()
-                for ref, record in self.records.items()
-            }
-        return self._search_text
-
-    # -- grouping and counting ----------------------------------------------------------------------------
-    def _values(self, name: str) -> ValueGroups:
-        groups = self._groups.get(name)
-        if groups is None:
-            groups = {}
-            for ref, record in self.records.items():
-                value = record[name]
-                key = frozen(value)
-                if key not in groups:
-                    groups[key] = (value, set())
-                groups[key][1].add(ref)
-            self._groups[name] = groups
-        return groups
-
-    def _count(self, name: str, matching: Refs) -> list[tuple[str, int]]:
-        if name != STATUS and name not in self.rtype.field_map:
-            return []
-        keys_of = self._facet_keys(name)
-        counts: dict[str, int] = {}
-        for value, refs in self._values(name).values():
-            found = len(refs & matching)
-            if found:
-                for key in keys_of(value):
-                    counts[key] = counts.get(key, 0) + found
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
-
-    def _facet_keys(self, name: str) -> Callable[[Any], Iterable[str]]:
-        if name == STATUS:
-            return lambda value: (value,)
-        field = self.rtype.field(name)
-        return lambda value: dict.fromkeys(field.kind.facet_keys(field, value))
-
-    # -- order ----------------------------------------------------------------------------------------------
-    def _ordered(self, sort: str, matching: Refs, skip: int, take: int) -> list[str]:
-        name = sort.lstrip("-")
-        filled, empty = self._order(name)
-        sequence = [*reversed(filled), *empty] if sort.startswith("-") else [*filled, *empty]
-        if len(matching) == len(sequence):      # everything matches: no need to test membership
-            return sequence[skip:skip + take]
-        picked: list[str] = []
-        for ref in sequence:
-            if ref in matching:
-                if skip:
-                    skip -= 1
-                    continue
-                picked.append(ref)
-                if len(picked) == take:
-                    break
-        return picked
-
-    def _order(self, name: str) -> tuple[list[str], list[str]]:
-        """References with a value in ascending order (ties by reference), and those without one."""
-        order = self._orders.get(name)
-        if order is None:
-            key_of, is_empty = self._sort_key(name)
-            filled, empty = [], []
-            for ref, record in self.records.items():
-                (empty if is_empty(record[name]) else filled).append(ref)
-            filled.sort(key=lambda ref: (key_of(self.records[ref][name]), reference_number(ref) or 0))
-            order = self._orders[name] = (filled, empty)
-        return order
-
-    def _sort_key(self, name: str) -> tuple[Callable[[Any], Any], Callable[[Any], bool]]:
-        if name in SYSTEM_SORT_KEYS:
-            return SYSTEM_SORT_KEYS[name](self.rtype), lambda value: value is None
-        if name not in self.rtype.field_map:
-            return SYSTEM_SORT_KEYS["reference"](self.rtype), lambda value: value is None
-        field = self.rtype.field(name)
-        return (lambda value: field.kind.sort_key(field, value)), (lambda value: field.kind.is_empty(value))
+    return _remembered(index, ("filter", name, wanted), compute)
 
 
-def _status_position(rtype: RepositoryType) -> Callable[[Any], Any]:
-    positions = {status: index for index, status in enumerate(rtype.status_names)}
-    return lambda value: positions.get(value, len(positions))
+def _matcher(index: RecordIndex, name: str) -> Callable[[Any, Any], bool]:
+    if name == STATUS:
+        return lambda value, wanted: value == wanted
+    field = index.rtype.field(name)
+    return lambda value, wanted: field.kind.matches(field, value, wanted)
 
 
-SYSTEM_SORT_KEYS: dict[str, Callable[[RepositoryType], Callable[[Any], Any]]] = {
-    "reference": lambda rtype: lambda value: reference_number(value) or 0,
-    "status": _status_position,
-    "created": lambda rtype: lambda value: value,
-    "updated": lambda rtype: lambda value: value,
-    "version": lambda rtype: lambda value: value,
-    "created_by": lambda rtype: lambda value: str(value).casefold(),
-    "updated_by": lambda rtype: lambda value: str(value).casefold(),
-}
+def _search(index: RecordIndex, q: str) -> Refs:
+    """Records whose search text holds every term (each a substring, in any case)."""
+    found = [_term(index, term) for term in dict.fromkeys(q.casefold().split())]
+    return _intersect(dict(enumerate(found)))
 
 
-def _intersect(constraints: Mapping[str, Refs], leave_out: str | None = None) -> Refs:
+def _term(index: RecordIndex, term: str) -> Refs:
+    return _remembered(index, ("term", term),
+                       lambda: {ref for ref, text in index.texts().items() if term in text})
+
+
+def _remembered(index: RecordIndex, key: tuple, compute: Callable[[], Any]) -> Any:
+    try:
+        found = index.memo.get(key)
+    except TypeError:               # a filter value that cannot be hashed: just compute it
+        return compute()
+    if found is None:
+        if len(index.memo) >= MEMO_LIMIT:
+            index.memo.clear()
+        found = index.memo[key] = compute()
+    return found
+
+
+def _count(index: RecordIndex, name: str, matching: Refs) -> list[tuple[str, int]]:
+    if name != STATUS and name not in index.rtype.field_map:
+        return []
+    if matching is index.live:      # no other filter: the same counts for every page, remember them
+        counts = _remembered(index, ("live counts", name), lambda: _tally(index, name, matching))
+    else:
+        counts = _tally(index, name, matching)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+
+
+def _tally(index: RecordIndex, name: str, matching: Refs) -> dict[str, int]:
+    keys_of = _facet_keys(index, name)
+    counts: dict[str, int] = {}
+    for value, refs in index.groups(name).values():
+        found = len(refs & matching)
+        if found:
+            for key in keys_of(value):
+                counts[key] = counts.get(key, 0) + found
+    return counts
+
+
+def _facet_keys(index: RecordIndex, name: str) -> Callable[[Any], Iterable[str]]:
+    if name == STATUS:
+        return lambda value: (value,)
+    field = index.rtype.field(name)
+    return lambda value: dict.fromkeys(field.kind.facet_keys(field, value))
+
+
+def _ordered(index: RecordIndex, sort: str, matching: Refs, skip: int, take: int) -> list[str]:
+    filled, empty = index.order(sort.lstrip("-"))
+    sequence = chain(reversed(filled) if sort.startswith("-") else filled, empty)
+    picked: list[str] = []
+    for ref in sequence:
+        if ref in matching:
+            if skip:
+                skip -= 1
+                continue
+            picked.append(ref)
+            if len(picked) == take:
+                break
+    return picked
+
+
+def _intersect(constraints: Mapping[Any, Refs], leave_out: str | None = None) -> Refs:
+    """The records in every set; the result may be one of the sets itself, so never change it."""
     chosen = sorted((refs for name, refs in constraints.items() if name != leave_out), key=len)
-    result = set(chosen[0])
-    for refs in chosen[1:]:
-        result &= refs
-    return result
+    if len(chosen) == 1:
+        return chosen[0]
+    return chosen[0].intersection(*chosen[1:])

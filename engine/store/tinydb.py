@@ -21,7 +21,8 @@ from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_referenc
                                     stamp, storable_values, to_attachment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.locking import WriteLock
-from engine.store.query import RecordIndex
+from engine.store import query as queries
+from engine.store.index import RecordIndex
 
 Doc = dict[str, Any]
 
@@ -124,10 +125,10 @@ class TinyDBStore(Store):
         return rebuild(doc, snapshot.versions_by_reference.get(reference, []))
 
     def query(self, query: Query) -> Page:
-        return self._index().page(query)
+        return queries.page(self._index(), query)
 
     def facets(self, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
-        return self._index().facets(query, names)
+        return queries.facets(self._index(), query, names)
 
     def count(self) -> int:
         return len(self._index().live)
@@ -136,7 +137,14 @@ class TinyDBStore(Store):
         snapshot = self._cache.current()
         index = snapshot.derived.get("index")
         if index is None:
-            index = snapshot.derived["index"] = RecordIndex(self.rtype, snapshot.records)
+            parent = snapshot.parent
+            earlier = parent.derived.get("index") if parent is not None else None
+            if earlier is not None:
+                index = earlier.derive(snapshot.records, snapshot.changed)
+            else:
+                index = RecordIndex(self.rtype, snapshot.records)
+            snapshot.derived["index"] = index
+            snapshot.parent = None
         return index
 
     # -- attachments ----------------------------------------------------------------------------------------

@@ -64,3 +64,39 @@ def test_timestamps_are_stored_as_utc_with_their_offset(store):
     store.insert(project(1), user="ann")
     doc = json.loads(store.path.read_bytes())["records"]["1"]
     assert doc["created"].endswith("+00:00") and doc["updated"] == doc["created"]
+
+
+QUERIES = [
+    Query(sort="title"), Query(sort="-updated"), Query(sort="cost"), Query(sort="-started"),
+    Query(filters={"division": ("Surgery",)}, sort="-cost"), Query(q="falls"), Query(state="open", sort="status"),
+    Query(deleted=True, sort="reference"), Query(filters={"staff": ("Doctors",), "published": (True,)}),
+]
+
+
+def answers(store) -> list:
+    return [([r.reference for r in store.query(q).records], store.query(q).total,
+             store.facets(q, ("status", "division", "staff", "keywords"))) for q in QUERIES]
+
+
+def test_indexes_patched_after_each_write_answer_like_indexes_built_afresh(store):
+    import random
+    chance = random.Random(7)
+    for number in range(1, 40):
+        store.insert(project(number), user="ann")
+    answers(store)                                  # build every index, then change records under it
+    for turn in range(60):
+        reference = f"QI-{chance.randint(1, 39):04d}"
+        record = store.get(reference, include_deleted=True)
+        action = chance.choice(["edit", "edit", "clear", "delete", "restore", "insert"])
+        if action == "insert":
+            store.insert(project(chance.randint(1, 99)), user="ann")
+        elif action == "delete":
+            store.delete(reference, user="ann")
+        elif action == "restore":
+            store.restore(reference, user="ann")
+        elif not record.deleted:
+            values = project(chance.randint(1, 99)) if action == "edit" else project(1, cost=None, title="Zed")
+            store.update(reference, values, user="bob", expected_version=record.version,
+                         status=chance.choice(["Proposed", "In progress", "Completed"]))
+        patched = answers(store)
+        assert patched == answers(TinyDBStore(qi_project(), store.path.parent.parent)), f"after {turn} {action}"

@@ -1,0 +1,161 @@
+"""Indexes over the records of one snapshot, for one repository type: built on first use, and carried
+forward to the next snapshot by patching only the records a write changed.
+
+- ``groups(name)``: records grouped by distinct value of a field (or status), so a filter or a facet asks
+  the field type once per distinct value rather than once per record;
+- ``order(name)``: references sorted by a field's sort key (ties by reference), and those with no value;
+- ``texts()``: each record's lower-cased search text.
+
+Every structure is shared with the snapshot's readers, so it is never changed in place once published:
+``derive`` copies what it patches.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Any, Callable, Iterable, Mapping
+
+from engine.schema.model import RepositoryType
+from engine.store.base import Record
+from engine.store.documents import reference_number
+
+STATUS = "status"
+Refs = set[str]
+Groups = dict[Any, tuple[Any, frozenset[str] | set[str]]]
+
+
+def frozen(value: Any) -> Any:
+    """A hashable stand-in for a stored value, to group records holding equal values."""
+    if isinstance(value, list):
+        return tuple(frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
+    return value
+
+
+class RecordIndex:
+    def __init__(self, rtype: RepositoryType, records: Mapping[str, Record]):
+        self.rtype = rtype
+        self.records = records
+        self.live: Refs = {ref for ref, record in records.items() if not record.deleted}
+        self.binned: Refs = set(records) - self.live
+        self._groups: dict[str, Groups] = {}
+        self._orders: dict[str, tuple[list[str], list[str]]] = {}
+        self._texts: dict[str, str] | None = None
+        self.memo: dict[Any, Any] = {}      # answers that stay true as long as the snapshot (see query.py)
+
+    # -- built on first use -----------------------------------------------------------------------------------
+    def groups(self, name: str) -> Groups:
+        groups = self._groups.get(name)
+        if groups is None:
+            groups = {}
+            for ref, record in self.records.items():
+                value = record[name]
+                groups.setdefault(frozen(value), (value, set()))[1].add(ref)
+            self._groups[name] = groups
+        return groups
+
+    def order(self, name: str) -> tuple[list[str], list[str]]:
+        """References with a value in ascending order (ties by reference), and those without one."""
+        order = self._orders.get(name)
+        if order is None:
+            key_of, is_empty = self._sort_key(name)
+            filled, empty = [], []
+            for ref, record in self.records.items():
+                (empty if is_empty(record[name]) else filled).append(ref)
+            filled.sort(key=lambda ref: (key_of(self.records[ref][name]), reference_number(ref) or 0))
+            order = self._orders[name] = (filled, empty)
+        return order
+
+    def texts(self) -> dict[str, str]:
+        if self._texts is None:
+            self._texts = {ref: self._text(record) for ref, record in self.records.items()}
+        return self._texts
+
+    def _text(self, record: Record) -> str:
+        parts = [record.reference]
+        for field in self.rtype.fields:
+            value = record.values.get(field.name)
+            if field.searchable and value is not None:
+                parts.append(field.kind.search_text(field, value))
+        return "\n".join(parts).casefold()
+
+    def _sort_key(self, name: str) -> tuple[Callable[[Any], Any], Callable[[Any], bool]]:
+        if name in SYSTEM_SORT_KEYS:
+            return SYSTEM_SORT_KEYS[name](self.rtype), lambda value: value is None
+        if name not in self.rtype.field_map:
+            return SYSTEM_SORT_KEYS["reference"](self.rtype), lambda value: value is None
+        field = self.rtype.field(name)
+        return (lambda value: field.kind.sort_key(field, value)), (lambda value: field.kind.is_empty(value))
+
+    # -- carried forward ----------------------------------------------------------------------------------
+    def derive(self, records: Mapping[str, Record], changed: Iterable[str]) -> "RecordIndex":
+        """The index of ``records``, which differ from this index's records only in ``changed``."""
+        changed = [ref for ref in changed if ref in records]
+        index = RecordIndex.__new__(RecordIndex)
+        index.rtype, index.records, index.memo = self.rtype, records, {}
+        index.live, index.binned = set(self.live), set(self.binned)
+        for ref in changed:
+            (index.binned if records[ref].deleted else index.live).add(ref)
+            (index.live if records[ref].deleted else index.binned).discard(ref)
+        index._groups = {name: self._regroup(name, groups, records, changed)
+                         for name, groups in self._groups.items()}
+        index._orders = {name: self._reorder(name, order, records, changed) for name, order in self._orders.items()}
+        index._texts = None
+        if self._texts is not None:
+            index._texts = {**self._texts, **{ref: self._text(records[ref]) for ref in changed}}
+        return index
+
+    def _regroup(self, name: str, groups: Groups, records: Mapping[str, Record], changed: list[str]) -> Groups:
+        patched = dict(groups)
+        touched: set[Any] = set()
+        for ref in changed:
+            if ref in self.records:
+                key = frozen(self.records[ref][name])
+                if key not in touched:
+                    patched[key] = (patched[key][0], set(patched[key][1]))
+                    touched.add(key)
+                patched[key][1].discard(ref)
+                if not patched[key][1]:
+                    del patched[key]
+                    touched.discard(key)
+            value = records[ref][name]
+            key = frozen(value)
+            if key not in touched:
+                value_refs = patched.get(key, (value, set()))[1]
+                patched[key] = (value, set(value_refs))
+                touched.add(key)
+            patched[key][1].add(ref)
+        return patched
+
+    def _reorder(self, name: str, order: tuple[list[str], list[str]], records: Mapping[str, Record],
+                 changed: list[str]) -> tuple[list[str], list[str]]:
+        key_of, is_empty = self._sort_key(name)
+        filled, empty = list(order[0]), list(order[1])
+        for ref in changed:
+            for listed in (filled, empty):
+                if ref in self.records and ref in listed:
+                    listed.remove(ref)
+            value = records[ref][name]
+            if is_empty(value):
+                bisect.insort(empty, ref, key=lambda one: reference_number(one) or 0)
+            else:
+                def sort_key(one: str) -> Any:
+                    return key_of(records[one][name]), reference_number(one) or 0
+                bisect.insort(filled, ref, key=sort_key)
+        return filled, empty
+
+
+def _status_position(rtype: RepositoryType) -> Callable[[Any], Any]:
+    positions = {status: index for index, status in enumerate(rtype.status_names)}
+    return lambda value: positions.get(value, len(positions))
+
+
+SYSTEM_SORT_KEYS: dict[str, Callable[[RepositoryType], Callable[[Any], Any]]] = {
+    "reference": lambda rtype: lambda value: reference_number(value) or 0,
+    "status": _status_position,
+    "created": lambda rtype: lambda value: value,
+    "updated": lambda rtype: lambda value: value,
+    "version": lambda rtype: lambda value: value,
+    "created_by": lambda rtype: lambda value: str(value).casefold(),
+    "updated_by": lambda rtype: lambda value: str(value).casefold(),
+}
