@@ -27,7 +27,7 @@ class Project:
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option whether the form shows the choice as a select or as radios."""
-    select = page.get_by_role("combobox", name=label, exact=True)
+    select = page.get_by_role("combobox", name=label)
     if select.count():
         select.select_option(label=option)
     else:
@@ -59,6 +59,14 @@ def fill_required(page: Page, project: Project, *, skip: tuple[str, ...] = ()) -
     choose(page, "Specialty or service", project.specialty)
 
 
+def attach(page: Page, label: str, document: Path) -> None:
+    """Choose a file as a person does: click the upload control, pick the file in the chooser."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_label(label).click()
+    chooser.value.set_files(document)
+    expect(page.get_by_label(label)).to_contain_text(document.name)
+
+
 def save(page: Page) -> None:
     page.get_by_role("button", name=SAVE).click()
 
@@ -68,7 +76,7 @@ def submit_project(page: Page, new_url: str, project: Project, document: Path | 
     page.goto(new_url)
     fill_required(page, project)
     if document is not None:
-        page.get_by_label("Project documents").set_input_files(document)
+        attach(page, "Project documents", document)
     save(page)
     page.wait_for_url(REFERENCE_URL)
     expect(page.get_by_role("heading", level=1)).to_contain_text(project.title)
