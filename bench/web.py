@@ -1,0 +1,174 @@
+"""Web benchmark: browse, search and submit throughput under gunicorn at 10k QI projects, beside a floor.
+
+The floor is a bare Flask + Jinja page of the same size (a 25-row table, about 26 KB) served by the same
+gunicorn settings in the same run, so the ratio says what the engine costs above Flask itself on this machine.
+Load is generated on 127.0.0.1 only, bounded in time and in request count (wrk when installed, else a small
+Python multi-process client). Submissions go through the real form with CSRF on: the token and the session
+cookie are fetched once, then re-posted (Flask-WTF tokens stay valid for an hour within one session).
+
+    .venv/bin/python bench/web.py [--records 10000] [--seconds 10]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from web_load import Result, run_load  # noqa: E402  (modules beside this file)
+from web_data import fill_store, find_qi_instance, form_values  # noqa: E402
+
+WORKERS = 2
+TARGETS = {"browse": 0.5, "search": 0.3}
+
+
+@dataclass(frozen=True)
+class Server:
+    process: subprocess.Popen
+    base: str
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(app_spec: str, env: dict[str, str]) -> Server:
+    """The production serving command with the settings both apps share: 2 sync workers on 127.0.0.1."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
+               app_spec]
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).read()
+            return Server(process, base)
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn {app_spec} exited with {process.returncode}")
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"gunicorn {app_spec} did not answer within 60 s")
+
+
+def warm(url: str, times: int = 2 * WORKERS * 3) -> int:
+    """Let every worker load its data and compile its templates before timing; returns the page size."""
+    size = 0
+    for _ in range(times):
+        with urllib.request.urlopen(url, timeout=60) as response:
+            size = len(response.read())
+    return size
+
+
+def csrf_session(new_url: str) -> tuple[str, str]:
+    """The session cookie and CSRF token a user's browser would hold after opening the form."""
+    with urllib.request.urlopen(new_url, timeout=30) as response:
+        cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
+        html = response.read().decode()
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    if not match:
+        raise SystemExit(f"no csrf_token field on {new_url}")
+    return cookie, match.group(1)
+
+
+def page_urls(browse: str, rtype) -> dict[str, str]:
+    """Browse as people use it (one facet filter and a column sort) and a one-word search."""
+    facet = next(name for name in rtype.listing.facets if name != "status")
+    value = rtype.field(facet).choice_values[0]
+    return {
+        "browse": f"{browse}?{urllib.parse.urlencode({facet: value, 'sort': rtype.record_title})}",
+        "search": f"{browse}?q=discharge",
+    }
+
+
+def submission_body(rtype, token: str) -> str:
+    """The fields a user fills on the new-project form: the required ones, in the form's own field names."""
+    return urllib.parse.urlencode([("csrf_token", token), *form_values(rtype, random.Random(7))], doseq=True)
+
+
+def row(name: str, result: Result, floor: Result | None, size: int | None) -> str:
+    ratio = f"{result.rps / floor.rps:5.2f}x" if floor else "   - "
+    target = TARGETS.get(name)
+    verdict = "" if target is None else ("ok" if result.rps >= target * floor.rps else f"BELOW {target}x")
+    kb = f"{size / 1024:6.1f}" if size else "     -"
+    return (f"{name:<8} {result.rps:9.1f} {result.median_ms:9.1f} {result.p95_ms:9.1f} {ratio:>7} {kb} "
+            f"{result.requests:8d} {result.errors:6d}  {result.client:<13} {verdict}"
+            f"{'  (stopped at the request cap: rate understated)' if result.capped else ''}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measurement")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--max-requests", type=int, default=50_000, help="per measurement, whichever comes first")
+    args = parser.parse_args(argv)
+    load = dict(seconds=args.seconds, connections=args.connections, max_requests=args.max_requests)
+
+    results: dict[str, tuple[Result, int | None]] = {}
+    floor = start_gunicorn("web_floor:create_floor_app()", {})
+    try:
+        size = warm(floor.base + "/")
+        results["floor"] = (run_load(floor.base + "/", **load), size)
+    finally:
+        floor.stop()
+
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as data:
+        env = {"REPO_ENGINE_SCHEMAS": str(ROOT / "schemas"), "REPO_ENGINE_INSTANCES": str(ROOT / "instances"),
+               "REPO_ENGINE_DATA": data}
+        instance, rtype = find_qi_instance(env)
+        started = time.perf_counter()
+        fill_store(env, instance, rtype, args.records)
+        print(f"{args.records} {rtype.name} records written in {time.perf_counter() - started:.1f} s", flush=True)
+        engine = start_gunicorn("engine:create_app()", env)
+        try:
+            browse = f"{engine.base}/{instance.name}/{rtype.name}/"
+            pages = page_urls(browse, rtype)
+            for name, url in pages.items():
+                size = warm(url)
+                results[name] = (run_load(url, **load), size)
+            cookie, token = csrf_session(browse + "new")
+            body = submission_body(rtype, token)
+            results["submit"] = (run_load(browse + "new", method="POST", body=body, cookie=cookie,
+                                          **{**load, "max_requests": min(args.max_requests, 2_000)}), None)
+        finally:
+            engine.stop()
+
+    floor_result = results["floor"][0]
+    print(f"\n{args.records} records, gunicorn {WORKERS} sync workers, {args.connections} connections, "
+          f"{args.seconds:g} s each, on 127.0.0.1")
+    print(f"{'page':<8} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'floor':>7} {'KB':>6} {'requests':>8} "
+          f"{'errors':>6}  {'load by':<13} target")
+    for name, (result, size) in results.items():
+        print(row(name, result, None if name == "floor" else floor_result, size))
+    failed = [n for n, t in TARGETS.items() if results[n][0].rps < t * floor_result.rps]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
