@@ -49,7 +49,7 @@ def build_file(path: Path, size: int) -> None:
         history[str(number)] = version_doc(doc, "created", {})
     snapshot = Snapshot.empty().apply({RECORDS: records, HISTORY: history,
                                        META: {META_ID: {"next_reference": size + 1}}})
-    replace_file(path, snapshot.encoded())
+    replace_file(path, snapshot.chunks())
 
 
 def timed(operation: Callable[[int], Any], repeat: int) -> list[float]:
@@ -67,13 +67,15 @@ def ours(store: TinyDBStore, size: int) -> dict[str, Callable[[int], Any]]:
         store.query(query)
         store.facets(query, FACETS)
 
-    def browse_after_insert(turn: int) -> None:
+    def browse_unremembered(turn: int) -> None:
+        store._index().memo.clear()         # as if every filter and facet were asked for the first time
         browse(turn)
 
     return {
         "insert": lambda turn: store.insert(project(size + turn), user="bench"),
         "get": lambda turn: store.get(format_reference("QI", 1 + (turn * 7919) % size)),
         "browse page + facets": browse,
+        "browse, nothing memo": browse_unremembered,
         "search": lambda turn: store.query(Query(q=WORDS[turn % len(WORDS)] + f" {turn}", sort="-updated")),
     }
 
@@ -119,9 +121,12 @@ def measure(size: int, repeat: int, folder: Path) -> list[tuple[str, list[float]
     rows = []
     for name in ("get", "browse page + facets", "search", "insert"):
         rows.append((name, timed(mine[name], repeat), timed(theirs[name], plain_repeat)))
+    rows.insert(2, ("browse, nothing memo", timed(mine["browse, nothing memo"], repeat), []))
     after = timed(lambda turn: (store.insert(project(turn), user="bench"), mine["browse page + facets"](turn)),
                   max(5, repeat // 3))
     rows.append(("insert, then browse", after, []))
+    rows.append(("open (parse file)", timed(lambda turn: TinyDBStore(qi_project(), folder / "ours").count(),
+                                            max(3, repeat // 10)), []))
     return rows
 
 

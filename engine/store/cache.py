@@ -3,8 +3,7 @@
 A ``Snapshot`` is one version of the file, parsed into TinyDB's layout (table -> document id -> document) and
 into ``Record`` objects. It is never changed: a write builds the next snapshot from the previous one plus the
 changed documents, so a reader holding a snapshot never sees half a write. Each snapshot also keeps the JSON
-text of every document it has serialised, so a write re-encodes only the documents it changed and then
-joins the rest: rewriting the file costs a copy, not a ``json.dumps`` of the whole repository.
+text of its documents (see ``encoding.py``), so a write re-encodes only the documents it changed.
 """
 from __future__ import annotations
 
@@ -12,27 +11,26 @@ import json
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
 from engine.store.base import Record
 from engine.store.documents import reference_number, to_record
 from engine.store.durable import Signature, read_file, remove_stale_temps, replace_file, signature
+from engine.store.encoding import Changes, Encoded, Tables, parse
 
 RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
 TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
 META_ID = "1"
 
-Tables = dict[str, dict[str, dict[str, Any]]]
-Changes = Mapping[str, Mapping[str, dict[str, Any]]]
 
 
 class Snapshot:
     """One parsed version of a repository file. Treat every attribute as read-only."""
 
-    def __init__(self, tables: Tables, records: dict[str, Record], fragments: dict[str, dict[str, bytes]]):
+    def __init__(self, tables: Tables, records: dict[str, Record], encoded: Encoded):
         self.tables = tables
         self.records = records                  # reference -> Record, deleted ones included
-        self.fragments = fragments              # table -> document id -> b'"id": {...}'
+        self.encoded = encoded                  # the JSON text of the documents, as far as known
         self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see index.py)
         # The snapshot this one was written from and the records that write changed, so its indexes can
         # be patched rather than rebuilt; only one step back is kept, so old snapshots are freed.
@@ -41,15 +39,18 @@ class Snapshot:
 
     @classmethod
     def empty(cls) -> "Snapshot":
-        return cls({name: {} for name in TABLES}, {}, {name: {} for name in TABLES})
+        return cls({name: {} for name in TABLES}, {}, Encoded())
 
     @classmethod
     def parse(cls, raw: bytes) -> "Snapshot":
-        tables: Tables = json.loads(raw) if raw.strip() else {}
+        try:
+            tables, encoded = parse(raw)
+        except (ValueError, IndexError):        # not laid out as TinyDB writes: read it the plain way
+            tables, encoded = json.loads(raw), Encoded()
         for name in TABLES:
             tables.setdefault(name, {})
         records = {doc["reference"]: to_record(doc) for doc in tables[RECORDS].values()}
-        return cls(tables, records, {name: {} for name in tables})
+        return cls(tables, records, encoded)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -84,41 +85,19 @@ class Snapshot:
     def apply(self, changes: Changes) -> "Snapshot":
         """The next snapshot: this one with the changed documents put in (documents are never removed)."""
         tables = dict(self.tables)
-        fragments = dict(self.fragments)
         records = self.records
         for table, docs in changes.items():
             tables[table] = {**tables.get(table, {}), **docs}
-            kept = dict(fragments.get(table, {}))
-            for doc_id in docs:
-                kept.pop(doc_id, None)
-            fragments[table] = kept
             if table == RECORDS:
                 records = {**records, **{doc["reference"]: to_record(doc) for doc in docs.values()}}
-        following = Snapshot(tables, records, fragments)
+        following = Snapshot(tables, records, self.encoded.following(self.tables, changes))
         following.parent, self.parent = self, None
         following.changed = tuple(doc["reference"] for doc in changes.get(RECORDS, {}).values())
         return following
 
-    def encoded(self) -> Iterator[bytes]:
-        """The whole file in TinyDB's JSON layout, serialising only documents not serialised before."""
-        yield b"{"
-        for position, (table, docs) in enumerate(self.tables.items()):
-            known = self.fragments.setdefault(table, {})
-            yield (b", " if position else b"") + _encode(table) + b": {"
-            yield b", ".join(_fragment(known, doc_id, doc) for doc_id, doc in docs.items())
-            yield b"}"
-        yield b"}"
-
-
-def _encode(value: Any) -> bytes:
-    return json.dumps(value, allow_nan=False).encode("ascii")
-
-
-def _fragment(known: dict[str, bytes], doc_id: str, doc: dict[str, Any]) -> bytes:
-    text = known.get(doc_id)
-    if text is None:
-        text = known[doc_id] = _encode(doc_id) + b": " + _encode(doc)
-    return text
+    def chunks(self) -> Iterator[bytes]:
+        """The whole file in TinyDB's JSON layout."""
+        return self.encoded.chunks(self.tables)
 
 
 class FileCache:
@@ -153,6 +132,6 @@ class FileCache:
         _, base = self._state
         following = base.apply(changes)
         remove_stale_temps(self.path)
-        written = replace_file(self.path, following.encoded())
+        written = replace_file(self.path, following.chunks())
         self._state = (written, following)
         return following
