@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from engine.fields.base import CellError
 from engine.schema.model import Field, RepositoryType
@@ -18,12 +20,23 @@ SYSTEM_LABELS = {
 }
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+#: Times are stored in UTC and shown as the clock on the ward wall shows them.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+@lru_cache(maxsize=8192)
 def when(value: Any) -> str:
-    """'27 November 2026 at 14:05' for datetimes, '27 November 2026' for dates; '' for nothing."""
+    """'27 November 2026 at 14:05' for datetimes (UK time), '27 November 2026' for dates; '' for nothing.
+
+    Cached: a browse page shows the same timestamps request after request.
+    """
     if isinstance(value, datetime):
-        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+        local = value.astimezone(LOCAL_TIME) if value.tzinfo else value
+        return f"{local.day} {MONTHS[local.month - 1]} {local.year} at {local.hour:02d}:{local.minute:02d}"
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     return "" if value is None else str(value)
 
 

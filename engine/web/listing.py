@@ -157,6 +157,38 @@ def _either(phrases: list[str]) -> str:
     return " or ".join(phrases)
 
 
+@dataclass(frozen=True)
+class FacetOption:
+    id: str
+    key: str            # what the URL carries
+    label: str          # what the page says
+    count: int
+    checked: bool
+
+
+def facet_options(hosted: HostedRepository, browse: Browse,
+                  counts: dict[str, list[tuple[str, int]]]) -> list[tuple[Facet, list[FacetOption]]]:
+    """Each facet's checkboxes: the store's buckets, most frequent first, then any chosen value that no
+    longer matches anything (so it can still be unticked)."""
+    shown = []
+    for facet in hosted.facets:
+        chosen = browse.selected(facet.name)
+        buckets = counts.get(facet.name, [])
+        counted = {key for key, _ in buckets}
+        buckets = buckets + [(key, 0) for key in sorted(chosen - counted)]
+        shown.append((facet, [
+            FacetOption(f"filter-{facet.name}-{number}", key, facet.describe_key(key), count, key in chosen)
+            for number, (key, count) in enumerate(buckets, 1)
+        ]))
+    return shown
+
+
+def table_rows(hosted: HostedRepository, records) -> list[tuple[str, list[str]]]:
+    """Each record's reference and the text of its cells, in column order."""
+    columns = hosted.columns
+    return [(record.reference, [column.text(record) for column in columns]) for record in records]
+
+
 def page_window(current: int, pages: int, around: int = 2) -> list[int | None]:
     """Page numbers to link: the first, the last and those near the current one; None marks a gap."""
     shown = sorted({1, pages, *range(max(1, current - around), min(pages, current + around) + 1)})

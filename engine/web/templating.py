@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request
 
 from engine.schema.model import Field, Instance
 from engine.web.columns import when
@@ -61,7 +61,8 @@ def configure(app: Flask, *, frontend_version: str) -> None:
                        selected=selected)
 
     def asset_url(path: str) -> str:
-        return url_for("assets.asset", filename=path, v=frontend_version)
+        # Built by hand, not url_for: every page asks for several and the answer never changes.
+        return f"{request.script_root}/assets/{path}?v={frontend_version}"
 
     env.globals.update(asset_url=asset_url, reference_options=reference_options, page_window=page_window,
                        frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from engine.web.listing import read_browse, sentence
+from engine.web.listing import facet_options, read_browse, sentence, table_rows
 from engine.web.views import hosted, render_page, site
 
 bp = Blueprint("browse", __name__)
@@ -16,6 +16,7 @@ def browse(instance: str, repo: str):
     store = site().store(repository)
     page = store.query(view.query)
     counts = store.facets(view.query, tuple(f.name for f in repository.facets)) if repository.facets else {}
-    html = render_page(repository, "browse", view=view, page=page, counts=counts,
+    html = render_page(repository, "browse", view=view, page=page, rows=table_rows(repository, page.records),
+                       facets=facet_options(repository, view, counts),
                        sentence=sentence(repository, view, page.total))
     return html, 400 if view.problems else 200
