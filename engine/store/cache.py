@@ -27,9 +27,11 @@ META_ID = "1"
 class Snapshot:
     """One parsed version of a repository file. Treat every attribute as read-only."""
 
-    def __init__(self, tables: Tables, records: dict[str, Record], encoded: Encoded):
+    def __init__(self, tables: Tables, docs: dict[str, dict[str, Any]], encoded: Encoded,
+                 made: dict[str, Record] | None = None):
         self.tables = tables
-        self.records = records                  # reference -> Record, deleted ones included
+        self.docs = docs                        # reference -> stored record document, deleted ones included
+        self._made = made or {}                 # Record objects made so far, by reference
         self.encoded = encoded                  # the JSON text of the documents, as far as known
         self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see index.py)
         # The snapshot this one was written from and the records that write changed, so its indexes can
@@ -42,15 +44,30 @@ class Snapshot:
         return cls({name: {} for name in TABLES}, {}, Encoded())
 
     @classmethod
-    def parse(cls, raw: bytes) -> "Snapshot":
-        try:
-            tables, encoded = parse(raw)
-        except (ValueError, IndexError):        # not laid out as TinyDB writes: read it the plain way
-            tables, encoded = json.loads(raw), Encoded()
+    def parse(cls, raw: bytes, *, with_text: bool = False) -> "Snapshot":
+        """A snapshot of a file's bytes. ``with_text`` keeps each document's text too, which a writer about
+        to rewrite the file wants; a reader does not, and ``json.loads`` alone is faster."""
+        tables, encoded = None, Encoded()
+        if with_text:
+            try:
+                tables, encoded = parse(raw)
+            except (ValueError, IndexError):    # not laid out as TinyDB writes: read it the plain way
+                pass
+        if tables is None:
+            tables = json.loads(raw) if raw.strip() else {}
         for name in TABLES:
             tables.setdefault(name, {})
-        records = {doc["reference"]: to_record(doc) for doc in tables[RECORDS].values()}
-        return cls(tables, records, encoded)
+        return cls(tables, {doc["reference"]: doc for doc in tables[RECORDS].values()}, encoded)
+
+    def record(self, reference: str) -> Record | None:
+        """The record as a ``Record``, made on first use (most records are never shown)."""
+        made = self._made.get(reference)
+        if made is None:
+            doc = self.docs.get(reference)
+            if doc is None:
+                return None
+            made = self._made[reference] = to_record(doc)
+        return made
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -85,14 +102,16 @@ class Snapshot:
     def apply(self, changes: Changes) -> "Snapshot":
         """The next snapshot: this one with the changed documents put in (documents are never removed)."""
         tables = dict(self.tables)
-        records = self.records
         for table, docs in changes.items():
             tables[table] = {**tables.get(table, {}), **docs}
-            if table == RECORDS:
-                records = {**records, **{doc["reference"]: to_record(doc) for doc in docs.values()}}
-        following = Snapshot(tables, records, self.encoded.following(self.tables, changes))
+        changed = tuple(doc["reference"] for doc in changes.get(RECORDS, {}).values())
+        docs = {**self.docs, **{doc["reference"]: doc for doc in changes.get(RECORDS, {}).values()}}
+        made = dict(self._made)
+        for reference in changed:
+            made.pop(reference, None)
+        following = Snapshot(tables, docs, self.encoded.following(self.tables, changes), made)
         following.parent, self.parent = self, None
-        following.changed = tuple(doc["reference"] for doc in changes.get(RECORDS, {}).values())
+        following.changed = changed
         return following
 
     def chunks(self) -> Iterator[bytes]:
@@ -108,23 +127,24 @@ class FileCache:
         self._state: tuple[Signature | None, Snapshot] = (None, Snapshot.empty())
         self._reading = threading.Lock()
 
-    def current(self) -> Snapshot:
-        """The snapshot matching the file on disk now (a ``stat`` call when nothing changed)."""
+    def current(self, *, writing: bool = False) -> Snapshot:
+        """The snapshot matching the file on disk now (a ``stat`` call when nothing changed). A writer says
+        so, to have the documents' text kept when the file must be read again."""
         known, snapshot = self._state
         if signature(self.path) == known:
             return snapshot
         with self._reading:
             known, snapshot = self._state
             if signature(self.path) != known:
-                self._state = self._load()
+                self._state = self._load(writing)
             return self._state[1]
 
-    def _load(self) -> tuple[Signature | None, Snapshot]:
+    def _load(self, with_text: bool) -> tuple[Signature | None, Snapshot]:
         read = read_file(self.path)
         if read is None:
             return None, Snapshot.empty()
         raw, found = read
-        return found, Snapshot.parse(raw)
+        return found, Snapshot.parse(raw, with_text=with_text)
 
     def commit(self, changes: Changes) -> Snapshot:
         """Write the current snapshot plus ``changes`` durably, then make it current. Call under the write lock,

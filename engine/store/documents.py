@@ -26,7 +26,8 @@ def stamp(moment: datetime) -> str:
     """A timezone-aware ISO string; a naive datetime is taken to be UTC already."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat()
+    # Fixed width, so that stored timestamps sort as text in time order.
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def parse_stamp(text: str) -> datetime:

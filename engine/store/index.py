@@ -6,6 +6,9 @@ forward to the next snapshot by patching only the records a write changed.
 - ``order(name)``: references sorted by a field's sort key (ties by reference), and those with no value;
 - ``texts()``: each record's lower-cased search text.
 
+It reads the stored documents (flat: system fields beside field values), not ``Record`` objects, which are
+made only for the records a page shows.
+
 Every structure is shared with the snapshot's readers, so it is never changed in place once published:
 ``derive`` copies what it patches.
 """
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import bisect
 from typing import Any, Callable, Iterable, Mapping
+
+Doc = Mapping[str, Any]
 
 from engine.schema.model import RepositoryType
 from engine.store.base import Record
@@ -33,10 +38,11 @@ def frozen(value: Any) -> Any:
 
 
 class RecordIndex:
-    def __init__(self, rtype: RepositoryType, records: Mapping[str, Record]):
+    def __init__(self, rtype: RepositoryType, records: Mapping[str, Doc], record: Callable[[str], Record]):
         self.rtype = rtype
-        self.records = records
-        self.live: Refs = {ref for ref, record in records.items() if not record.deleted}
+        self.records = records              # reference -> stored document
+        self.record = record                # reference -> Record, for the records a page shows
+        self.live: Refs = {ref for ref, doc in records.items() if not doc.get("deleted")}
         self.binned: Refs = set(records) - self.live
         self._groups: dict[str, Groups] = {}
         self._orders: dict[str, tuple[list[str], list[str]]] = {}
@@ -48,8 +54,8 @@ class RecordIndex:
         groups = self._groups.get(name)
         if groups is None:
             groups = {}
-            for ref, record in self.records.items():
-                value = record[name]
+            for ref, doc in self.records.items():
+                value = doc.get(name)
                 groups.setdefault(frozen(value), (value, set()))[1].add(ref)
             self._groups[name] = groups
         return groups
@@ -60,21 +66,21 @@ class RecordIndex:
         if order is None:
             key_of, is_empty = self._sort_key(name)
             filled, empty = [], []
-            for ref, record in self.records.items():
-                (empty if is_empty(record[name]) else filled).append(ref)
-            filled.sort(key=lambda ref: (key_of(self.records[ref][name]), reference_number(ref) or 0))
+            for ref, doc in self.records.items():
+                (empty if is_empty(doc.get(name)) else filled).append(ref)
+            filled.sort(key=lambda ref: (key_of(self.records[ref].get(name)), reference_number(ref) or 0))
             order = self._orders[name] = (filled, empty)
         return order
 
     def texts(self) -> dict[str, str]:
         if self._texts is None:
-            self._texts = {ref: self._text(record) for ref, record in self.records.items()}
+            self._texts = {ref: self._text(doc) for ref, doc in self.records.items()}
         return self._texts
 
-    def _text(self, record: Record) -> str:
-        parts = [record.reference]
+    def _text(self, doc: Doc) -> str:
+        parts = [doc["reference"]]
         for field in self.rtype.fields:
-            value = record.values.get(field.name)
+            value = doc.get(field.name)
             if field.searchable and value is not None:
                 parts.append(field.kind.search_text(field, value))
         return "\n".join(parts).casefold()
@@ -88,15 +94,17 @@ class RecordIndex:
         return (lambda value: field.kind.sort_key(field, value)), (lambda value: field.kind.is_empty(value))
 
     # -- carried forward ----------------------------------------------------------------------------------
-    def derive(self, records: Mapping[str, Record], changed: Iterable[str]) -> "RecordIndex":
+    def derive(self, records: Mapping[str, Doc], record: Callable[[str], Record], changed: Iterable[str]
+               ) -> "RecordIndex":
         """The index of ``records``, which differ from this index's records only in ``changed``."""
         changed = [ref for ref in changed if ref in records]
         index = RecordIndex.__new__(RecordIndex)
-        index.rtype, index.records, index.memo = self.rtype, records, {}
+        index.rtype, index.records, index.record, index.memo = self.rtype, records, record, {}
         index.live, index.binned = set(self.live), set(self.binned)
         for ref in changed:
-            (index.binned if records[ref].deleted else index.live).add(ref)
-            (index.live if records[ref].deleted else index.binned).discard(ref)
+            deleted = bool(records[ref].get("deleted"))
+            (index.binned if deleted else index.live).add(ref)
+            (index.live if deleted else index.binned).discard(ref)
         index._groups = {name: self._regroup(name, groups, records, changed)
                          for name, groups in self._groups.items()}
         index._orders = {name: self._reorder(name, order, records, changed) for name, order in self._orders.items()}
@@ -105,12 +113,12 @@ class RecordIndex:
             index._texts = {**self._texts, **{ref: self._text(records[ref]) for ref in changed}}
         return index
 
-    def _regroup(self, name: str, groups: Groups, records: Mapping[str, Record], changed: list[str]) -> Groups:
+    def _regroup(self, name: str, groups: Groups, records: Mapping[str, Doc], changed: list[str]) -> Groups:
         patched = dict(groups)
         touched: set[Any] = set()
         for ref in changed:
             if ref in self.records:
-                key = frozen(self.records[ref][name])
+                key = frozen(self.records[ref].get(name))
                 if key not in touched:
                     patched[key] = (patched[key][0], set(patched[key][1]))
                     touched.add(key)
@@ -118,7 +126,7 @@ class RecordIndex:
                 if not patched[key][1]:
                     del patched[key]
                     touched.discard(key)
-            value = records[ref][name]
+            value = records[ref].get(name)
             key = frozen(value)
             if key not in touched:
                 value_refs = patched.get(key, (value, set()))[1]
@@ -127,7 +135,7 @@ class RecordIndex:
             patched[key][1].add(ref)
         return patched
 
-    def _reorder(self, name: str, order: tuple[list[str], list[str]], records: Mapping[str, Record],
+    def _reorder(self, name: str, order: tuple[list[str], list[str]], records: Mapping[str, Doc],
                  changed: list[str]) -> tuple[list[str], list[str]]:
         key_of, is_empty = self._sort_key(name)
         filled, empty = list(order[0]), list(order[1])
@@ -135,12 +143,12 @@ class RecordIndex:
             for listed in (filled, empty):
                 if ref in self.records and ref in listed:
                     listed.remove(ref)
-            value = records[ref][name]
+            value = records[ref].get(name)
             if is_empty(value):
                 bisect.insort(empty, ref, key=lambda one: reference_number(one) or 0)
             else:
                 def sort_key(one: str) -> Any:
-                    return key_of(records[one][name]), reference_number(one) or 0
+                    return key_of(records[one].get(name)), reference_number(one) or 0
                 bisect.insort(filled, ref, key=sort_key)
         return filled, empty
 

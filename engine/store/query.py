@@ -24,7 +24,7 @@ def page(index: RecordIndex, query: Query) -> Page:
     per_page, number = max(1, query.per_page), max(1, query.page)
     sort = query.sort or index.rtype.listing.sort
     wanted = _ordered(index, sort, matching, (number - 1) * per_page, per_page)
-    return Page(tuple(index.records[ref] for ref in wanted), len(matching), number, per_page)
+    return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
 
 
 def facets(index: RecordIndex, query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:

@@ -45,7 +45,7 @@ class TinyDBStore(Store):
         cleaned = storable_values(values, self._labels)
         when = stamp(now or utc_now())
         with self._lock.held():
-            snapshot = self._cache.current()
+            snapshot = self._cache.current(writing=True)
             number = self._next_number(snapshot)
             reference = format_reference(self.rtype.reference_prefix, number)
             doc = {"reference": reference, "status": status or self.rtype.initial_status,
@@ -82,7 +82,7 @@ class TinyDBStore(Store):
               attachments: Sequence[Attachment] = ()) -> Record:
         """The one read-modify-write of an existing record: check the version, apply, keep the old one."""
         with self._lock.held():
-            snapshot = self._cache.current()
+            snapshot = self._cache.current(writing=True)
             doc = self._doc(snapshot, reference, include_deleted)
             if expected_version is not None and doc["version"] != expected_version:
                 raise EditConflict(reference, expected_version, to_record(doc))
@@ -114,7 +114,7 @@ class TinyDBStore(Store):
 
     # -- reading records ------------------------------------------------------------------------------------
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
-        record = self._cache.current().records.get(reference)
+        record = self._cache.current().record(reference)
         if record is None or (record.deleted and not include_deleted):
             raise RecordNotFound(reference)
         return record
@@ -140,9 +140,9 @@ class TinyDBStore(Store):
             parent = snapshot.parent
             earlier = parent.derived.get("index") if parent is not None else None
             if earlier is not None:
-                index = earlier.derive(snapshot.records, snapshot.changed)
+                index = earlier.derive(snapshot.docs, snapshot.record, snapshot.changed)
             else:
-                index = RecordIndex(self.rtype, snapshot.records)
+                index = RecordIndex(self.rtype, snapshot.docs, snapshot.record)
             snapshot.derived["index"] = index
             snapshot.parent = None
         return index

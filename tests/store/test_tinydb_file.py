@@ -36,7 +36,7 @@ def test_reading_an_unchanged_file_never_parses_it(store, monkeypatch):
     store.insert(project(1), user="ann")
     parses = []
     original = Snapshot.parse
-    monkeypatch.setattr(Snapshot, "parse", classmethod(lambda cls, raw: parses.append(1) or original(raw)))
+    monkeypatch.setattr(Snapshot, "parse", classmethod(lambda cls, raw, **kw: parses.append(1) or original(raw, **kw)))
     for _ in range(5):
         store.get("QI-0001")
         store.query(Query(q="sepsis"))
