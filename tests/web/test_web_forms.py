@@ -16,9 +16,9 @@ def test_every_field_has_a_label_or_legend_and_an_input_it_names(client):
     for label in form.select("label[for]"):
         assert form.select(f"#{label['for']}"), f"label {label.get_text()} names no input"
     legends = [legend.get_text(strip=True) for legend in form.select("fieldset > legend")]
-    assert {"Division", "Quality domains", "Start date", "Patient facing", "About the project"} <= set(legends)
+    assert {"Division", "Quality domains", "Start date", "About the project"} <= set(legends)
     labels = {label.get_text(strip=True) for label in form.select("label.nhsuk-label")}
-    assert {"Project title", "Aim", "Budget", "Lead email", "Keywords", "Report", "Follows"} <= labels
+    assert {"Project title", "Aim", "Budget", "Lead email", "Keywords", "Report", "Follows", "Patient facing"} <= labels
     assert form.select_one("#aim-hint").get_text() == "What will improve and by when."
     assert form.select_one("#aim")["aria-describedby"] == "aim-hint"
     assert "Accepted: .pdf, .txt. Up to 1 MB." in form.select_one("#report-accept").get_text(" ", strip=True)
@@ -55,6 +55,7 @@ def test_a_refused_form_lists_each_problem_in_form_order_and_keeps_every_value(c
     response = client.post(BASE + "new", data={
         "title": "", "aim": "Keep this aim", "domains": ["Caring"], "budget": "lots",
         "start_date-day": "31", "start_date-month": "2", "start_date-year": "2026", "keywords": "a, b",
+        "patient_facing": "true",
     })
     assert response.status_code == 400
     page = html(response)
@@ -71,6 +72,7 @@ def test_a_refused_form_lists_each_problem_in_form_order_and_keeps_every_value(c
     assert page.select_one("#budget")["value"] == "lots"
     assert page.select_one("#start_date")["value"] == "31"
     assert page.select_one("#keywords")["value"] == "a, b"
+    assert page.select_one("#patient_facing").has_attr("checked")
     assert page.title.get_text().startswith("Error:")
 
 

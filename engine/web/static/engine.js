@@ -16,7 +16,9 @@ function currentValues (form, name) {
   }
   const values = []
   for (const input of inputs) {
-    if (input.type === 'radio' || input.type === 'checkbox') {
+    if (input.type === 'checkbox' && inputs.length === 1 && input.value === 'true') {
+      values.push(input.checked ? 'true' : 'false') // a yes/no field: unticked means no
+    } else if (input.type === 'radio' || input.type === 'checkbox') {
       if (input.checked) values.push(input.value)
     } else if (input.tagName === 'SELECT') {
       for (const option of input.selectedOptions) values.push(option.value)
