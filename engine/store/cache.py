@@ -146,10 +146,9 @@ class FileCache:
         raw, found = read
         return found, Snapshot.parse(raw, with_text=with_text)
 
-    def commit(self, changes: Changes) -> Snapshot:
-        """Write the current snapshot plus ``changes`` durably, then make it current. Call under the write lock,
-        after ``current()``; if writing fails nothing changes, on disk or here."""
-        _, base = self._state
+    def commit(self, base: Snapshot, changes: Changes) -> Snapshot:
+        """Write ``base`` (what ``current(writing=True)`` gave) plus ``changes`` durably, then make it current.
+        Call under the write lock; if writing fails nothing changes, on disk or here."""
         following = base.apply(changes)
         remove_stale_temps(self.path)
         written = replace_file(self.path, following.chunks())

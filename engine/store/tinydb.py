@@ -51,7 +51,7 @@ class TinyDBStore(Store):
             doc = {"reference": reference, "status": status or self.rtype.initial_status,
                    "created": when, "created_by": user, "updated": when, "updated_by": user,
                    "version": 1, "deleted": False, **cleaned}
-            self._cache.commit({
+            self._cache.commit(snapshot, {
                 RECORDS: {str(number): doc},
                 HISTORY: {snapshot.next_id(HISTORY): version_doc(doc, "created", {})},
                 ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
@@ -92,7 +92,7 @@ class TinyDBStore(Store):
                 return to_record(doc)
             new.update(version=doc["version"] + 1, updated=stamp(utc_now()), updated_by=user)
             number = str(reference_number(reference))
-            self._cache.commit({
+            self._cache.commit(snapshot, {
                 RECORDS: {number: new},
                 HISTORY: {snapshot.next_id(HISTORY): version_doc(new, note, changes)},
                 ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),

@@ -100,3 +100,19 @@ def test_indexes_patched_after_each_write_answer_like_indexes_built_afresh(store
                          status=chance.choice(["Proposed", "In progress", "Completed"]))
         patched = answers(store)
         assert patched == answers(TinyDBStore(qi_project(), store.path.parent.parent)), f"after {turn} {action}"
+
+
+def test_stores_open_each_repository_once_in_its_instance_data_folder(tmp_path):
+    from engine.config import Paths
+    from engine.schema.model import Instance
+    from engine.store import Stores
+    rtype = qi_project()
+    quality = Instance("quality", "Quality Improvement Team", "", (rtype,))
+    research = Instance("research", "Research and Development", "", (rtype,))
+    stores = Stores(Paths(schemas=tmp_path / "schemas", instances=tmp_path / "instances"))
+    store = stores.get(quality, rtype)
+    assert stores.get(quality, rtype) is store and stores.get(research, rtype) is not store
+    store.insert(project(1), user="ann")
+    assert (tmp_path / "instances" / "quality" / "data" / "qi-project" / "records.json").exists()
+    assert stores.get(research, rtype).count() == 0
+    stores.close()
