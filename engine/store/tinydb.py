@@ -9,20 +9,21 @@ snapshot (see ``cache.py``) and never parse the file unless it has changed.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
 from engine.errors import AttachmentNotFound, EditConflict, RecordNotFound
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
+from engine.store import query as queries
 from engine.store.base import Attachment, Page, Query, Record, Store, Version
 from engine.store.cache import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, FileCache, Snapshot
 from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_reference, reference_number,
                                     stamp, storable_values, to_attachment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
-from engine.store.locking import WriteLock
-from engine.store import query as queries
 from engine.store.index import RecordIndex
+from engine.store.locking import WriteLock
 
 Doc = dict[str, Any]
 
@@ -41,7 +42,7 @@ class TinyDBStore(Store):
 
     # -- writing records ------------------------------------------------------------------------------------
     def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
-               now: Any = None, attachments: Sequence[Attachment] = ()) -> Record:
+               now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
         cleaned = storable_values(values, self._labels)
         when = stamp(now or utc_now())
         with self._lock.held():
