@@ -101,7 +101,8 @@ def _filters(hosted: HostedRepository, args: MultiDict, problems: list[str]):
                 problems.append(f"{facet.label}: {error}")
                 continue
             filters[name] = filters.get(name, ()) + (wanted,)
-            active.append(ActiveFilter(facet, raw, facet.describe_key(raw), facet.describe(wanted), ""))
+            active.append(ActiveFilter(facet, raw, facet.describe_key(raw), facet.describe(wanted),
+                                       _without(args, name, raw)))
     return filters, active
 
 
@@ -113,10 +114,7 @@ def read_browse(hosted: HostedRepository, args: MultiDict) -> Browse:
         sort=_sort(hosted, args.get("sort"), problems), page=_page(args.get("page"), problems),
         per_page=hosted.rtype.listing.per_page,
     )
-    removable = tuple(
-        ActiveFilter(a.facet, a.raw, a.words, a.phrase, _without(args, a.facet.name, a.raw)) for a in active
-    )
-    return Browse(query, removable, tuple(problems), args)
+    return Browse(query, tuple(active), tuple(problems), args)
 
 
 def _without(args: MultiDict, name: str, raw: str) -> str:

@@ -113,6 +113,11 @@ def test_pagination_links_to_every_page_and_keeps_the_filters(client, projects):
     assert page.select_one("a.nhsuk-pagination__previous") is not None
 
 
+def test_a_page_past_the_end_links_back_to_the_first(client, projects):
+    page = html(client.get(BASE + "?page=9"))
+    assert page.select_one("main .nhsuk-inset-text a")["href"] == BASE + "?"
+
+
 def test_nothing_found_offers_a_way_out(client, projects):
     page = html(client.get(BASE + "?q=nothing+like+this"))
     assert sentence(page) == "0 quality improvement projects matching “nothing like this”"
