@@ -6,7 +6,6 @@ and one browser serve the whole session; each test gets a fresh browser context 
 """
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -25,30 +24,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="session")
-def site_env(tmp_path_factory) -> Iterator[dict[str, str]]:
-    """The environment the app reads its paths from, with a fresh data folder seeded with the samples."""
+def site_env(tmp_path_factory) -> dict[str, str]:
+    """Where the app reads schemas, instances and data: the shipped ones and a fresh data folder, seeded
+    with the samples. The process environment is changed only while seeding, so tests run later in the same
+    session see the environment they expect."""
     env = {
         "REPO_ENGINE_SCHEMAS": str(REPO_ROOT / "schemas"),
         "REPO_ENGINE_INSTANCES": str(REPO_ROOT / "instances"),
         "REPO_ENGINE_DATA": str(tmp_path_factory.mktemp("data")),
     }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
     from engine.cli import main
-    assert main(["seed"]) == 0, "repo-engine seed failed"
-    yield env
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert main(["seed"]) == 0, "repo-engine seed failed"
+    return env
 
 
 @pytest.fixture(scope="session")
 def live_server(site_env) -> Iterator[str]:
     """Base URL of the app served from a background thread; CSRF stays on, as in production."""
     from engine import create_app
-    app = create_app({"SECRET_KEY": "browser-tests"})
+    app = create_app({"SECRET_KEY": "browser-tests", "SCHEMAS": site_env["REPO_ENGINE_SCHEMAS"],
+                      "INSTANCES": site_env["REPO_ENGINE_INSTANCES"], "DATA": site_env["REPO_ENGINE_DATA"]})
     assert app.config.get("WTF_CSRF_ENABLED", True), "the browser tests must run with CSRF protection on"
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
