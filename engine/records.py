@@ -7,13 +7,14 @@ file field holding their ids in the same atomic write. If anything fails, the st
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from engine.errors import AttachmentRejected, ValidationFailed
 from engine.schema.model import RepositoryType
 from engine.store.base import Attachment, Record, Store, Upload
 
 Uploads = Mapping[str, list[Upload]]
+Staged = Mapping[str, list[Attachment]]
 
 
 class Validator(Protocol):
@@ -31,14 +32,10 @@ class Records:
     def create(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                uploads: Uploads | None = None) -> Record:
         status = status or self.rtype.initial_status
-        staged = self._stage(uploads or {}, user)
-        try:
-            planned = _with_files(values, [], staged, ())
-            self._check(planned, status)
-            return self.store.insert(planned, user=user, status=status, attachments=_flat(staged))
-        except BaseException:
-            self.store.discard_staged(_flat(staged))
-            raise
+        return self._save(
+            uploads, user, status,
+            plan=lambda staged: _with_files(values, [], staged, frozenset()),
+            write=lambda planned, files: self.store.insert(planned, user=user, status=status, attachments=files))
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
                status: str | None = None, uploads: Uploads | None = None,
@@ -47,14 +44,24 @@ class Records:
         cleared. ``EditConflict`` when someone saved since ``expected_version``."""
         current = self.store.get(reference)
         status = status or current.status
+        merged = {**current.values, **values}
+        attached = self.store.attachments(reference)
+        return self._save(
+            uploads, user, status,
+            plan=lambda staged: _with_files(merged, attached, staged, frozenset(remove_attachments)),
+            write=lambda planned, files: self.store.update(reference, planned, user=user, status=status,
+                                                           expected_version=expected_version, attachments=files))
+
+    def _save(self, uploads: Uploads | None, user: str, status: str,
+              plan: Callable[[Staged], dict[str, Any]], write: Callable[[dict[str, Any], list[Attachment]], Record]
+              ) -> Record:
+        """Stage the uploads, validate the values they complete, write; on any failure remove the staged
+        files, so a refused or failed save leaves nothing behind."""
         staged = self._stage(uploads or {}, user)
         try:
-            merged = {**current.values, **values}
-            attached = self.store.attachments(reference)
-            planned = _with_files(merged, attached, staged, frozenset(remove_attachments))
+            planned = plan(staged)
             self._check(planned, status)
-            return self.store.update(reference, planned, user=user, expected_version=expected_version,
-                                     status=status, attachments=_flat(staged))
+            return write(planned, _flat(staged))
         except BaseException:
             self.store.discard_staged(_flat(staged))
             raise
@@ -64,7 +71,7 @@ class Records:
         if errors:
             raise ValidationFailed(errors)
 
-    def _stage(self, uploads: Uploads, user: str) -> dict[str, list[Attachment]]:
+    def _stage(self, uploads: Uploads, user: str) -> Staged:
         """Check and store every upload; if any is refused, remove the others and say why, per field."""
         staged: dict[str, list[Attachment]] = {}
         refused: dict[str, str] = {}
@@ -86,7 +93,7 @@ class Records:
         return field.label if field else name
 
 
-def _with_files(values: Mapping[str, Any], attached: list[Attachment], staged: Mapping[str, list[Attachment]],
+def _with_files(values: Mapping[str, Any], attached: list[Attachment], staged: Staged,
                 removed: frozenset[str]) -> dict[str, Any]:
     """The values with each file field holding its kept files' ids followed by the new uploads' ids.
 
@@ -106,5 +113,5 @@ def _with_files(values: Mapping[str, Any], attached: list[Attachment], staged: M
     return planned
 
 
-def _flat(staged: Mapping[str, list[Attachment]]) -> list[Attachment]:
+def _flat(staged: Staged) -> list[Attachment]:
     return [attachment for attachments in staged.values() for attachment in attachments]
