@@ -44,7 +44,7 @@ class Browse:
         """This page's query string with some parameters replaced (``None`` removes one)."""
         pairs = [(k, v) for k, v in self.args.items(multi=True) if k not in changes and k != "page"]
         pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
-        return "?" + urlencode(pairs)
+        return _query_string(pairs)
 
     def sort_url(self, name: str) -> str:
         """Ascending first; a second click on the sorted column reverses it."""
@@ -119,7 +119,11 @@ def read_browse(hosted: HostedRepository, args: MultiDict) -> Browse:
 
 def _without(args: MultiDict, name: str, raw: str) -> str:
     pairs = [(k, v) for k, v in args.items(multi=True) if not (k == name and v == raw) and k != "page"]
-    return "?" + urlencode(pairs)
+    return _query_string(pairs)
+
+
+def _query_string(pairs: list[tuple[str, Any]]) -> str:
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def _lower_first(words: str) -> str:
