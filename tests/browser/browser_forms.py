@@ -71,10 +71,14 @@ def save(page: Page) -> None:
     page.get_by_role("button", name=SAVE).click()
 
 
-def submit_project(page: Page, new_url: str, project: Project, document: Path | None = None) -> str:
-    """Submit a new project (with a document when given); returns the record page's URL."""
+def submit_project(page: Page, new_url: str, project: Project, document: Path | None = None,
+                   typed: dict[str, str] | None = None) -> str:
+    """Submit a new project (with a document, and text ``typed`` into more boxes by label, when given);
+    returns the record page's URL."""
     page.goto(new_url)
     fill_required(page, project)
+    for label, text in (typed or {}).items():
+        page.get_by_label(label, exact=True).fill(text)
     if document is not None:
         attach(page, "Project documents", document)
     save(page)

@@ -67,8 +67,11 @@ def assert_shown_as_text(page: Page, text: str) -> None:
 def test_a_script_typed_into_a_field_is_shown_as_text_everywhere(page: Page, site: Site):
     """The ``page`` fixture fails the test if any dialog opens."""
     title = f"Falls on Ward 9 {SCRIPT}"
-    url = submit_project(page, site.new, Project(title=title, lead=SCRIPT))
-    assert_shown_as_text(page, SCRIPT)
+    project = Project(title=title, lead=SCRIPT, aim=f"Fewer falls. {SCRIPT}")
+    url = submit_project(page, site.new, project, typed={"Keywords": SCRIPT, "Lessons learned": SCRIPT})
+    for shown in (title, project.aim, SCRIPT):
+        assert_shown_as_text(page, shown)
+    expect(page.get_by_text(SCRIPT, exact=True)).to_have_count(3)     # lead, keyword, lessons learned
 
     for where in (site.browse, f"{site.browse}?q=boo", site.instance_home, url + "/history"):
         page.goto(where)
