@@ -1,7 +1,9 @@
 """The application factory: loads the project once, builds every repository's pages, wires the blueprints.
 
 ``create_app(test_config=None)``: configuration comes from the defaults below, then ``REPO_ENGINE_*`` and
-``SECRET_KEY`` environment variables, then ``test_config``. A broken schema raises ``SchemaError`` here, so
+``SECRET_KEY`` environment variables, then ``test_config``. ``REPO_ENGINE_TEMPLATES`` names a folder whose
+templates win over the engine's: ``browse-<repository>.html``, ``record-<repository>.html``, ... for one
+repository, or any of the generic ones. A broken schema raises ``SchemaError`` here, so
 the server never starts with one. Nothing is opened at import time.
 """
 from __future__ import annotations
@@ -11,8 +13,9 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from engine.config import Paths
 from engine.web import assets, errors, templating
@@ -27,6 +30,7 @@ BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp)
 def _configure(app: Flask, test_config: dict | None) -> Paths:
     app.config.from_mapping(
         SCHEMAS=None, INSTANCES=None, DATA=None,        # None: engine.config.Paths defaults and environment
+        TEMPLATES=None,                                 # a folder of templates overriding the engine's own
         NODE_MODULES=str(PROJECT_ROOT / "node_modules"),
         DEFAULT_USER="anonymous",
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
@@ -61,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     paths = _configure(app, test_config)
     parts = app.config["PARTS"] or default_parts()
     project = parts.load_project(paths)
+    if app.config["TEMPLATES"]:
+        app.jinja_loader = ChoiceLoader([FileSystemLoader(app.config["TEMPLATES"]), app.jinja_loader])
     node_modules = Path(app.config["NODE_MODULES"])
     app.extensions["repo_engine_assets"] = assets.asset_roots(node_modules)
     templating.configure(app, frontend_version=assets.frontend_version(node_modules))

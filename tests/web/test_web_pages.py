@@ -91,3 +91,13 @@ def test_a_form_without_its_csrf_token_is_refused_and_explained(tmp_path):
     token = form.select_one("input[name=csrf_token]")["value"]
     response = client.post(BASE + "new", data={"csrf_token": token, "title": "With token", "division": "Surgery"})
     assert response.status_code == 302
+
+
+def test_a_repository_can_have_its_own_browse_template(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "browse-qi-project.html").write_text(
+        '{% extends "browse.html" %}{% block title %}Our own list{% endblock %}')
+    client = make_app(tmp_path, TEMPLATES=str(templates)).test_client()
+    assert html(client.get(BASE)).title.get_text().startswith("Our own list")
+    assert html(client.get(BASE + "new")).title.get_text().startswith("Submit a new record")
