@@ -67,8 +67,8 @@ class Problem:
 
 
 def ordered_problems(hosted: HostedRepository, errors: Mapping[str, str]) -> tuple[Problem, ...]:
-    """Errors in the order the form shows its fields (status last), then anything else."""
-    order = [f.name for f in hosted.rtype.fields] + ["status"]
+    """Errors in the order the form shows its fields (the edit form's status comes first), then the rest."""
+    order = ["status"] + [f.name for f in hosted.rtype.fields]
     known = [Problem(name, errors[name]) for name in order if name in errors]
     others = [Problem("main-form", message) for name, message in errors.items() if name not in order]
     return tuple(known + others)

@@ -115,7 +115,9 @@ def test_a_refused_file_type_is_an_error_on_its_field(client):
     response = client.post(BASE + "new", data=project(report=upload("run.exe", b"MZ")),
                            content_type="multipart/form-data")
     assert response.status_code == 400
-    assert [a["href"] for a in html(response).select(".nhsuk-error-summary a")] == ["#report"]
+    page = html(response)
+    assert [a["href"] for a in page.select(".nhsuk-error-summary a")] == ["#report"]
+    assert "choose them again" in page.select_one("#report-accept").get_text()
 
 
 def test_the_reference_picker_offers_records_of_the_same_repository(client):
