@@ -18,8 +18,9 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from engine.config import Paths
+from engine.fields import default_registry
+from engine.schema import load_project
 from engine.web import assets, errors, templating
-from engine.web.parts import default_parts
 from engine.web.site import Site
 from engine.web.views import attachments, browse, home, records
 
@@ -35,7 +36,6 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
         DEFAULT_USER="anonymous",
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=8 * 3600,                   # a long form filled in over a working day still sends
-        PARTS=None,
     )
     app.config.from_prefixed_env("REPO_ENGINE")
     if os.environ.get("SECRET_KEY"):
@@ -63,14 +63,13 @@ def _shared_secret(folder: Path) -> str:
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     paths = _configure(app, test_config)
-    parts = app.config["PARTS"] or default_parts()
-    project = parts.load_project(paths)
+    project = load_project(paths, default_registry())
     if app.config["TEMPLATES"]:
         app.jinja_loader = ChoiceLoader([FileSystemLoader(app.config["TEMPLATES"]), app.jinja_loader])
     node_modules = Path(app.config["NODE_MODULES"])
     app.extensions["repo_engine_assets"] = assets.asset_roots(node_modules)
     templating.configure(app, frontend_version=assets.frontend_version(node_modules))
-    site = Site(project, parts, paths, app.jinja_env)
+    site = Site(project, paths, app.jinja_env)
     app.extensions["repo_engine"] = site
     atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
     CSRFProtect(app)

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from jinja2 import Environment
 from wtforms import Form
 
 from engine.config import Paths
+from engine.records import Records
 from engine.errors import InstanceNotFound, RepositoryNotFound
+from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
+from engine.store import Stores
 from engine.web.columns import Column, Facet, build_columns, build_filters
-from engine.web.parts import Parts
 
 PAGES = ("browse", "record", "form", "history")
 
@@ -27,7 +29,7 @@ class HostedRepository:
     instance: Instance
     rtype: RepositoryType
     form_class: type[Form]
-    validator: Any
+    validator: RecordValidator
     columns: tuple[Column, ...]
     filters: Mapping[str, Facet]            # every name a browse URL may filter on
     facets: tuple[Facet, ...]               # the ones offered with counts
@@ -78,7 +80,7 @@ def _first(env: Environment, names: list[str]) -> str:
     return env.select_template(names).name
 
 
-def build_repository(instance: Instance, rtype: RepositoryType, parts: Parts, env: Environment) -> HostedRepository:
+def build_repository(instance: Instance, rtype: RepositoryType, env: Environment) -> HostedRepository:
     filters = build_filters(rtype)
     templates = {
         f.name: (_first(env, [f"fields/form/{f.kind.template}.html", "fields/form/default.html"]),
@@ -89,7 +91,7 @@ def build_repository(instance: Instance, rtype: RepositoryType, parts: Parts, en
         instance=instance,
         rtype=rtype,
         form_class=form_class_for(rtype),
-        validator=parts.validator(rtype),
+        validator=RecordValidator(rtype),
         columns=build_columns(rtype),
         filters=filters,
         facets=tuple(filters[name] for name in rtype.listing.facets),
@@ -103,16 +105,15 @@ def build_repository(instance: Instance, rtype: RepositoryType, parts: Parts, en
 class Site:
     """Held in ``app.extensions['repo_engine']``; ``close()`` releases the stores."""
 
-    def __init__(self, project: Project, parts: Parts, paths: Paths, env: Environment):
+    def __init__(self, project: Project, paths: Paths, env: Environment):
         self.project = project
         self.paths = paths
-        self._parts = parts
         self.repositories = {
-            (instance.name, rtype.name): build_repository(instance, rtype, parts, env)
+            (instance.name, rtype.name): build_repository(instance, rtype, env)
             for instance in project.instances.values() for rtype in instance.repositories
         }
-        self._records: dict[tuple[str, str], Any] = {}
-        self.stores = parts.open_stores(paths)
+        self._records: dict[tuple[str, str], Records] = {}
+        self.stores = Stores(paths)
 
     def instance(self, name: str) -> Instance:
         try:
@@ -130,11 +131,11 @@ class Site:
     def store(self, hosted: HostedRepository):
         return self.stores.get(hosted.instance, hosted.rtype)
 
-    def records(self, hosted: HostedRepository):
+    def records(self, hosted: HostedRepository) -> Records:
         """The write path for one hosted repository, made on first use and kept."""
         key = (hosted.instance.name, hosted.name)
         if key not in self._records:
-            self._records[key] = self._parts.records(hosted.rtype, self.store(hosted), hosted.validator)
+            self._records[key] = Records(hosted.rtype, self.store(hosted), hosted.validator)
         return self._records[key]
 
     def close(self) -> None:
