@@ -1,9 +1,10 @@
 """Submission and edit forms: binding the generated WTForms class, reading its values back, ordering errors.
 
 The form class comes from the field types (``kind.form_field``); what the browser posts is turned back into
-stored values by ``kind.from_form`` and into uploads by ``kind.uploads``. Validation itself is the record validator's job (through ``Records``),
-so that the form, imports and the API refuse exactly the same things; here we only add the errors of values
-that could not even be read (a number that is not a number), and drop fields whose ``show_when`` does not hold.
+stored values by ``kind.from_form`` and into uploads by ``kind.uploads``. Validation itself is the record
+validator's job (through ``Records``), so that the form, imports and the API refuse exactly the same things;
+here we only add the errors of values that could not even be read (a number that is not a number), and drop
+fields whose ``show_when`` does not hold.
 """
 from __future__ import annotations
 

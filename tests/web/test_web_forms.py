@@ -163,7 +163,8 @@ def test_history_lists_each_version_with_old_and_new_values_by_label(client):
     headings = [h.get_text(" ", strip=True) for h in page.select("main section h2")]
     assert headings[0].startswith("Version 2: edited by anonymous")
     assert headings[1].startswith("Version 1: created by anonymous")
-    rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("main section")[0].select("tbody tr")]
+    latest = page.select("main section")[0]
+    rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in latest.select("tbody tr")]
     assert ["Project title", "Before", "After"] in rows
     assert ["Division", "Surgery", "Medicine"] in rows
     assert ["Status", "Proposed", "In progress"] in rows

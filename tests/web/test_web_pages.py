@@ -85,7 +85,8 @@ def test_a_form_without_its_csrf_token_is_refused_and_explained(tmp_path):
     response = client.post(BASE + "new", data={"title": "No token", "division": "Surgery"})
     assert response.status_code == 400
     assert html(response).select_one("main h1").get_text() == "Your form could not be sent"
-    assert app.extensions["repo_engine"].store(app.extensions["repo_engine"].repository("qi", "qi-project")).count() == 0
+    site = app.extensions["repo_engine"]
+    assert site.store(site.repository("qi", "qi-project")).count() == 0
 
     form = html(client.get(BASE + "new"))
     token = form.select_one("input[name=csrf_token]")["value"]
