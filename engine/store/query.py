@@ -28,6 +28,14 @@ def page(index: RecordIndex, query: Query) -> Page:
 
 
 def facets(index: RecordIndex, query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Counts per facet; remembered per query (less its sort and page), as every page of a browse asks."""
+    names = tuple(names)
+    asked = (query.q.casefold().split(), query.state, query.deleted, sorted(query.filters.items()))
+    counted = _remembered(index, ("facets", names, repr(asked)), lambda: _facets(index, query, names))
+    return {name: list(counts) for name, counts in counted.items()}      # the caller's own copy
+
+
+def _facets(index: RecordIndex, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
     constraints = _constraints(index, query)
     everything = _intersect(constraints)
     return {name: _count(index, name, _intersect(constraints, leave_out=name) if name in constraints
