@@ -68,7 +68,7 @@ def show(instance: str, repo: str, reference: str):
     return render_page(repository, "record", record=record, attachments=attachments)
 
 
-def _posted_version(record: Record) -> int:
+def _posted_version() -> int:
     raw = request.form.get("version", "")
     if not raw.isdigit():
         abort(400, "The form was missing the version of the record it edits. Open the record and edit it again.")
@@ -82,7 +82,7 @@ def edit(instance: str, repo: str, reference: str):
     if request.method == "GET":
         return _form_page(repository, forms.record_form(repository, record), record=record,
                           status=record.status, version=record.version)
-    expected = _posted_version(record)
+    expected = _posted_version()
     status = request.form.get("status", record.status)
     bad_status = {} if status in repository.rtype.status_names else {"status": "Select a status"}
     form = forms.posted_form(repository, request.form, request.files)
