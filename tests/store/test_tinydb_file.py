@@ -79,24 +79,27 @@ def answers(store) -> list:
 
 
 def test_indexes_patched_after_each_write_answer_like_indexes_built_afresh(store):
+    """Writes by this store and by another one (another worker process) on the same data."""
     import random
     chance = random.Random(7)
+    other = TinyDBStore(qi_project(), store.path.parent.parent)
     for number in range(1, 40):
         store.insert(project(number), user="ann")
     answers(store)                                  # build every index, then change records under it
-    for turn in range(60):
+    for turn in range(80):
+        writer = chance.choice([store, other])
         reference = f"QI-{chance.randint(1, 39):04d}"
-        record = store.get(reference, include_deleted=True)
+        record = writer.get(reference, include_deleted=True)
         action = chance.choice(["edit", "edit", "clear", "delete", "restore", "insert"])
         if action == "insert":
-            store.insert(project(chance.randint(1, 99)), user="ann")
+            writer.insert(project(chance.randint(1, 99)), user="ann")
         elif action == "delete":
-            store.delete(reference, user="ann")
+            writer.delete(reference, user="ann")
         elif action == "restore":
-            store.restore(reference, user="ann")
+            writer.restore(reference, user="ann")
         elif not record.deleted:
             values = project(chance.randint(1, 99)) if action == "edit" else project(1, cost=None, title="Zed")
-            store.update(reference, values, user="bob", expected_version=record.version,
+            writer.update(reference, values, user="bob", expected_version=record.version,
                          status=chance.choice(["Proposed", "In progress", "Completed"]))
         patched = answers(store)
         assert patched == answers(TinyDBStore(qi_project(), store.path.parent.parent)), f"after {turn} {action}"
