@@ -44,7 +44,8 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
         app.config.from_mapping(test_config)
     paths = Paths.from_env(app.config["SCHEMAS"], app.config["INSTANCES"], app.config["DATA"])
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _shared_secret(Path(paths.data or paths.instances))
+        # Beside the data (REPO_ENGINE_DATA), else in ./data next to ./instances: never in a tracked folder.
+        app.config["SECRET_KEY"] = _shared_secret(Path(paths.data or Path(paths.instances).resolve().parent / "data"))
     return paths
 
 

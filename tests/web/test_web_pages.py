@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_app
+from engine.web.app import create_app
 from webpages import BASE, html, submit, upload
 
 
@@ -102,3 +103,13 @@ def test_a_repository_can_have_its_own_browse_template(tmp_path):
     client = make_app(tmp_path, TEMPLATES=str(templates)).test_client()
     assert html(client.get(BASE)).title.get_text().startswith("Our own list")
     assert html(client.get(BASE + "new")).title.get_text().startswith("Submit a new record")
+
+
+def test_workers_without_a_configured_secret_share_one_kept_beside_the_data(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = make_app(tmp_path, SECRET_KEY=None)
+    second = create_app({key: first.config[key] for key in ("SCHEMAS", "INSTANCES", "DATA")})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert (tmp_path / "data" / ".secret_key").exists()
+    assert not list((tmp_path / "instances").rglob(".secret_key"))
