@@ -144,3 +144,10 @@ def test_a_bad_filter_is_explained_and_ignored(client, projects, query, message)
     problems = page.select_one(".nhsuk-error-summary").get_text(" ", strip=True)
     assert message in problems
     assert sentence(page) == "7 quality improvement projects"
+
+
+def test_links_keep_the_prefix_the_site_is_mounted_under(client, projects):
+    page = html(client.get(BASE, base_url="http://localhost/repositories/"))
+    hrefs = [a["href"] for a in page.select("main a[href]")]
+    assert hrefs and all(href.startswith("/repositories/") for href in hrefs), hrefs
+    assert page.select_one("link[rel=stylesheet]")["href"].startswith("/repositories/assets/")
