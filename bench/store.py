@@ -5,7 +5,8 @@
 For each size a repository file of ~1 KB records is built in a temporary folder, copied for plain TinyDB, and
 each operation is timed: insert (durable: fsync'd, under the lock), get by reference, a browse page (25 rows,
 one filter, sorted, with facet counts for three facets) and a free-text search. Filter values and search
-words vary between repetitions. Plain TinyDB's query cache is turned off (``cache_size=0``), as it is useless
+words vary between repetitions. Also: a browse right after this process saved, a browse right after another
+process saved (the file is re-read), a browse with nothing remembered, and opening the store. Plain TinyDB's query cache is turned off (``cache_size=0``), as it is useless
 across worker processes; its inserts are not fsync'd, which flatters it.
 """
 from __future__ import annotations
@@ -125,6 +126,13 @@ def measure(size: int, repeat: int, folder: Path) -> list[tuple[str, list[float]
     after = timed(lambda turn: (store.insert(project(turn), user="bench"), mine["browse page + facets"](turn)),
                   max(5, repeat // 3))
     rows.append(("insert, then browse", after, []))
+    other = TinyDBStore(qi_project(), folder / "ours")     # another worker process, in effect
+    other.count()
+    reloaded = []
+    for turn in range(max(5, repeat // 3)):
+        other.insert(project(turn), user="bench")
+        reloaded += timed(lambda _: mine["browse page + facets"](turn), 1)
+    rows.append(("other saved, browse", reloaded, []))
     rows.append(("open (parse file)", timed(lambda turn: TinyDBStore(qi_project(), folder / "ours").count(),
                                             max(3, repeat // 10)), []))
     return rows

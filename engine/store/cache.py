@@ -17,6 +17,7 @@ from engine.store.base import Record
 from engine.store.documents import reference_number, to_record
 from engine.store.durable import Signature, read_file, remove_stale_temps, replace_file, signature
 from engine.store.encoding import Changes, Encoded, Tables, parse
+from engine.store.journal import Journal
 
 RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
 TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
@@ -135,6 +136,7 @@ class FileCache:
 
     def __init__(self, path: Path):
         self.path = path
+        self.journal = Journal(path.with_suffix(".journal"))
         self._state: tuple[Signature | None, Snapshot] = (None, Snapshot.empty())
         self._reading = threading.Lock()
 
@@ -146,9 +148,18 @@ class FileCache:
             return snapshot
         with self._reading:
             known, snapshot = self._state
-            if signature(self.path) != known:
-                self._state = self._load(writing, snapshot)
+            now = signature(self.path)
+            if now != known:
+                self._state = self._catch_up(known, snapshot, now) or self._load(writing, snapshot)
             return self._state[1]
+
+    def _catch_up(self, known: Signature | None, snapshot: Snapshot, now: Signature | None
+                  ) -> tuple[Signature, Snapshot] | None:
+        """The file as it is ``now``, from the journal of the writes since ``known``; None if it cannot say."""
+        if now is None:
+            return None
+        changes = self.journal.changes_between(known, now)
+        return None if changes is None else (now, snapshot.apply(changes))
 
     def _load(self, with_text: bool, previous: Snapshot) -> tuple[Signature | None, Snapshot]:
         read = read_file(self.path)
@@ -162,8 +173,14 @@ class FileCache:
     def commit(self, base: Snapshot, changes: Changes) -> Snapshot:
         """Write ``base`` (what ``current(writing=True)`` gave) plus ``changes`` durably, then make it current.
         Call under the write lock; if writing fails nothing changes, on disk or here."""
+        known, current = self._state
         following = base.apply(changes)
         remove_stale_temps(self.path)
         written = replace_file(self.path, following.chunks())
         self._state = (written, following)
+        if current is base:         # otherwise the version written from is not known: log nothing
+            try:
+                self.journal.record(known, written, changes)
+            except OSError:         # the write itself is done; others will just read the file
+                pass
         return following

@@ -32,7 +32,7 @@ def test_the_file_is_plain_tinydb_with_one_flat_document_per_record(store):
     assert store.path.parent.name == "qi-project" and store.path.parent.parent.name == "data"
 
 
-def test_reading_an_unchanged_file_never_parses_it(store, monkeypatch):
+def test_reading_an_unchanged_file_never_parses_it_nor_does_catching_up_with_another_process(store, monkeypatch):
     store.insert(project(1), user="ann")
     parses = []
     original = Snapshot.parse
@@ -45,10 +45,14 @@ def test_reading_an_unchanged_file_never_parses_it(store, monkeypatch):
     store.get("QI-0002")
     assert parses == []
     other = TinyDBStore(qi_project(), store.path.parent.parent)
-    other.insert(project(3), user="bob")        # another process's write does, once
+    other.insert(project(3), user="bob")        # another process's write: caught up from the journal
     parses.clear()
     assert store.get("QI-0003").values["title"] == project(3)["title"]
-    assert store.count() == 3 and parses == [1]
+    assert store.count() == 3 and parses == []
+    other.insert(project(4), user="bob")
+    store.path.with_suffix(".journal").unlink()  # no journal: the file is read, once
+    assert store.get("QI-0004").values["title"] == project(4)["title"]
+    assert store.count() == 4 and parses == [1]
 
 
 def test_a_temporary_file_left_by_a_dead_writer_is_cleared_by_the_next_write(store):
