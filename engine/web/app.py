@@ -50,14 +50,22 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
 
 
 def _shared_secret(folder: Path) -> str:
-    """A key kept in a file, so that every worker process signs sessions and CSRF tokens alike."""
+    """A key kept in a file, so that every worker process signs sessions and CSRF tokens alike.
+
+    Written whole to a temporary file and then linked into place, so a worker starting at the same moment
+    never reads a half-written key, and the first key made is the one every worker keeps.
+    """
     path = folder / ".secret_key"
-    try:
+    if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
+        draft = folder / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_hex(32), encoding="ascii")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text(encoding="ascii").strip()
 
 
