@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -79,8 +80,11 @@ def warm(url: str, times: int = 2 * WORKERS * 3) -> int:
     """Let every worker load its data and compile its templates before timing; returns the page size."""
     size = 0
     for _ in range(times):
-        with urllib.request.urlopen(url, timeout=60) as response:
-            size = len(response.read())
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                size = len(response.read())
+        except urllib.error.HTTPError as error:
+            raise SystemExit(f"{url} answered {error.code}: see the server's log above") from None
     return size
 
 
