@@ -35,8 +35,8 @@ class Snapshot:
         self._made = made or {}                 # Record objects made so far, by reference
         self.encoded = encoded                  # the JSON text of the documents, as far as known
         self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see index.py)
-        # The snapshot this one was written from and the records that write changed, so its indexes can
-        # be patched rather than rebuilt; only one step back is kept, so old snapshots are freed.
+        # An earlier snapshot with indexes and the records changed since, so this one's indexes can be
+        # patched rather than rebuilt (see descend_from); at most one such ancestor is kept alive.
         self.parent: Snapshot | None = None
         self.changed: tuple[str, ...] = ()
 
@@ -111,9 +111,19 @@ class Snapshot:
         for reference in changed:
             made.pop(reference, None)
         following = Snapshot(tables, docs, self.encoded.following(self.tables, changes), made)
-        following.parent, self.parent = self, None
-        following.changed = changed
+        following.descend_from(self, changed)
         return following
+
+    def descend_from(self, earlier: "Snapshot", changed: tuple[str, ...]) -> None:
+        """Remember the nearest earlier snapshot that has indexes, and every record changed since, so the
+        indexes can be patched; past a quarter of the records, building them afresh is as quick."""
+        if earlier.derived:
+            anchor, since = earlier, changed
+        else:
+            anchor, since = earlier.parent, earlier.changed + changed
+        earlier.parent = None
+        if anchor is not None and len(since) <= len(self.docs) // 4:
+            self.parent, self.changed = anchor, since
 
     def follow(self, previous: "Snapshot") -> None:
         """After reading a file another process wrote: note which records differ from ``previous`` so that
@@ -121,10 +131,9 @@ class Snapshot:
         if not previous.docs or any(reference not in self.docs for reference in previous.docs):
             return
         changed = tuple(ref for ref, doc in self.docs.items() if previous.docs.get(ref) != doc)
-        if len(changed) <= len(self.docs) // 2:
-            self.parent, self.changed, previous.parent = previous, changed, None
-            stale = set(changed)
-            self._made = {ref: made for ref, made in previous._made.items() if ref not in stale}
+        self.descend_from(previous, changed)
+        stale = set(changed)
+        self._made = {ref: made for ref, made in previous._made.items() if ref not in stale}
 
     def chunks(self) -> Iterator[bytes]:
         """The whole file in TinyDB's JSON layout."""

@@ -97,7 +97,7 @@ class RecordIndex:
     def derive(self, records: Mapping[str, Doc], record: Callable[[str], Record], changed: Iterable[str]
                ) -> "RecordIndex":
         """The index of ``records``, which differ from this index's records only in ``changed``."""
-        changed = [ref for ref in changed if ref in records]
+        changed = list(dict.fromkeys(ref for ref in changed if ref in records))
         index = RecordIndex.__new__(RecordIndex)
         index.rtype, index.records, index.record, index.memo = self.rtype, records, record, {}
         index.live, index.binned = set(self.live), set(self.binned)
@@ -107,7 +107,8 @@ class RecordIndex:
             (index.live if deleted else index.binned).discard(ref)
         index._groups = {name: self._regroup(name, groups, records, changed)
                          for name, groups in self._groups.items()}
-        index._orders = {name: self._reorder(name, order, records, changed) for name, order in self._orders.items()}
+        index._orders = {name: self._reorder(name, order, records, changed)
+                         for name, order in self._orders.items()}
         index._texts = None
         if self._texts is not None:
             index._texts = {**self._texts, **{ref: self._text(records[ref]) for ref in changed}}
@@ -137,18 +138,19 @@ class RecordIndex:
 
     def _reorder(self, name: str, order: tuple[list[str], list[str]], records: Mapping[str, Doc],
                  changed: list[str]) -> tuple[list[str], list[str]]:
+        """Take every changed record out, then put each back where its new value sorts. (All out first:
+        bisecting needs the rest of the list in order by the new values.)"""
         key_of, is_empty = self._sort_key(name)
-        filled, empty = list(order[0]), list(order[1])
+        moving = set(changed)
+        filled = [ref for ref in order[0] if ref not in moving]
+        empty = [ref for ref in order[1] if ref not in moving]
+
+        def sort_key(ref: str) -> Any:
+            return key_of(records[ref].get(name)), reference_number(ref) or 0
         for ref in changed:
-            for listed in (filled, empty):
-                if ref in self.records and ref in listed:
-                    listed.remove(ref)
-            value = records[ref].get(name)
-            if is_empty(value):
+            if is_empty(records[ref].get(name)):
                 bisect.insort(empty, ref, key=lambda one: reference_number(one) or 0)
             else:
-                def sort_key(one: str) -> Any:
-                    return key_of(records[one].get(name)), reference_number(one) or 0
                 bisect.insort(filled, ref, key=sort_key)
         return filled, empty
 
