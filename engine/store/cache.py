@@ -1,9 +1,12 @@
 """The in-process copy of one repository file: parsed once, refreshed only when the file has changed.
 
-A ``Snapshot`` is one version of the file, parsed into TinyDB's layout (table -> document id -> document) and
-into ``Record`` objects. It is never changed: a write builds the next snapshot from the previous one plus the
-changed documents, so a reader holding a snapshot never sees half a write. Each snapshot also keeps the JSON
-text of its documents (see ``encoding.py``), so a write re-encodes only the documents it changed.
+A ``Snapshot`` is one version of the file, parsed into TinyDB's layout (table -> document id -> document),
+with the record documents by reference; ``Record`` objects are made only for records someone looks at. Its
+data is never changed: a write builds the next snapshot from the previous one plus the changed documents,
+so a reader holding a snapshot never sees half a write. Each snapshot also keeps the JSON text of its
+documents (see ``encoding.py``), so a write re-encodes only the documents it changed. ``FileCache`` keeps
+the latest snapshot of a file, catching up with other processes' writes through the journal
+(``journal.py``) or, failing that, by reading the file again.
 """
 from __future__ import annotations
 
@@ -24,9 +27,8 @@ TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
 META_ID = "1"
 
 
-
 class Snapshot:
-    """One parsed version of a repository file. Treat every attribute as read-only."""
+    """One parsed version of a repository file. Its data is read-only; only caches are filled on first use."""
 
     def __init__(self, tables: Tables, docs: dict[str, dict[str, Any]], encoded: Encoded,
                  made: dict[str, Record] | None = None):
