@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Mapping
 
 REPOSITORY = "qi-project"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,17 @@ def find_site(env: Mapping[str, str], instance: str = "quality-improvement") -> 
                            default_registry())
     assert project.instances[instance].has_repository(REPOSITORY), f"{instance} no longer hosts {REPOSITORY}"
     return Site(instance=instance)
+
+
+def shipped_repositories(root: Path) -> list[str]:
+    """The browse URL of every repository of every shipped instance (read at collection time)."""
+    from engine.config import Paths
+    from engine.fields import default_registry
+    from engine.schema import load_project
+
+    project = load_project(Paths(schemas=root / "schemas", instances=root / "instances"), default_registry())
+    return [f"/{name}/{rtype.name}/" for name in sorted(project.instances)
+            for rtype in project.instances[name].repositories]
 
 
 def write_pdf(path: Path, text: str = "Project charter") -> Path:

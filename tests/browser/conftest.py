@@ -14,9 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from browser_site import Site, find_site
+from browser_site import REPO_ROOT, Site, find_site
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless in a container without a GPU or outside network: no sandbox (root), no background traffic.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from browser_axe import assert_accessible
 from browser_forms import error_summary, save
-from browser_site import Site
+from browser_site import REPO_ROOT, Site, shipped_repositories
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +54,21 @@ def test_page_has_no_accessibility_violations(page: Page, site: Site, kind: str)
     assert status == expected, f"{kind}: {page.url} answered {status}, not {expected}"
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("browse", shipped_repositories(REPO_ROOT))
+def test_every_shipped_repository_shows_accessible_pages(page: Page, browse: str):
+    """Types written only in YAML: their browse page, form and (when there are samples) first record."""
+    for url in (browse, browse + "new"):
+        assert page.goto(url).status == 200, f"{url} did not answer 200"
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
+    page.goto(browse)
+    first = page.get_by_role("table").get_by_role("link")
+    if first.count():
+        first.first.click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
 
 
 def test_browse_page_fits_a_phone_without_scrolling_sideways(browser: Browser, live_server: str, site: Site):
