@@ -81,9 +81,21 @@ def _matcher(index: RecordIndex, name: str) -> Callable[[Any, Any], bool]:
 
 
 def _search(index: RecordIndex, q: str) -> Refs:
-    """Records whose search text holds every term (each a substring, in any case)."""
-    found = [_term(index, term) for term in dict.fromkeys(q.casefold().split())]
-    return _intersect(dict(enumerate(found)))
+    """Records whose search text holds every term (each a substring, in any case). Terms already looked up
+    narrow the others: a new term is then only looked for among the records that are still candidates."""
+    remembered = {term: index.memo.get(("term", term)) for term in q.casefold().split()}
+    known = [found for found in remembered.values() if found is not None]
+    candidates = _intersect(dict(enumerate(known))) if known else None
+    for term, found in remembered.items():
+        if found is not None:
+            continue
+        if candidates is not None and len(candidates) < len(index.records) // 4:
+            texts = index.texts()
+            candidates = {ref for ref in candidates if term in texts[ref]}
+        else:
+            found = _term(index, term)
+            candidates = found if candidates is None else candidates & found
+    return candidates if candidates is not None else set()
 
 
 def _term(index: RecordIndex, term: str) -> Refs:

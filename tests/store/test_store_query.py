@@ -138,3 +138,10 @@ def test_queries_see_new_and_changed_records_at_once(twelve):
     twelve.insert(project(13, division="Surgery"), user="ann")
     assert twelve.query(Query(filters={"division": ("Surgery",)})).total == 6
     assert dict(twelve.facets(Query(), ("division",))["division"])["Surgery"] == 6
+
+
+def test_searching_again_with_one_more_word_narrows_the_earlier_results(twelve):
+    assert refs(twelve.query(Query(q="qi-0007"))) == [7]
+    assert refs(twelve.query(Query(q="qi-0007 sepsis"))) == [7]
+    assert refs(twelve.query(Query(q="qi-0007 falls"))) == []
+    assert refs(twelve.query(Query(q="falls", sort="reference"))) == [3, 6, 9, 12]
