@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from browser_site import REPO_ROOT, Site, find_site
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The machine running the tests may be busy: give pages and assertions the same, generous patience.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 # Headless in a container without a GPU or outside network: no sandbox (root), no background traffic.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -76,7 +79,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A fresh browser tab; fails the test if the page raised a JavaScript error or opened a dialog."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
