@@ -143,5 +143,5 @@ def fill_store(env: Mapping[str, str], instance, rtype, count: int, seed: int = 
     snapshot = Snapshot.empty().apply({RECORDS: records, HISTORY: history,
                                        META: {META_ID: {"next_reference": count + 1}}})
     path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, snapshot.encoded())
+    replace_file(path, snapshot.chunks())
     return path
