@@ -72,8 +72,8 @@ class RecordValidator:
     def _missing(self, field: Field) -> str:
         if field.required or field.required_when is None:
             return f"{_verb(field)} {lower_first(field.label)}"
-        verb = "are" if _is_plural(field.label) else "is"
-        return f"{field.label} {verb} required when {field.required_when.describe(self._labels)}"
+        # GOV.UK wording with the rule in brackets: no guessing whether a label is plural.
+        return f"{_verb(field)} {lower_first(field.label)} (required when {field.required_when.describe(self._labels)})"
 
 
 def record_schema(rtype: RepositoryType) -> dict[str, Any]:
@@ -117,8 +117,3 @@ def _verb(field: Field) -> str:
         return "Select"
     return "Upload" if "accept" in field.kind.options else "Enter"
 
-
-def _is_plural(label: str) -> bool:
-    """'Outcomes are required' but 'Aim is required': a rough English rule, good for labels."""
-    last = label.split()[-1].lower() if label.split() else ""
-    return last.endswith("s") and not last.endswith(("ss", "us", "is"))

@@ -26,10 +26,11 @@ def test_other_method_is_asked_only_when_the_method_is_other(page: Page, site: S
     expect(other).to_be_hidden()
 
 
-def test_outcomes_are_shown_and_required_when_the_project_is_completed(page: Page, site: Site):
+def test_outcomes_appear_and_are_required_only_when_the_project_is_completed(page: Page, site: Site):
     url = submit_project(page, site.new, Project(title="Earlier discharge from the frailty unit"))
     page.goto(url + "/edit")
     outcomes = page.get_by_label("Outcomes", exact=True)
+    expect(outcomes).to_be_hidden()
 
     choose(page, "Status", "Completed")
     expect(outcomes).to_be_visible()

@@ -34,7 +34,7 @@ def test_a_required_field_left_empty_asks_for_it_by_label(validator):
 
 @pytest.mark.parametrize("status, errors", [
     ("In progress", {}),
-    ("Completed", {"outcomes": "Outcomes are required when status is Completed"}),
+    ("Completed", {"outcomes": "Enter outcomes (required when status is Completed)"}),
 ])
 def test_required_when_follows_the_status(validator, status, errors):
     assert validator.validate({"title": "Fewer falls"}, status) == errors
@@ -42,7 +42,7 @@ def test_required_when_follows_the_status(validator, status, errors):
 
 @pytest.mark.parametrize("division, errors", [
     ("Surgery", {}),
-    ("Other", {"other_division": "Other division is required when division is Other"}),
+    ("Other", {"other_division": "Enter other division (required when division is Other)"}),
 ])
 def test_a_hidden_field_is_not_required(validator, division, errors):
     assert validator.validate({"title": "Fewer falls", "division": division}, "Proposed") == errors
