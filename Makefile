@@ -29,8 +29,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # NHS.UK frontend (CSS, JS, assets) and axe-core come from npm, pinned in package.json.
-node_modules/.installed: package.json
-	npm install --no-audit --no-fund --silent
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 # Browser tests drive Debian's Chromium through Playwright (Playwright's own browser download cannot be used).
@@ -42,6 +42,7 @@ browser:
 
 bench: install
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
