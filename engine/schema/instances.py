@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 INSTANCE_FILE = "instance.yaml"
 INSTANCE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+#: First URL segments the site itself uses: an instance with one of these names could never be reached.
+RESERVED_INSTANCE_NAMES = frozenset({"assets", "static", "api"})
 
 
 def load_instances(folder: Path, types: "TypeSet", problems: Problems) -> dict[str, Instance]:
@@ -29,6 +31,10 @@ def load_instances(folder: Path, types: "TypeSet", problems: Problems) -> dict[s
         if not INSTANCE_NAME.match(name):
             problems.add(spot, f"instance folder '{name}' must be named with lowercase letters, digits and "
                                "hyphens, starting with a letter (it is used in URLs)")
+            continue
+        if name in RESERVED_INSTANCE_NAMES:
+            problems.add(spot, f"instance folder '{name}' has a name the site uses for its own pages "
+                               f"(/{name}/); choose another name")
             continue
         instance = _instance(name, spot, types, problems)
         if instance is not None:

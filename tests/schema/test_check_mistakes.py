@@ -163,3 +163,11 @@ def test_a_file_that_is_not_a_mapping_says_so(project, check):
     code, lines = check()
     assert (code, lines) == (1, ["instances/solo/instance.yaml:1: the file must be a mapping (key: value)",
                                  "1 problem found"])
+
+
+@pytest.mark.parametrize("name", ["assets", "api"])
+def test_an_instance_named_like_the_sites_own_pages_is_refused(project, check, name):
+    project.write(f"instances/{name}/instance.yaml", "title: Shadowed\nrepositories: [audit]\n")
+    code, lines = check()
+    assert code == 1
+    assert lines[0].startswith(f"instances/{name}/instance.yaml:1: instance folder '{name}' has a name the site uses")
