@@ -6,6 +6,7 @@ Bad values never reach the store: each becomes a message for the user and is lef
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,11 +41,18 @@ class Browse:
     def selected(self, name: str) -> frozenset[str]:
         return frozenset(self.args.getlist(name))
 
+    @cached_property
+    def _encoded(self) -> tuple[tuple[str, str], ...]:
+        """Each parameter but ``page`` with its encoded ``name=value``: a page has a dozen links, one encoding."""
+        return tuple((k, urlencode([(k, v)])) for k, v in self.args.items(multi=True) if k != "page")
+
     def url(self, **changes: Any) -> str:
         """This page's query string with some parameters replaced (``None`` removes one)."""
-        pairs = [(k, v) for k, v in self.args.items(multi=True) if k not in changes and k != "page"]
-        pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
-        return _query_string(pairs)
+        parts = [part for k, part in self._encoded if k not in changes]
+        added = urlencode([(k, v) for k, v in changes.items() if v not in (None, "")])
+        if added:
+            parts.append(added)
+        return "?" + "&".join(parts) if parts else ""
 
     def sort_url(self, name: str) -> str:
         """Ascending first; a second click on the sorted column reverses it."""
@@ -183,12 +191,6 @@ def facet_options(hosted: HostedRepository, browse: Browse,
             for number, (key, count) in enumerate(buckets, 1)
         ]))
     return shown
-
-
-def table_rows(hosted: HostedRepository, records) -> list[tuple[str, list[str]]]:
-    """Each record's reference and the text of its cells, in column order."""
-    columns = hosted.columns
-    return [(record.reference, [column.text(record) for column in columns]) for record in records]
 
 
 def page_window(current: int, pages: int, around: int = 2) -> list[int | None]:

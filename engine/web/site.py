@@ -19,6 +19,7 @@ from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
 from engine.store import Stores
 from engine.web.columns import Column, Facet, build_columns, build_filters
+from engine.web.fragments import FragmentCache
 
 PAGES = ("browse", "record", "form", "history")
 
@@ -113,6 +114,7 @@ class Site:
             for instance in project.instances.values() for rtype in instance.repositories
         }
         self._records: dict[tuple[str, str], Records] = {}
+        self.fragments = FragmentCache()
         self.stores = Stores(paths)
 
     def instance(self, name: str) -> Instance:

@@ -1,9 +1,16 @@
-"""The browse page: one page of records with search, facet filters and counts, sort and pagination."""
+"""The browse page: one page of records with search, facet filters and counts, sort and pagination.
+
+The facet panel and the table rows come from the site's fragment cache, keyed on what they show (see
+fragments.py); the rest of the page depends on the URL and is rendered every time.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
+from markupsafe import Markup
 
-from engine.web.listing import facet_options, read_browse, sentence, table_rows
+from engine.store.base import Record
+from engine.web.listing import Browse, facet_options, read_browse, sentence
+from engine.web.site import HostedRepository
 from engine.web.views import hosted, render_page, site
 
 bp = Blueprint("browse", __name__)
@@ -17,6 +24,31 @@ def browse(instance: str, repo: str):
     page = store.query(view.query)
     counts = store.facets(view.query, tuple(f.name for f in repository.facets)) if repository.facets else {}
     html = render_page(repository, "browse", view=view, page=page, rows=table_rows(repository, page.records),
-                       facets=facet_options(repository, view, counts),
+                       facet_panel=facet_panel(repository, view, counts),
                        sentence=sentence(repository, view, page.total))
     return html, 400 if view.problems else 200
+
+
+def facet_panel(repository: HostedRepository, view: Browse, counts: dict[str, list[tuple[str, int]]]) -> Markup:
+    """The facet checkboxes, kept by exactly what they show: each facet's counts and its ticked values."""
+    key = ("facets", repository.instance.name, repository.name,
+           tuple((f.name, tuple(counts.get(f.name, ())), view.selected(f.name)) for f in repository.facets))
+
+    def render() -> str:
+        template = current_app.jinja_env.get_template("browse_facets.html")
+        return template.render(facets=facet_options(repository, view, counts))
+    return site().fragments.get(key, render)
+
+
+def table_rows(repository: HostedRepository, records: list[Record]) -> list[Markup]:
+    """Each record's table row, kept by reference and version: every save makes a new version, so a new row.
+    The page's own path is part of the key, as the row links to the record beside it."""
+    here = request.script_root + request.path
+    fragments = site().fragments
+    template = current_app.jinja_env.get_template("browse_row.html")
+
+    def render(record: Record) -> str:
+        cells = [column.text(record) for column in repository.columns]
+        return template.render(here=here, reference=record.reference, cells=cells)
+    return [fragments.get(("row", here, record.reference, record.version), lambda r=record: render(r))
+            for record in records]
