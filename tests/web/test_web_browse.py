@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.store.base import Query
 from webpages import BASE, html, project
 
 
@@ -151,3 +152,17 @@ def test_links_keep_the_prefix_the_site_is_mounted_under(client, projects):
     hrefs = [a["href"] for a in page.select("main a[href]")]
     assert hrefs and all(href.startswith("/repositories/") for href in hrefs), hrefs
     assert page.select_one("link[rel=stylesheet]")["href"].startswith("/repositories/assets/")
+
+
+def test_a_save_shows_on_the_next_browse_page_though_rows_and_facets_are_kept_between_requests(app, client,
+                                                                                               projects):
+    before = html(client.get(BASE + "?sort=title"))
+    assert facet(before, "division") == {"Surgery (4)": "", "Medicine (3)": ""}
+    site = app.extensions["repo_engine"]
+    repository = site.repository("qi", "qi-project")
+    record = site.store(repository).query(Query(q="Discharge")).records[0]
+    site.records(repository).update(record.reference, {"title": "Discharge letters by noon", "division": "Medicine"},
+                                    user="editor", expected_version=record.version)
+    after = html(client.get(BASE + "?sort=title"))
+    assert facet(after, "division") == {"Medicine (4)": "", "Surgery (3)": ""}
+    assert "Discharge letters by noon" in titles(after)
