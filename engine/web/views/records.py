@@ -6,7 +6,7 @@ from typing import Callable
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
-from engine.store.base import Record
+from engine.store.base import Record, Store
 from engine.web import forms
 from engine.web.site import HostedRepository
 from engine.web.views import hosted, render_page, site, user
@@ -59,11 +59,16 @@ def new(instance: str, repo: str):
     return _saved(repository, record, "has been saved")
 
 
-@bp.get("/<instance>/<repo>/<reference>")
-def show(instance: str, repo: str, reference: str):
+def _opened(instance: str, repo: str, reference: str) -> tuple[HostedRepository, Store, Record]:
+    """The repository a URL names, its store and the record (404 pages for any of them missing)."""
     repository = hosted(instance, repo)
     store = site().store(repository)
-    record = store.get(reference)
+    return repository, store, store.get(reference)
+
+
+@bp.get("/<instance>/<repo>/<reference>")
+def show(instance: str, repo: str, reference: str):
+    repository, store, record = _opened(instance, repo, reference)
     attachments = {a.id: a for a in store.attachments(reference)}
     return render_page(repository, "record", record=record, attachments=attachments)
 
@@ -77,8 +82,7 @@ def _posted_version() -> int:
 
 @bp.route("/<instance>/<repo>/<reference>/edit", methods=["GET", "POST"])
 def edit(instance: str, repo: str, reference: str):
-    repository = hosted(instance, repo)
-    record = site().store(repository).get(reference)
+    repository, store, record = _opened(instance, repo, reference)
     if request.method == "GET":
         return _form_page(repository, forms.record_form(repository, record), record=record,
                           status=record.status, version=record.version)
@@ -94,7 +98,7 @@ def edit(instance: str, repo: str, reference: str):
     try:
         saved, errors = _save(repository, form, status, write, bad_status)
     except EditConflict as conflict:
-        theirs = forms.changes_since(repository, site().store(repository).history(reference), expected)
+        theirs = forms.changes_since(repository, store.history(reference), expected)
         return _form_page(repository, form, record=conflict.current, status=status,
                           version=conflict.current.version, conflict=theirs, code=409)
     if saved is None:
@@ -105,8 +109,6 @@ def edit(instance: str, repo: str, reference: str):
 
 @bp.get("/<instance>/<repo>/<reference>/history")
 def history(instance: str, repo: str, reference: str):
-    repository = hosted(instance, repo)
-    store = site().store(repository)
-    record = store.get(reference)
+    repository, store, record = _opened(instance, repo, reference)
     versions = store.history(reference)
     return render_page(repository, "history", record=record, versions=list(reversed(versions)))
