@@ -23,6 +23,12 @@ class Paths:
             data=Path(data) if data else None,
         )
 
+    @property
+    def site_data(self) -> Path:
+        """Data that belongs to the whole deployment (accounts, the secret key): REPO_ENGINE_DATA, else
+        ``data/`` beside the instances folder; never inside a tracked folder."""
+        return self.data if self.data is not None else self.instances.resolve().parent / "data"
+
     def instance_data(self, instance: str) -> Path:
         """The folder holding one instance's records and attachments (git-ignored by default)."""
         if self.data is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from engine.schema import meta
 from engine.schema.build import source_of
-from engine.schema.model import Instance, RepositoryType
+from engine.schema.model import Access, Instance, RepositoryType
 from engine.schema.problems import Problems, Spot, did_you_mean, read_yaml
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def _instance(name: str, spot: Spot, types: "TypeSet", problems: Problems) -> In
         return None
     return Instance(name=name, title=data["title"], description=data.get("description", ""),
                     repositories=tuple(rtype for rtype, _ in hosted.values()),
-                    organisation=data.get("organisation", ""), source=source_of(spot))
+                    organisation=data.get("organisation", ""), access=Access(**data.get("access", {})),
+                    source=source_of(spot))
 
 
 def _hosted_type(entry, spot: Spot, types: "TypeSet", problems: Problems) -> RepositoryType | None:

@@ -176,6 +176,19 @@ class RepositoryType:
         return tuple(f for f in self.fields if f.section == section)
 
 
+#: Who may read an instance's records, and who may submit to it (``access:`` in instance.yaml).
+READ_AUDIENCES = ("anyone", "staff", "members")
+SUBMIT_AUDIENCES = ("staff", "members")
+
+
+@dataclass(frozen=True)
+class Access:
+    """``read``: anyone (no sign-in), staff (anyone signed in) or members (people given a role here).
+    ``submit``: staff (anyone signed in who may read) or members (contributor role and above)."""
+    read: str = "anyone"
+    submit: str = "staff"
+
+
 @dataclass(frozen=True)
 class Instance:
     """One department's deployment: which (possibly adapted) repository types it hosts."""
@@ -184,6 +197,7 @@ class Instance:
     description: str
     repositories: tuple[RepositoryType, ...]
     organisation: str = ""
+    access: Access = Access()
     source: Source | None = dc_field(default=None, compare=False)
 
     def __post_init__(self) -> None:

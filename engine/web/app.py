@@ -45,7 +45,7 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
     paths = Paths.from_env(app.config["SCHEMAS"], app.config["INSTANCES"], app.config["DATA"])
     if not app.config.get("SECRET_KEY"):
         # Beside the data (REPO_ENGINE_DATA), else in ./data next to ./instances: never in a tracked folder.
-        app.config["SECRET_KEY"] = _shared_secret(Path(paths.data or Path(paths.instances).resolve().parent / "data"))
+        app.config["SECRET_KEY"] = _shared_secret(paths.site_data)
     return paths
 
 
