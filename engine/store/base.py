@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, Hashable, Iterable, Iterator, Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def delete_attachment(self, reference: str, attachment_id: str, *, user: str) -> None:
         """Remove a file from the record's file field (a new version; the file stays on disk for history)."""
+
+    def revision(self) -> Hashable | None:
+        """A value that changes whenever any record, attachment or count this store serves changes, writes by
+        other processes included; a page rendered from the store can be kept under it. None: this backend
+        cannot say cheaply, so nothing is kept."""
+        return None
 
     def iter_all(self) -> Iterator[Record]:
         """Every live record, in reference order (exports)."""

@@ -10,6 +10,7 @@ the latest snapshot of a file, catching up with other processes' writes through 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from functools import cached_property
@@ -25,6 +26,7 @@ from engine.store.journal import Journal
 RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
 TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
 META_ID = "1"
+_SERIALS = itertools.count(1)     # every snapshot made in this process gets the next number
 
 
 class Snapshot:
@@ -41,6 +43,7 @@ class Snapshot:
         # patched rather than rebuilt (see descend_from); at most one such ancestor is kept alive.
         self.parent: Snapshot | None = None
         self.changed: tuple[str, ...] = ()
+        self.serial = next(_SERIALS)            # names this version of the data for caches of what it shows
 
     @classmethod
     def empty(cls) -> "Snapshot":

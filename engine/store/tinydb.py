@@ -134,6 +134,9 @@ class TinyDBStore(Store):
     def count(self) -> int:
         return len(self._index().live)
 
+    def revision(self) -> int:
+        return self._cache.current().serial       # a new snapshot for every change seen, ours or another's
+
     def _index(self) -> RecordIndex:
         snapshot = self._cache.current()
         index = snapshot.derived.get("index")

@@ -133,3 +133,20 @@ def test_iter_all_gives_every_live_record_in_reference_order(store):
         store.insert(project(number), user="ann")
     store.delete("QI-0005", user="admin")
     assert [r.reference for r in store.iter_all()] == [f"QI-{n:04d}" for n in range(1, 13) if n != 5]
+
+
+def test_the_revision_changes_with_every_write_seen_and_only_then(store_factory):
+    """Pages are kept under the revision: it must move on every change, this process's or another's."""
+    writer, reader = store_factory(), store_factory()
+    seen = [reader.revision()]
+    assert reader.revision() == seen[-1]                    # reading alone changes nothing
+    writer.insert(project(1), user="ann")
+    seen.append(reader.revision())
+    writer.update("QI-0001", project(1, title="Edited"), user="bob", expected_version=1)
+    seen.append(reader.revision())
+    writer.delete("QI-0001", user="admin")
+    seen.append(reader.revision())
+    reader.restore("QI-0001", user="admin")
+    seen.append(reader.revision())
+    assert len(set(seen)) == len(seen)
+    assert reader.revision() == seen[-1]
