@@ -19,9 +19,9 @@ from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
 from engine.store import Stores
 from engine.web.columns import Column, Facet, build_columns, build_filters
-from engine.web.fragments import FragmentCache
+from engine.web.fragments import BODY_LIMIT, FragmentCache
 
-PAGES = ("browse", "record", "form", "history")
+PAGES = ("browse", "browse_body", "record", "form", "history")
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ class Site:
         }
         self._records: dict[tuple[str, str], Records] = {}
         self.fragments = FragmentCache()
+        self.bodies = FragmentCache(BODY_LIMIT)
         self.stores = Stores(paths)
 
     def instance(self, name: str) -> Instance:

@@ -166,3 +166,21 @@ def test_a_save_shows_on_the_next_browse_page_though_rows_and_facets_are_kept_be
     after = html(client.get(BASE + "?sort=title"))
     assert facet(after, "division") == {"Medicine (4)": "", "Surgery (3)": ""}
     assert "Discharge letters by noon" in titles(after)
+
+
+def test_a_save_by_another_worker_process_shows_on_the_next_browse_page(app, client, projects, tmp_path):
+    """Browse bodies are kept under the store's revision, which must move when another process writes."""
+    from engine.records import Records
+    from engine.store.tinydb import TinyDBStore
+
+    before = html(client.get(BASE + "?q=hygiene"))
+    assert titles(before) == ["Hand hygiene"]
+    repository = app.extensions["repo_engine"].repository("qi", "qi-project")
+    other = TinyDBStore(repository.rtype, tmp_path / "data" / "qi")      # what a second gunicorn worker opens
+    try:
+        Records(repository.rtype, other, repository.validator).create(
+            project(title="Hand hygiene audit", division="Surgery"), user="bob")
+    finally:
+        other.close()
+    after = html(client.get(BASE + "?q=hygiene"))
+    assert sorted(titles(after)) == ["Hand hygiene", "Hand hygiene audit"]

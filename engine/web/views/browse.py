@@ -1,17 +1,18 @@
 """The browse page: one page of records with search, facet filters and counts, sort and pagination.
 
-The facet panel and the table rows come from the site's fragment cache, keyed on what they show (see
-fragments.py); the rest of the page depends on the URL and is rendered every time.
+The page body is kept under the store's revision, the URL and the reader's audience; on a miss, the facet
+panel and the table rows come from the site's fragment cache, keyed on what they show (see fragments.py).
+Only the layout around the body (header, who is signed in, messages) is rendered on every request.
 """
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 from markupsafe import Markup
 
-from engine.store.base import Record
+from engine.store.base import Record, Store
 from engine.web.listing import Browse, facet_options, read_browse, sentence
 from engine.web.site import HostedRepository
-from engine.web.views import hosted, render_page, site
+from engine.web.views import current_user, hosted, render_page, require, site
 
 bp = Blueprint("browse", __name__)
 
@@ -19,14 +20,29 @@ bp = Blueprint("browse", __name__)
 @bp.get("/<instance>/<repo>/")
 def browse(instance: str, repo: str):
     repository = hosted(instance, repo)
-    view = read_browse(repository, request.args)
+    require(repository.instance, "read")
     store = site().store(repository)
+    revision = store.revision()
+    if revision is None:
+        body, status = browse_body(repository, store)
+    else:
+        reader = current_user()
+        key = ("browse", repository.instance.name, repository.name, revision, request.script_root,
+               request.path, request.query_string, reader.signed_in, reader.role_in(repository.instance.name))
+        body, status = site().bodies.keep(key, lambda: browse_body(repository, store))
+    return render_page(repository, "browse", body=body), status
+
+
+def browse_body(repository: HostedRepository, store: Store) -> tuple[Markup, int]:
+    """Everything below the page's header, and the status it answers with (400 for a search it could not
+    read). It must depend on nothing but the store's data, the URL and the reader's role (the cache key)."""
+    view = read_browse(repository, request.args)
     page = store.query(view.query)
     counts = store.facets(view.query, tuple(f.name for f in repository.facets)) if repository.facets else {}
-    html = render_page(repository, "browse", view=view, page=page, rows=table_rows(repository, page.records),
+    body = render_page(repository, "browse_body", view=view, page=page, rows=table_rows(repository, page.records),
                        facet_panel=facet_panel(repository, view, counts),
                        sentence=sentence(repository, view, page.total))
-    return html, 400 if view.problems else 200
+    return Markup(body), 400 if view.problems else 200
 
 
 def facet_panel(repository: HostedRepository, view: Browse, counts: dict[str, list[tuple[str, int]]]) -> Markup:
