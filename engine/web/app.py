@@ -21,6 +21,7 @@ from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
 from engine.web import assets, errors, templating
+from engine.web.auth import session as auth_session
 from engine.web.site import Site
 from engine.web.views import attachments, browse, home, records
 
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["repo_engine"] = site
     atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
     CSRFProtect(app)
+    auth_session.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -12,6 +12,7 @@ from typing import Mapping
 from jinja2 import Environment
 from wtforms import Form
 
+from engine.access.accounts import Accounts
 from engine.config import Paths
 from engine.records import Records
 from engine.errors import InstanceNotFound, RepositoryNotFound
@@ -117,6 +118,7 @@ class Site:
         self.fragments = FragmentCache()
         self.bodies = FragmentCache(BODY_LIMIT)
         self.stores = Stores(paths)
+        self.accounts = Accounts(paths.site_data)
 
     def instance(self, name: str) -> Instance:
         try:

@@ -1,0 +1,242 @@
+"""The account store: people, their password hashes, roles per instance and API tokens, in one JSON file.
+
+``accounts.json`` lives in ``Paths.site_data``. Several worker processes share it: every change is made under a
+file lock, on the latest version of the file, and written whole (``engine.store.durable.replace_file``), so a
+reader always sees a complete version. Each read checks the file's signature and reloads when another process
+has replaced it, so a role revoked in one worker is refused by every worker on the next request.
+
+Passwords are kept only as argon2 hashes. API tokens are shown once and kept only as a SHA-256 hash (they are
+long random secrets, so a fast hash is enough and keeps a token check cheap per request).
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterator
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from filelock import FileLock, Timeout
+
+from engine.access.policy import ROLES, User
+from engine.errors import EngineError
+from engine.store.durable import Signature, read_file, replace_file, signature
+
+FILE_NAME = "accounts.json"
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+TOKEN_PREFIX = "re_"
+MIN_PASSWORD = 10
+
+
+class AccountError(EngineError):
+    """A request about accounts that cannot be done (unknown user, bad role, weak password); nothing changed."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class Accounts:
+    """``Accounts(folder)``: the accounts of one deployment, kept in ``folder/accounts.json``."""
+
+    def __init__(self, folder: Path, hasher: PasswordHasher | None = None):
+        self.path = Path(folder) / FILE_NAME
+        self._lock = FileLock(str(self.path) + ".lock", timeout=30)
+        self._threads = threading.RLock()
+        self._hasher = hasher or PasswordHasher()
+        self._dummy: str | None = None    # hashed on first need: start-up stays fast
+        self._data: dict = {"users": {}, "tokens": {}}
+        self._seen: Signature | None = None
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def _current(self) -> dict:
+        """The latest version of the file (reloaded only when its signature changed)."""
+        with self._threads:
+            if signature(self.path) != self._seen or self._seen is None:
+                found = read_file(self.path)
+                if found is None:
+                    self._data, self._seen = {"users": {}, "tokens": {}}, None
+                else:
+                    raw, self._seen = found
+                    self._data = json.loads(raw.decode("utf-8"))
+            return self._data
+
+    def _user(self, record: dict | None, username: str) -> User | None:
+        if record is None:
+            return None
+        return User(username=username, name=record.get("name", ""), email=record.get("email", ""),
+                    roles=MappingProxyType(dict(record.get("roles", {}))),
+                    site_admin=bool(record.get("site_admin")))
+
+    def get(self, username: str) -> User | None:
+        return self._user(self._current()["users"].get(username), username)
+
+    def users(self) -> list[User]:
+        people = self._current()["users"]
+        return [self._user(people[name], name) for name in sorted(people, key=str.lower)]
+
+    def __len__(self) -> int:
+        return len(self._current()["users"])
+
+    def has_password(self, username: str) -> bool:
+        return bool(self._current()["users"].get(username, {}).get("password"))
+
+    def members(self, instance: str) -> list[tuple[User, str]]:
+        """Everyone given a role in ``instance``, with that role."""
+        return [(u, u.roles[instance]) for u in self.users() if instance in u.roles]
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _changing(self) -> Iterator[dict]:
+        """A copy of the latest data to change; written whole when the block ends without an error."""
+        with self._threads:
+            try:
+                self._lock.acquire()
+            except Timeout as exc:
+                raise AccountError("The account list is busy; nothing was changed. Try again.") from exc
+            try:
+                draft = copy.deepcopy(self._current())
+                yield draft
+                text = json.dumps(draft, indent=1, sort_keys=True).encode("utf-8")
+                self._seen = replace_file(self.path, [text])
+                self._data = draft
+            finally:
+                self._lock.release()
+
+    def _record(self, data: dict, username: str) -> dict:
+        try:
+            return data["users"][username]
+        except KeyError:
+            raise AccountError(f"There is no account called “{username}”.") from None
+
+    def add(self, username: str, password: str | None = None, name: str = "", email: str = "",
+            site_admin: bool = False) -> User:
+        if not USERNAME.match(username or ""):
+            raise AccountError("A username is 1 to 100 letters, digits or . _ @ + - and starts with a letter "
+                               "or digit.")
+        hashed = self._hash(password) if password is not None else ""
+        with self._changing() as data:
+            if username in data["users"]:
+                raise AccountError(f"There is already an account called “{username}”.")
+            data["users"][username] = {"name": name, "email": email, "password": hashed,
+                                       "site_admin": site_admin, "roles": {}, "created": _now()}
+        return self.get(username)
+
+    def _hash(self, password: str) -> str:
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"A password must be at least {MIN_PASSWORD} characters long.")
+        return self._hasher.hash(password)
+
+    def set_password(self, username: str, password: str) -> None:
+        hashed = self._hash(password)
+        with self._changing() as data:
+            self._record(data, username)["password"] = hashed
+
+    def set_site_admin(self, username: str, site_admin: bool = True) -> None:
+        with self._changing() as data:
+            self._record(data, username)["site_admin"] = site_admin
+
+    def check_password(self, username: str, password: str) -> User | None:
+        """The user when the password is right; None otherwise. Unknown users and accounts without a password
+        cost one hash check too, so timing does not tell which usernames exist."""
+        stored = self._current()["users"].get(username, {}).get("password") or ""
+        if not stored and self._dummy is None:
+            self._dummy = self._hasher.hash(secrets.token_hex(16))
+        try:
+            self._hasher.verify(stored or self._dummy, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if not stored:
+            return None
+        if self._hasher.check_needs_rehash(stored):
+            self.set_password(username, password)
+        return self.get(username)
+
+    def grant(self, username: str, instance: str, role: str) -> None:
+        if role not in ROLES:
+            raise AccountError(f"There is no role called “{role}”. Roles are: {', '.join(ROLES)}.")
+        with self._changing() as data:
+            self._record(data, username).setdefault("roles", {})[instance] = role
+
+    def revoke(self, username: str, instance: str) -> bool:
+        """Take away the user's role in ``instance``; False when they had none."""
+        with self._changing() as data:
+            return self._record(data, username).setdefault("roles", {}).pop(instance, None) is not None
+
+    # -- single sign-on --------------------------------------------------------------------------------------
+
+    def find_or_add_sso(self, subject: str, email: str = "", name: str = "") -> User:
+        """The account linked to an identity provider's ``subject`` (``issuer|sub``); else the account with that
+        email not yet linked to another subject, which is then linked; else a new account with no roles."""
+        with self._changing() as data:
+            people = data["users"]
+            username = next((u for u, r in people.items() if r.get("sso") == subject), None)
+            if username is None and email:
+                username = next((u for u, r in people.items() if not r.get("sso")
+                                 and (r.get("email") or "").lower() == email.lower()), None)
+            if username is None:
+                username = self._free_username(people, email or subject)
+                people[username] = {"name": name, "email": email, "password": "", "site_admin": False,
+                                    "roles": {}, "created": _now()}
+            record = people[username]
+            record["sso"] = subject
+            record["name"] = name or record.get("name", "")
+            record["email"] = email or record.get("email", "")
+        return self.get(username)
+
+    @staticmethod
+    def _free_username(people: dict, wanted: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9._@+-]", "-", wanted.lower()).lstrip("._@+-")[:90] or "user"
+        username, n = base, 1
+        while username in people:
+            n += 1
+            username = f"{base}-{n}"
+        return username
+
+    # -- API tokens ----------------------------------------------------------------------------------------
+
+    def create_token(self, username: str, label: str = "") -> str:
+        """A new token for ``username``: returned once, only its hash kept. Format ``re_<id>_<secret>``."""
+        token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+        with self._changing() as data:
+            self._record(data, username)
+            data["tokens"][token_id] = {"username": username, "label": label, "hash": _token_hash(secret),
+                                        "created": _now()}
+        return f"{TOKEN_PREFIX}{token_id}_{secret}"
+
+    def user_for_token(self, token: str) -> User | None:
+        if not token.startswith(TOKEN_PREFIX) or token.count("_") < 2:
+            return None
+        token_id, _, secret = token[len(TOKEN_PREFIX):].partition("_")
+        found = self._current()["tokens"].get(token_id)
+        if found is None or not hmac.compare_digest(found["hash"], _token_hash(secret)):
+            return None
+        return self.get(found["username"])
+
+    def tokens(self, username: str) -> list[dict]:
+        """The user's tokens without their hashes: ``id``, ``label``, ``created``."""
+        return [{"id": tid, "label": t["label"], "created": t["created"]}
+                for tid, t in self._current()["tokens"].items() if t["username"] == username]
+
+    def revoke_token(self, token_or_id: str) -> bool:
+        """Revoke a token, given the token itself or its id; False when there was no such token."""
+        token_id = token_or_id
+        if token_or_id.startswith(TOKEN_PREFIX):
+            token_id = token_or_id[len(TOKEN_PREFIX):].partition("_")[0]
+        with self._changing() as data:
+            return data["tokens"].pop(token_id, None) is not None

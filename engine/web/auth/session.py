@@ -1,0 +1,53 @@
+"""Who is making this request: ``g.user`` from the signed session cookie, or from an API token.
+
+The roles are read from the account store on every request (it reloads only when the file changed), so a role
+granted or revoked takes effect at once in every worker, not at the next sign-in.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, session
+
+from engine.access import ANONYMOUS, User
+
+SESSION_KEY = "user"
+
+
+def accounts():
+    return current_app.extensions["repo_engine"].accounts
+
+
+def load_user() -> None:
+    g.user = _from_token() or _from_session() or ANONYMOUS
+
+
+def _from_session() -> User | None:
+    username = session.get(SESSION_KEY)
+    if not username:
+        return None
+    found = accounts().get(username)
+    if found is None:               # the account was removed: forget it
+        session.pop(SESSION_KEY, None)
+    return found
+
+
+def _from_token() -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return accounts().user_for_token(token.strip())
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in: a fresh session (nothing carried over from before sign-in) naming them."""
+    session.clear()
+    session[SESSION_KEY] = user.username
+    session.permanent = True
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def register(app: Flask) -> None:
+    app.before_request(load_user)
