@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
-from engine.web import assets, errors, templating
+from engine.web import assets, errors, security, templating
 from engine.web.auth import session as auth_session
 from engine.web.site import Site
 from engine.web.views import attachments, browse, home, records
@@ -44,6 +44,7 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
     if test_config:
         app.config.from_mapping(test_config)
     paths = Paths.from_env(app.config["SCHEMAS"], app.config["INSTANCES"], app.config["DATA"])
+    security.check_secret_key(app.config)         # before a development key could be generated below
     if not app.config.get("SECRET_KEY"):
         # Beside the data (REPO_ENGINE_DATA), else in ./data next to ./instances: never in a tracked folder.
         app.config["SECRET_KEY"] = _shared_secret(paths.site_data)
@@ -83,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["repo_engine"] = site
     atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
     CSRFProtect(app)
+    security.init_app(app)
     auth_session.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -18,4 +18,6 @@ def download(instance: str, repo: str, reference: str, attachment_id: str):
                          etag=attachment.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A record's document: the browser may keep it and ask again by ETag, a shared proxy never keeps it.
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
