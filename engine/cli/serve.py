@@ -1,6 +1,8 @@
 """``repo-engine serve``: serve every instance with the development server (production: gunicorn)."""
 from __future__ import annotations
 
+import sys
+
 
 def register(sub) -> None:
     parser = sub.add_parser("serve", help="serve every instance (development server)")
@@ -13,6 +15,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from engine.errors import SchemaError
     from engine.web.app import create_app
+    from engine.web.security import UnsafeConfiguration
 
     config = {key: value for key, value in (("SCHEMAS", args.schemas), ("INSTANCES", args.instances)) if value}
     try:
@@ -20,6 +23,9 @@ def run(args) -> int:
     except SchemaError as error:
         for problem in error.problems:
             print(problem)
+        return 1
+    except UnsafeConfiguration as error:
+        print(error, file=sys.stderr)
         return 1
     print(f"Serving every instance at http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=args.debug)
