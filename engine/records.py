@@ -1,20 +1,43 @@
 """The one write path for records: validate, stage uploaded files, then store, or write nothing at all.
 
 Web forms, the importer and the seeder all create and edit records through ``Records``; nothing else calls
-a store's ``insert`` or ``update``. Files arrive as ``Upload`` values per file field; they are checked and
+a store's ``insert``, ``insert_many`` or ``update``. One record or thousands (an import) take the same path:
+``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per file field; they are checked and
 stored first (under generated names, not yet part of any record), then the record is written with the
 file field holding their ids in the same atomic write. If anything fails, the staged files are removed.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from engine.errors import AttachmentRejected, ValidationFailed
 from engine.schema.model import RepositoryType
-from engine.store.base import Attachment, Record, Store, Upload
+from engine.store.base import Attachment, NewRecord, Record, Store, Upload
 
 Uploads = Mapping[str, list[Upload]]
 Staged = Mapping[str, list[Attachment]]
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One record for ``Records.create_many``: values, status (the first one when None), files to attach,
+    and what an imported record's source said about its creation and reference."""
+    values: Mapping[str, Any]
+    status: str | None = None
+    uploads: Uploads | None = None
+    created: datetime | None = None
+    created_by: str | None = None
+    reference: str | None = None
+
+
+class ItemFailed(ValidationFailed):
+    """Item ``index`` of a ``create_many`` was refused (``errors`` by field, as for one record)."""
+
+    def __init__(self, index: int, errors: Mapping[str, str]):
+        self.index = index
+        super().__init__(errors)
 
 
 class Validator(Protocol):
@@ -30,12 +53,43 @@ class Records:
         self.validator = validator
 
     def create(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
-               uploads: Uploads | None = None) -> Record:
-        status = status or self.rtype.initial_status
-        return self._save(
-            uploads, user, status,
-            plan=lambda staged: _with_files(values, [], staged, frozenset()),
-            write=lambda planned, files: self.store.insert(planned, user=user, status=status, attachments=files))
+               uploads: Uploads | None = None, created: datetime | None = None,
+               created_by: str | None = None, reference: str | None = None) -> Record:
+        """Save a new record. ``created``, ``created_by`` and ``reference`` keep what an imported record's
+        source said (the saving user, now and the next reference otherwise)."""
+        item = NewItem(values, status, uploads, created, created_by, reference)
+        return self.create_many([item], user=user)[0]
+
+    def create_many(self, items: Sequence["NewItem"], *, user: str,
+                    progress: Callable[[int], None] | None = None) -> list[Record]:
+        """Save many new records in ONE write: every item is staged and validated first, and if any fails
+        (``ItemFailed`` says which) nothing is written and every staged file is removed. ``progress(n)`` is
+        told as each item is checked."""
+        planned: list[NewRecord] = []
+        try:
+            for index, item in enumerate(items):
+                planned.append(self._plan_new(index, item, user))
+                if progress:
+                    progress(1)
+            return self.store.insert_many(planned, user=user)
+        except BaseException:
+            self.store.discard_staged(file for new in planned for file in new.attachments)
+            raise
+
+    def _plan_new(self, index: int, item: "NewItem", user: str) -> NewRecord:
+        status = item.status or self.rtype.initial_status
+        try:
+            staged = self._stage(item.uploads or {}, user)
+        except ValidationFailed as failed:
+            raise ItemFailed(index, failed.errors) from None
+        try:
+            values = _with_files(item.values, [], staged, frozenset())
+            self._check(values, status)
+        except ValidationFailed as failed:
+            self.store.discard_staged(_flat(staged))
+            raise ItemFailed(index, failed.errors) from None
+        return NewRecord(values, status=status, created=item.created, created_by=item.created_by,
+                         reference=item.reference, attachments=_flat(staged))
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
                status: str | None = None, uploads: Uploads | None = None,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from engine.config import Paths
 from engine.schema.model import Instance, RepositoryType
-from engine.store.base import Attachment, Page, Query, Record, Store, Upload, Version
+from engine.store.base import Attachment, NewRecord, Page, Query, Record, Store, Upload, Version
 
 
 def open_store(rtype: RepositoryType, folder: Path) -> Store:
@@ -42,4 +42,4 @@ class Stores:
             self._open.clear()
 
 
-__all__ = ["Attachment", "Page", "Query", "Record", "Store", "Stores", "Upload", "Version", "open_store"]
+__all__ = ["Attachment", "NewRecord", "Page", "Query", "Record", "Store", "Stores", "Upload", "Version", "open_store"]

@@ -98,6 +98,21 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class NewRecord:
+    """One record for ``Store.insert_many``: its values and, for imported records, what the source said.
+
+    ``created``/``created_by`` keep the dates and people of a record brought from another system (the
+    importing user and the time of the write otherwise); ``reference`` asks for a given reference, which
+    must be free (see ``Store.reference_free``)."""
+    values: Mapping[str, Any]
+    status: str | None = None
+    created: datetime | None = None
+    created_by: str | None = None
+    reference: str | None = None
+    attachments: Sequence[Attachment] = ()
+
+
+@dataclass(frozen=True)
 class Upload:
     """A file arriving with a submission, before it is stored."""
     filename: str
@@ -113,6 +128,19 @@ class Store(abc.ABC):
                now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
         """Allocate the next reference (never reused), stamp system fields, write durably, return the record.
         ``attachments`` (from ``stage_attachment``) are registered to the record in the same write."""
+
+    @abc.abstractmethod
+    def insert_many(self, records: Sequence[NewRecord], *, user: str, now: datetime | None = None
+                    ) -> list[Record]:
+        """Insert every record in ONE durable write, all or nothing (an import of thousands of rows must not
+        rewrite the file per row). Records asking for a reference get it, the others the next free ones;
+        the counter then continues after the highest, so references are never reused. ``ValidationFailed``
+        (nothing written) when a value cannot be stored or an asked-for reference is not free."""
+
+    @abc.abstractmethod
+    def reference_free(self, reference: str) -> bool:
+        """May ``insert_many`` give a new record this reference? Only when it has this repository's prefix
+        and its number was never handed out (it is at or past the counter)."""
 
     @abc.abstractmethod
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:

@@ -13,11 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
-from engine.errors import AttachmentNotFound, EditConflict, RecordNotFound
+from engine.errors import AttachmentNotFound, EditConflict, RecordNotFound, ValidationFailed
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
 from engine.store import query as queries
-from engine.store.base import Attachment, Page, Query, Record, Store, Version
+from engine.store.base import Attachment, NewRecord, Page, Query, Record, Store, Version
 from engine.store.cache import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, FileCache, Snapshot
 from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_reference, reference_number,
                                     stamp, storable_values, to_attachment, to_record, utc_now)
@@ -43,22 +43,65 @@ class TinyDBStore(Store):
     # -- writing records ------------------------------------------------------------------------------------
     def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
-        cleaned = storable_values(values, self._labels)
+        new = NewRecord(values, status=status, created=now, attachments=attachments)
+        return self.insert_many([new], user=user, now=now)[0]
+
+    def insert_many(self, records: Sequence[NewRecord], *, user: str, now: datetime | None = None
+                    ) -> list[Record]:
+        cleaned = [storable_values(new.values, self._labels) for new in records]
         when = stamp(now or utc_now())
         with self._lock.held():
             snapshot = self._cache.current(writing=True)
-            number = self._next_number(snapshot)
-            reference = format_reference(self.rtype.reference_prefix, number)
-            doc = {"reference": reference, "status": status or self.rtype.initial_status,
-                   "created": when, "created_by": user, "updated": when, "updated_by": user,
-                   "version": 1, "deleted": False, **cleaned}
-            self._cache.commit(snapshot, {
-                RECORDS: {str(number): doc},
-                HISTORY: {snapshot.next_id(HISTORY): version_doc(doc, "created", {})},
-                ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
-                META: {META_ID: {**snapshot.meta, "next_reference": number + 1}},
-            })
-        return to_record(doc)
+            numbers = self._numbers(snapshot, records)
+            changes: dict[str, dict[str, Doc]] = {RECORDS: {}, HISTORY: {}, ATTACHMENTS: {}}
+            history, files = int(snapshot.next_id(HISTORY)), int(snapshot.next_id(ATTACHMENTS))
+            # Documents go in by ascending number: the last record key stays the highest (see _next_number).
+            for number, new, values in sorted(zip(numbers, records, cleaned), key=lambda item: item[0]):
+                doc = self._new_doc(number, new, values, user, when)
+                changes[RECORDS][str(number)] = doc
+                changes[HISTORY][str(history)] = version_doc(doc, "created", {})
+                history += 1
+                for attachment in new.attachments:
+                    changes[ATTACHMENTS][str(files)] = attachment_doc(attachment, doc["reference"])
+                    files += 1
+            if records:
+                changes[META] = {META_ID: {**snapshot.meta, "next_reference": max(numbers) + 1}}
+                self._cache.commit(snapshot, changes)
+        by_number = changes[RECORDS]
+        return [to_record(by_number[str(number)]) for number in numbers]
+
+    def _new_doc(self, number: int, new: NewRecord, values: Doc, user: str, when: str) -> Doc:
+        created = stamp(new.created) if new.created else when
+        return {"reference": format_reference(self.rtype.reference_prefix, number),
+                "status": new.status or self.rtype.initial_status,
+                "created": created, "created_by": new.created_by or user, "updated": max(created, when),
+                "updated_by": user, "version": 1, "deleted": False, **values}
+
+    def _numbers(self, snapshot: Snapshot, records: Sequence[NewRecord]) -> list[int]:
+        """The number of each new record: the one it asks for (refused unless free), else the next ones
+        after every number in use or asked for, so an imported reference is never handed out twice."""
+        first = self._next_number(snapshot)
+        asked: dict[int, str] = {}
+        for new in records:
+            if new.reference is None:
+                continue
+            number = self._free_number(new.reference, first)
+            if number is None or number in asked:
+                raise ValidationFailed({"reference": f"Reference {new.reference} is already taken or is not "
+                                                     f"a {self.rtype.reference_prefix} reference"})
+            asked[number] = new.reference
+        following = iter(range(max([first - 1, *asked]) + 1, 1 << 62))
+        return [reference_number(new.reference) if new.reference is not None else next(following)
+                for new in records]
+
+    def reference_free(self, reference: str) -> bool:
+        return self._free_number(reference, self._next_number(self._cache.current())) is not None
+
+    def _free_number(self, reference: str, first: int) -> int | None:
+        number = reference_number(reference)
+        if number is None or format_reference(self.rtype.reference_prefix, number) != reference:
+            return None
+        return number if number >= first else None
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
                status: str | None = None, attachments: Sequence[Attachment] = ()) -> Record:

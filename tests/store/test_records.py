@@ -51,7 +51,7 @@ def test_a_refused_upload_writes_nothing(records, store):
 def test_a_failed_record_write_removes_the_staged_files(records, store, monkeypatch):
     def broken_disk(*args, **kwargs):
         raise StoreError("The disk is full; nothing was saved.")
-    monkeypatch.setattr(store, "insert", broken_disk)
+    monkeypatch.setattr(store, "insert_many", broken_disk)
     with pytest.raises(StoreError):
         records.create(project(1), user="ann", uploads={"report": [pdf()]})
     assert stored_files(store) == []
@@ -101,3 +101,23 @@ def test_the_form_never_sets_a_file_field(records, store):
                             expected_version=1)
     assert len(edited.values["report"]) == 1
     assert store.query(Query(filters={"report": (True,)})).total == 1
+
+
+def test_many_records_are_validated_together_and_one_bad_one_writes_none(records, store):
+    from engine.records import ItemFailed, NewItem
+    items = [NewItem(project(1), uploads={"report": [pdf("a.pdf")]}), NewItem(project(2, title=None))]
+    with pytest.raises(ItemFailed) as failed:
+        records.create_many(items, user="ann")
+    assert failed.value.index == 1 and failed.value.errors == {"title": "Enter project title"}
+    assert store.count() == 0 and stored_files(store) == []
+
+
+def test_many_records_are_saved_with_their_files_in_one_write(records, store):
+    from engine.records import NewItem
+    counted = []
+    saved = records.create_many([NewItem(project(1), uploads={"report": [pdf("a.pdf")]}),
+                                 NewItem(project(2), status="Completed", created_by="sharepoint")],
+                                user="ann", progress=counted.append)
+    assert [r.reference for r in saved] == ["QI-0001", "QI-0002"] and sum(counted) == 2
+    assert [a.filename for a in store.attachments("QI-0001")] == ["a.pdf"]
+    assert (saved[1].status, saved[1].created_by, saved[1].updated_by) == ("Completed", "sharepoint", "ann")
