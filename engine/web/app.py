@@ -22,11 +22,12 @@ from engine.fields import default_registry
 from engine.schema import load_project
 from engine.web import assets, errors, security, templating
 from engine.web.auth import session as auth_session
+from engine.web.auth import views as auth_views
 from engine.web.site import Site
-from engine.web.views import attachments, browse, home, records
+from engine.web.views import attachments, browse, home, mine, records
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp)
+BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp, mine.bp)
 
 
 def _configure(app: Flask, test_config: dict | None) -> Paths:
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     CSRFProtect(app)
     security.init_app(app)
     auth_session.register(app)
+    auth_views.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
 
-from engine.access import ANONYMOUS, User
+from engine.access import ANONYMOUS, User, can
+from engine.web.auth.redirects import here
 
 SESSION_KEY = "user"
 
@@ -49,5 +50,14 @@ def end_session() -> None:
     session.clear()
 
 
+def template_helpers() -> dict:
+    """``current_user``, ``allowed(instance, action, created_by=None)`` (whether to offer a link or button)
+    and ``sign_in_next`` (where the header's sign-in link comes back to)."""
+    person = g.get("user", ANONYMOUS)
+    return {"current_user": person, "sign_in_next": here(),
+            "allowed": lambda instance, action, created_by=None: can(person, instance, action, created_by)}
+
+
 def register(app: Flask) -> None:
     app.before_request(load_user)
+    app.context_processor(template_helpers)

@@ -1,0 +1,107 @@
+"""The sign-in page (local accounts and, when configured, single sign-on), the SSO return and sign-out."""
+from __future__ import annotations
+
+from authlib.integrations.base_client import OAuthError
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import render_template
+
+from engine.web.auth import oidc
+from engine.web.auth.limits import FailedSignIns
+from engine.web.auth.redirects import next_or_home, safe_next
+from engine.web.auth.session import accounts, end_session, start_session
+
+bp = Blueprint("auth", __name__)
+WRONG = "Enter a correct username and password"
+NEXT_KEY = "sign_in_next"
+
+
+def limits() -> FailedSignIns:
+    return current_app.extensions["repo_engine_sign_in_limits"]
+
+
+def _page(errors: dict[str, str] | None = None, username: str = "", code: int = 200):
+    problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
+    html = render_template("sign_in.html", errors=errors or {}, problems=problems, username=username,
+                           next=safe_next(request.values.get("next")) or "", sso=oidc.client() is not None,
+                           sso_label=oidc.label(), local=current_app.config["LOCAL_SIGN_IN"])
+    return html, code
+
+
+@bp.get("/sign-in")
+def sign_in():
+    return _page()
+
+
+@bp.post("/sign-in")
+def sign_in_post():
+    if not current_app.config["LOCAL_SIGN_IN"]:
+        abort(404)
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    errors = {}
+    if not username:
+        errors["username"] = "Enter your username"
+    if not password:
+        errors["password"] = "Enter your password"
+    if errors:
+        return _page(errors, username, 400)
+    wait = limits().wait(username, request.remote_addr)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        return _page({"username": f"Too many attempts to sign in. Wait {minutes} minute"
+                                  f"{'s' if minutes > 1 else ''} and try again"}, username, 429)
+    found = accounts().check_password(username, password)
+    if found is None:
+        limits().failed(username, request.remote_addr)
+        return _page({"username": WRONG}, username, 400)
+    limits().succeeded(username)
+    start_session(found)
+    flash(f"You are signed in as {found.display_name}.")
+    return redirect(next_or_home(request.form.get("next")))
+
+
+@bp.get("/sign-in/sso")
+def sso_start():
+    provider = oidc.client()
+    if provider is None:
+        abort(404)
+    target = safe_next(request.args.get("next"))
+    session[NEXT_KEY] = target or ""
+    return provider.authorize_redirect(url_for("auth.sso_return", _external=True))
+
+
+@bp.get("/sign-in/sso/return")
+def sso_return():
+    provider = oidc.client()
+    if provider is None:
+        abort(404)
+    if "error" in request.args:
+        abort(400, "Your trust account sign-in was cancelled or refused. Try again, or sign in with a "
+                   "username and password if you have one.")
+    target = session.pop(NEXT_KEY, None)
+    try:
+        token = provider.authorize_access_token()
+    except OAuthError as refused:
+        current_app.logger.warning("Single sign-on refused: %s", refused)
+        abort(400, "Your trust account sign-in could not be completed (it may have taken too long). "
+                   "Go back to the sign-in page and try again.")
+    claims = token.get("userinfo") or provider.userinfo(token=token)
+    found = oidc.person(dict(claims))
+    start_session(found)
+    flash(f"You are signed in as {found.display_name}.")
+    return redirect(next_or_home(target))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    end_session()
+    flash("You have signed out.")
+    return redirect(url_for("home.site_home"))
+
+
+def init_app(app) -> None:
+    app.config.setdefault("LOCAL_SIGN_IN", True)
+    app.extensions["repo_engine_sign_in_limits"] = FailedSignIns(
+        per_user=app.config.get("SIGN_IN_ATTEMPTS", 5), per_address=app.config.get("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20))
+    oidc.init_app(app)
+    app.register_blueprint(bp)

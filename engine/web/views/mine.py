@@ -1,0 +1,32 @@
+"""My submissions: every record the signed-in person created, across all the instances they can read.
+
+One page for the whole site rather than one per instance: people submit to several departments (an audit in
+one, an evidence search in another) and want one list of what they are waiting on.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from engine.access import can
+from engine.web.auth.redirects import here
+from engine.web.views import current_user, site
+
+bp = Blueprint("mine", __name__)
+
+
+@bp.get("/mine")
+def mine():
+    person = current_user()
+    if not person.signed_in:
+        return redirect(url_for("auth.sign_in", next=here()))
+    groups = []
+    for instance in site().project.instances.values():
+        if not can(person, instance, "read"):
+            continue
+        for rtype in instance.repositories:
+            repository = site().repository(instance.name, rtype.name)
+            records = [r for r in site().store(repository).iter_all() if r.created_by == person.username]
+            if records:
+                records.sort(key=lambda r: r.updated, reverse=True)
+                groups.append((repository, records))
+    return render_template("mine.html", groups=groups)
