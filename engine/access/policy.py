@@ -77,3 +77,13 @@ def can_read(user: User, instance: Instance) -> bool:
     if audience == "staff":
         return user.signed_in
     return user.role_in(instance.name) is not None
+
+
+def least_role(instance: Instance, action: str) -> str:
+    """The least role that lets someone do ``action`` in ``instance`` (for telling a refused person what to
+    ask for): reading a members-only instance needs reader, submitting needs contributor."""
+    if action == "read":
+        return "reader"
+    if action == "submit":
+        return "contributor"
+    return LEAST_ROLE[action]

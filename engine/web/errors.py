@@ -10,10 +10,12 @@ from engine.errors import NotFound
 
 TITLES = {
     400: "Your request could not be handled",
+    403: "You do not have permission to do this",
     404: "Page not found",
     405: "That cannot be done here",
     409: "Someone else changed this",
     413: "The file is too large",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
 }
 

@@ -1,11 +1,13 @@
 """Fixtures for the page tests: an app on ``tmp_path`` serving one instance with a repository type written
-here in YAML only (every field type), and a client."""
+here in YAML only (every field type), and a client signed in as ``ann``, an editor of that instance (the
+permission tests in tests/access sign in each role in turn)."""
 from __future__ import annotations
 
 import textwrap
 
 import pytest
 
+from access_helpers import sign_in
 from engine.web.app import create_app
 
 REPOSITORY_TYPE = """
@@ -77,4 +79,6 @@ def app(tmp_path):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    client = app.test_client()
+    sign_in(client, app, "ann", "editor", "qi")
+    return client

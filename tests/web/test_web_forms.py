@@ -48,7 +48,7 @@ def test_submitting_the_form_shows_the_new_record(client):
     assert shown["Patient facing"] == "Yes"
     assert page.select_one("main strong.nhsuk-tag").get_text() == "Proposed"
     about = page.select("main dl.nhsuk-summary-list")[1].get_text(" ", strip=True)
-    assert "by anonymous" in about
+    assert "by ann" in about
 
 
 def test_a_refused_form_lists_each_problem_in_form_order_and_keeps_every_value(client):
@@ -161,8 +161,8 @@ def test_history_lists_each_version_with_old_and_new_values_by_label(client):
                                                status="In progress"))
     page = html(client.get(record + "/history"))
     headings = [h.get_text(" ", strip=True) for h in page.select("main section h2")]
-    assert headings[0].startswith("Version 2: edited by anonymous")
-    assert headings[1].startswith("Version 1: created by anonymous")
+    assert headings[0].startswith("Version 2: edited by ann")
+    assert headings[1].startswith("Version 1: created by ann")
     latest = page.select("main section")[0]
     rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in latest.select("tbody tr")]
     assert ["Project title", "Before", "After"] in rows

@@ -5,6 +5,7 @@ import pytest
 
 from conftest import make_app
 from engine.web.app import create_app
+from access_helpers import sign_in
 from webpages import BASE, html, submit, upload
 
 
@@ -74,8 +75,10 @@ def test_an_unexpected_error_shows_a_page_without_a_traceback(app, client, monke
 
 def test_an_oversized_upload_gets_a_413_page(tmp_path):
     app = make_app(tmp_path, MAX_CONTENT_LENGTH=1024)
-    response = app.test_client().post(BASE + "new", data={"title": "Big", "report": upload(content=b"x" * 4096)},
-                                      content_type="multipart/form-data")
+    client = app.test_client()
+    sign_in(client, app)
+    response = client.post(BASE + "new", data={"title": "Big", "report": upload(content=b"x" * 4096)},
+                           content_type="multipart/form-data")
     assert response.status_code == 413
     assert html(response).select_one("main h1").get_text() == "The file is too large"
 
@@ -83,6 +86,7 @@ def test_an_oversized_upload_gets_a_413_page(tmp_path):
 def test_a_form_without_its_csrf_token_is_refused_and_explained(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     client = app.test_client()
+    sign_in(client, app)
     response = client.post(BASE + "new", data={"title": "No token", "division": "Surgery"})
     assert response.status_code == 400
     assert html(response).select_one("main h1").get_text() == "Your form could not be sent"
@@ -100,7 +104,9 @@ def test_a_repository_can_have_its_own_browse_template(tmp_path):
     templates.mkdir()
     (templates / "browse-qi-project.html").write_text(
         '{% extends "browse.html" %}{% block title %}Our own list{% endblock %}')
-    client = make_app(tmp_path, TEMPLATES=str(templates)).test_client()
+    app = make_app(tmp_path, TEMPLATES=str(templates))
+    client = app.test_client()
+    sign_in(client, app)
     assert html(client.get(BASE)).title.get_text().startswith("Our own list")
     assert html(client.get(BASE + "new")).title.get_text().startswith("Submit a new record")
 

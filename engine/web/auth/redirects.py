@@ -28,4 +28,5 @@ def next_or_home(target: str | None) -> str:
 
 def here() -> str:
     """This request's path and query, as a ``next`` for the sign-in page to come back to."""
-    return request.full_path.rstrip("?") if request.query_string else request.path
+    path = request.full_path if request.query_string else request.path
+    return request.script_root + path

@@ -1,10 +1,11 @@
 """The generic views: one set of blueprints serving every instance and repository, and what they share."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template
+from flask import abort, current_app, g, redirect, render_template, url_for
 
-from engine.access import ANONYMOUS, User, can
+from engine.access import ANONYMOUS, User, can, least_role
 from engine.schema.model import Instance
+from engine.web.auth.redirects import here
 from engine.web.site import HostedRepository, Site
 
 
@@ -28,9 +29,26 @@ def user() -> str:
 
 
 def require(instance: Instance, action: str, created_by: str | None = None) -> None:
-    """Stop the request unless the current user may do ``action`` here (see ``engine.access.can``)."""
-    if not can(current_user(), instance, action, created_by):
-        abort(403)
+    """Stop the request unless the current user may do ``action`` here (see ``engine.access.can``): someone
+    not signed in goes to the sign-in page (and comes back here); someone signed in gets a 403 page saying
+    which role they need and who can give it."""
+    person = current_user()
+    if can(person, instance, action, created_by):
+        return
+    if not person.signed_in:
+        abort(redirect(url_for("auth.sign_in", next=here())))
+    abort(403, refusal(instance, action))
+
+
+def refusal(instance: Instance, action: str) -> str:
+    role = least_role(instance, action)
+    admins = [u.display_name for u, r in site().accounts.members(instance.name) if r == "admin"]
+    ask = (f"Ask an admin of {instance.title} ({', '.join(admins)}) to give you that role."
+           if admins else "Ask the team that runs this service to give you that role.")
+    if action == "edit" and role == "editor":
+        return (f"You need the editor role in {instance.title} to change records other people submitted. "
+                f"{ask}")
+    return f"You need the {role} role in {instance.title} to do this. {ask}"
 
 
 def render_page(repository: HostedRepository, which: str, **context) -> str:

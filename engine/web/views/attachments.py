@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, send_file
 
-from engine.web.views import hosted, site
+from engine.web.views import hosted, require, site
 
 bp = Blueprint("attachments", __name__)
 
 
 @bp.get("/<instance>/<repo>/<reference>/attachments/<attachment_id>")
 def download(instance: str, repo: str, reference: str, attachment_id: str):
-    store = site().store(hosted(instance, repo))
+    repository = hosted(instance, repo)
+    require(repository.instance, "read")
+    store = site().store(repository)
     store.get(reference)
     attachment, stream = store.open_attachment(reference, attachment_id)
     response = send_file(stream, mimetype=attachment.content_type or "application/octet-stream",

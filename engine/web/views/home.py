@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from engine.store.base import Query
-from engine.web.views import site
+from engine.access import can
+from engine.web.views import current_user, require, site
 
 bp = Blueprint("home", __name__)
 LATEST = 3
@@ -12,12 +13,15 @@ LATEST = 3
 
 @bp.get("/")
 def site_home():
-    return render_template("home.html", instances=tuple(site().project.instances.values()))
+    person = current_user()
+    readable = tuple(i for i in site().project.instances.values() if can(person, i, "read"))
+    return render_template("home.html", instances=readable)
 
 
 @bp.get("/<instance>/")
 def instance_home(instance: str):
     found = site().instance(instance)
+    require(found, "read")
     summaries = []
     for rtype in found.repositories:
         repository = site().repository(found.name, rtype.name)

@@ -9,7 +9,7 @@ from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
 from engine.store.base import Record, Store
 from engine.web import forms
 from engine.web.site import HostedRepository
-from engine.web.views import hosted, render_page, site, user
+from engine.web.views import current_user, hosted, render_page, require, site, user
 
 bp = Blueprint("records", __name__)
 
@@ -48,6 +48,7 @@ def _saved(repository: HostedRepository, record: Record, message: str):
 @bp.route("/<instance>/<repo>/new", methods=["GET", "POST"])
 def new(instance: str, repo: str):
     repository = hosted(instance, repo)
+    require(repository.instance, "submit")
     if request.method == "GET":
         return _form_page(repository, forms.blank_form(repository))
     form = forms.posted_form(repository, request.form, request.files)
@@ -60,8 +61,10 @@ def new(instance: str, repo: str):
 
 
 def _opened(instance: str, repo: str, reference: str) -> tuple[HostedRepository, Store, Record]:
-    """The repository a URL names, its store and the record (404 pages for any of them missing)."""
+    """The repository a URL names, its store and the record (404 pages for any of them missing), for someone
+    who may read it: the check comes first, so nobody learns which references exist where they cannot read."""
     repository = hosted(instance, repo)
+    require(repository.instance, "read")
     store = site().store(repository)
     return repository, store, store.get(reference)
 
@@ -83,11 +86,14 @@ def _posted_version() -> int:
 @bp.route("/<instance>/<repo>/<reference>/edit", methods=["GET", "POST"])
 def edit(instance: str, repo: str, reference: str):
     repository, store, record = _opened(instance, repo, reference)
+    require(repository.instance, "edit", record.created_by)
     if request.method == "GET":
         return _form_page(repository, forms.record_form(repository, record), record=record,
                           status=record.status, version=record.version)
     expected = _posted_version()
     status = request.form.get("status", record.status)
+    if status != record.status:
+        require(repository.instance, "change_status")
     bad_status = {} if status in repository.rtype.status_names else {"status": "Select a status"}
     form = forms.posted_form(repository, request.form, request.files)
     update = site().records(repository).update
