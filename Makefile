@@ -11,6 +11,7 @@ PORT   ?= 5000
 run: install
 	$(BIN)/repo-engine check
 	$(BIN)/repo-engine seed
+	$(BIN)/repo-engine users demo
 	@echo "Serving every instance at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(BIN)/repo-engine serve --host $(HOST) --port $(PORT)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli import check, seed, serve
+from engine.cli import check, seed, serve, users
 
-COMMANDS = (check, serve, seed)
+COMMANDS = (check, serve, seed, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

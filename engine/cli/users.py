@@ -1,0 +1,152 @@
+"""``repo-engine users``: local accounts, roles per instance and API tokens, for the people who run the site.
+
+    repo-engine users add USERNAME [--name N] [--email E] [--admin] [--password-stdin | --no-password]
+    repo-engine users passwd USERNAME [--password-stdin]
+    repo-engine users grant USERNAME INSTANCE ROLE      (reader, contributor, editor, admin)
+    repo-engine users revoke USERNAME INSTANCE
+    repo-engine users list
+    repo-engine users token USERNAME [--label L]        prints a new API token once
+    repo-engine users demo                              first run only: a demo admin with a random password
+
+Accounts live in ``accounts.json`` in the site data folder (``REPO_ENGINE_DATA``, else ``data/`` beside the
+instances folder), the same file the web site reads. Exit status: 0 done, 1 refused (the message says why).
+"""
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+
+from engine.access import ROLES
+from engine.access.accounts import AccountError, Accounts
+from engine.config import Paths
+from engine.schema.instances import INSTANCE_FILE
+
+
+class Refused(Exception):
+    """A request the command will not carry out; ``str()`` says why, in the operator's terms."""
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("users", help="accounts, roles per instance and API tokens")
+    actions = parser.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="make a local account (asks for its password twice)")
+    add.add_argument("username")
+    add.add_argument("--name", default="", help="the person's full name, shown on pages")
+    add.add_argument("--email", default="")
+    add.add_argument("--admin", action="store_true", help="site admin: every role in every instance")
+    _password_options(add, allow_none=True)
+    passwd = actions.add_parser("passwd", help="set an account's password")
+    passwd.add_argument("username")
+    _password_options(passwd)
+    grant = actions.add_parser("grant", help="give someone a role in an instance (replaces their role there)")
+    grant.add_argument("username")
+    grant.add_argument("instance")
+    grant.add_argument("role", help=", ".join(ROLES))
+    revoke = actions.add_parser("revoke", help="take away someone's role in an instance")
+    revoke.add_argument("username")
+    revoke.add_argument("instance")
+    actions.add_parser("list", help="every account with its roles")
+    token = actions.add_parser("token", help="make an API token for an account (printed once)")
+    token.add_argument("username")
+    token.add_argument("--label", default="", help="what the token is for, e.g. 'monthly report script'")
+    actions.add_parser("demo", help="when there are no accounts yet: a demo admin of every instance")
+    parser.set_defaults(run=run)
+
+
+def _password_options(parser, allow_none: bool = False) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    if allow_none:
+        group.add_argument("--no-password", action="store_true",
+                           help="no password: the person signs in with single sign-on only")
+
+
+def run(args) -> int:
+    paths = Paths.from_env(args.schemas, args.instances)
+    accounts = Accounts(paths.site_data)
+    try:
+        ACTIONS[args.action](args, accounts, paths)
+    except (AccountError, Refused) as refused:
+        print(f"repo-engine users {args.action}: {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise Refused("no terminal to ask for the password on: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise Refused("the two passwords did not match; nothing was changed")
+    return first
+
+
+def _instance(paths: Paths, name: str) -> str:
+    if not (paths.instances / name / INSTANCE_FILE).is_file():
+        known = sorted(p.parent.name for p in paths.instances.glob(f"*/{INSTANCE_FILE}"))
+        raise Refused(f"there is no instance called “{name}” in {paths.instances} "
+                      f"(instances: {', '.join(known) or 'none'})")
+    return name
+
+
+def add(args, accounts: Accounts, paths: Paths) -> None:
+    password = None if getattr(args, "no_password", False) else _password(args)
+    made = accounts.add(args.username, password, name=args.name, email=args.email, site_admin=args.admin)
+    print(f"Added {made.username}{' (site admin)' if made.site_admin else ''}.")
+
+
+def passwd(args, accounts: Accounts, paths: Paths) -> None:
+    if accounts.get(args.username) is None:
+        raise Refused(f"there is no account called “{args.username}”")
+    accounts.set_password(args.username, _password(args))
+    print(f"Password changed for {args.username}.")
+
+
+def grant(args, accounts: Accounts, paths: Paths) -> None:
+    if args.role not in ROLES:
+        raise Refused(f"there is no role called “{args.role}” (roles: {', '.join(ROLES)})")
+    accounts.grant(args.username, _instance(paths, args.instance), args.role)
+    print(f"{args.username} is now {args.role} in {args.instance}.")
+
+
+def revoke(args, accounts: Accounts, paths: Paths) -> None:
+    if not accounts.revoke(args.username, args.instance):
+        raise Refused(f"{args.username} has no role in {args.instance}; nothing was changed")
+    print(f"{args.username} no longer has a role in {args.instance}.")
+
+
+def list_users(args, accounts: Accounts, paths: Paths) -> None:
+    people = accounts.users()
+    if not people:
+        print("No accounts yet. Add the first admin: repo-engine users add USERNAME --admin")
+    for person in people:
+        roles = ", ".join(f"{inst}: {role}" for inst, role in sorted(person.roles.items()))
+        flags = " [site admin]" if person.site_admin else ""
+        print(f"{person.username}\t{person.name}\t{person.email}\t{roles or '-'}{flags}")
+
+
+def token(args, accounts: Accounts, paths: Paths) -> None:
+    secret = accounts.create_token(args.username, args.label)
+    print("Keep this token somewhere safe: it is shown only now.", file=sys.stderr)
+    print(secret)
+
+
+def demo(args, accounts: Accounts, paths: Paths) -> None:
+    """For ``make run``: a demo account on a machine with no accounts, never a fixed password."""
+    if len(accounts):
+        print(f"Accounts exist already ({len(accounts)}); no demo account made. Forgotten a password? "
+              "repo-engine users passwd USERNAME")
+        return
+    password = secrets.token_urlsafe(12)
+    accounts.add("demo", password, name="Demo administrator")
+    instances = sorted(p.parent.name for p in paths.instances.glob(f"*/{INSTANCE_FILE}"))
+    for name in instances:
+        accounts.grant("demo", name, "admin")
+    print(f"Sign in as: demo   password: {password}   (admin of {', '.join(instances) or 'no instances'})")
+
+
+ACTIONS = {"add": add, "passwd": passwd, "grant": grant, "revoke": revoke, "list": list_users,
+           "token": token, "demo": demo}
