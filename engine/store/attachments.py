@@ -89,11 +89,22 @@ class StoredFile:
     sha256: str
 
 
+#: Control and markup characters, and the direction marks, overrides and isolates that make
+#: ``invoice<RLO>fdp.txt`` look like ``invoicetxt.pdf`` on the page.
+UNSHOWN = re.compile(r"[\x00-\x1f\x7f<>:\"|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_NAME = 200
+
+
 def display_name(filename: str) -> str:
-    """The user's filename reduced to something safe to show: no folders, control or markup characters."""
+    """The user's filename reduced to something safe to show: no folders, control, markup or direction
+    characters; a long name is shortened before its extension, so the file keeps its type."""
     name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", name).strip(" .")
-    return name[:200] or "file"
+    name = UNSHOWN.sub("", name).strip(" .")
+    if len(name) > MAX_NAME:
+        stem, extension = os.path.splitext(name)
+        extension = extension if len(extension) <= 16 else ""
+        name = stem[:MAX_NAME - len(extension)].rstrip(" .") + extension
+    return name or "file"
 
 
 def accepted(field: Field) -> tuple[str, ...]:
