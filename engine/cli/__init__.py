@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli import check, seed, serve, users
+from engine.cli import check, export, imports, seed, serve, users
 
-COMMANDS = (check, serve, seed, users)
+COMMANDS = (check, serve, seed, users, imports, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -45,6 +45,9 @@ class FieldType:
     searchable: ClassVar[bool] = False
     #: Name of the template snippet (under ``fields/form/`` and ``fields/display/``) used to render it.
     template: ClassVar[str] = "default"
+    #: Does the value name attached files (ids in the store, file names in a spreadsheet)? Imports and
+    #: exports swap ids and names for such fields and carry the files beside the spreadsheet.
+    holds_files: ClassVar[bool] = False
     #: First word of the message for a required field left empty: "Enter", "Select" (options), "Upload" (files).
     missing_verb: ClassVar[str] = "Enter"
 

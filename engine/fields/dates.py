@@ -20,6 +20,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?")
 _UK = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: [\d:.]*)?")
 _WORDS = ("%d %B %Y", "%d %b %Y")
+#: An Excel serial date that reached a CSV as text (45658 or 45658.75): five digits, never a year.
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
 
 def long_date(day: date) -> str:
@@ -47,6 +49,8 @@ def read_date(cell: Any) -> date:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 0 < cell < 2958466:
         return EXCEL_EPOCH + timedelta(days=int(cell))
     text = cell_text(cell)
+    if _SERIAL.fullmatch(text):
+        return read_date(float(text))
     parts = _numeric_parts(text)
     if parts is not None:
         try:

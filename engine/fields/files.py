@@ -27,6 +27,7 @@ class FileType(FieldType):
     options = frozenset({"accept", "max_size_mb", "multiple"})
     template = "file"
     missing_verb = "Upload"
+    holds_files = True
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}

@@ -1,0 +1,104 @@
+"""``repo-engine import INSTANCE REPO FILE [--dry-run] [--skip-invalid] [--attachments DIR] [--user NAME]``.
+
+Reads a CSV or XLSX file (an export of this engine, a SharePoint list export, a department's tracker),
+matches its columns to the repository's by label or name, converts and checks every row, and then either
+reports (``--dry-run``: row by row, what would be created and every problem) or writes every row in one
+write. Any problem writes nothing, unless ``--skip-invalid`` (the good rows are written, the rest reported).
+
+Exit status: 0 every row imported (or a clean dry run); 1 nothing written (problems, or a file or name that
+cannot be read); 3 imported with ``--skip-invalid`` but some rows were left out.
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+import time
+from pathlib import Path
+
+from engine.cli.export import open_repository
+from engine.errors import EngineError
+
+SKIPPED_ROWS = 3
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("import", help="import records from a CSV or XLSX file (--dry-run to only check)")
+    parser.add_argument("instance")
+    parser.add_argument("repository")
+    parser.add_argument("file", help="a .csv or .xlsx file; its first row names the columns")
+    parser.add_argument("--dry-run", action="store_true", help="report row by row what would happen; write nothing")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="write the rows without problems and report the others (default: write nothing)")
+    parser.add_argument("--attachments", metavar="DIR", help="folder holding the files that file columns name")
+    parser.add_argument("--user", default=None, help="who the import is recorded as (default: your login name)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from engine.exchange.readers import read_table
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        table = read_table(data, path.name)
+        opened = open_repository(args)
+    except OSError as error:
+        print(f"Cannot read {args.file}: {error.strerror}.", file=sys.stderr)
+        return 1
+    except EngineError as error:
+        print(error, file=sys.stderr)
+        return 1
+    try:
+        return _import(args, opened, table)
+    finally:
+        opened.stores.close()
+
+
+def _import(args, opened, table) -> int:
+    from engine.exchange.plan import plan_import
+    from engine.exchange.report import report_lines, summary
+    from engine.schema.compile import RecordValidator
+    folder = Path(args.attachments) if args.attachments else None
+    if folder is not None and not folder.is_dir():
+        print(f"There is no folder {folder} (--attachments).", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    with _bar(args, len(table.rows), "Checking") as bar:
+        plan = plan_import(opened.rtype, opened.store, RecordValidator(opened.rtype), table, folder, bar.update)
+    for line in report_lines(plan, every_row=args.dry_run):
+        print(line)
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+        return 0 if plan.ok else 1
+    return _write(args, opened, plan, started)
+
+
+def _write(args, opened, plan, started: float) -> int:
+    from engine.exchange.write import ImportRefused, carry_out
+    from engine.records import Records
+    from engine.schema.compile import RecordValidator
+    records = Records(opened.rtype, opened.store, RecordValidator(opened.rtype))
+    try:
+        with _bar(args, len(plan.good), "Writing") as bar:
+            saved = carry_out(plan, records, user=args.user or getpass.getuser(),
+                              skip_invalid=args.skip_invalid, progress=bar.update)
+    except ImportRefused as refused:
+        for problem in refused.problems if plan.ok else ():      # found only while writing: not yet shown
+            print(f"Row {problem.row}, column {problem.column}: {problem.message}")
+        print(f"{refused} Fix the file and import it again"
+              f"{'' if plan.missing else ', or use --skip-invalid to import the rows without problems'}.")
+        return 1
+    except EngineError as error:
+        print(f"Nothing was imported: {error}")
+        return 1
+    span = f" ({saved[0].reference} to {saved[-1].reference})" if saved else ""
+    print(f"Imported {len(saved):,} record{'s' if len(saved) != 1 else ''}{span} into "
+          f"{opened.instance.name} / {opened.rtype.name} in {time.perf_counter() - started:.1f} s.")
+    return SKIPPED_ROWS if len(saved) < len(plan.rows) else 0
+
+
+def _bar(args, total: int, what: str):
+    """A progress bar on standard error, only when someone is watching it."""
+    from tqdm import tqdm
+    return tqdm(total=total, desc=what, unit=" rows", file=sys.stderr, leave=False,
+                disable=args.quiet or not sys.stderr.isatty())

@@ -1,0 +1,137 @@
+"""The spreadsheet columns of a repository: system columns then one per field, their headers, and how a file's
+headers are matched to them on import.
+
+Field cells are converted only by the field-type registry (``to_cell``/``from_cell``); this module adds the
+system columns (Reference, Status, Created, Created by, Updated, Updated by) and the guard that keeps Excel
+from running a cell as a formula.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from engine.fields.base import CellError
+from engine.fields.dates import EXCEL_EPOCH, read_date
+from engine.fields.values import cell_text, is_blank, quoted
+from engine.schema.model import Field, RepositoryType
+from engine.store.base import Record
+
+#: Times in a spreadsheet are the trust's local time, as SharePoint exports them.
+LOCAL = ZoneInfo("Europe/London")
+#: Cells starting with these run as formulas in Excel (CSV injection); exports put an apostrophe first.
+FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+_TIME = re.compile(r"(.+?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One spreadsheet column. ``field`` is None for a system column; ``imported`` says whether an import
+    reads it (Updated and Updated by are set by the engine when the import is written)."""
+    name: str
+    label: str
+    field: Field | None = None
+    imported: bool = True
+
+    @property
+    def holds_files(self) -> bool:
+        return self.field is not None and self.field.kind.holds_files
+
+    def cell(self, record: Record, value: Any = None) -> Any:
+        """The cell written for ``record``; ``value`` replaces the stored value (file names for file ids)."""
+        if self.field is None:
+            return SYSTEM_WRITERS[self.name](record[self.name])
+        stored = record.values.get(self.name) if value is None else value
+        return guard(self.field.kind.to_cell(self.field, stored))
+
+    def read(self, cell: Any, rtype: RepositoryType) -> Any:
+        """The stored value of a cell; ``CellError`` with the message for the import report."""
+        cell = unguard(cell)
+        if self.field is None:
+            return None if is_blank(cell) else SYSTEM_READERS[self.name](cell, rtype)
+        return self.field.kind.from_cell(self.field, cell)
+
+
+def columns_of(rtype: RepositoryType) -> tuple[Column, ...]:
+    system = (Column("reference", "Reference"), Column("status", "Status"), Column("created", "Created"),
+              Column("created_by", "Created by"), Column("updated", "Updated", imported=False),
+              Column("updated_by", "Updated by", imported=False))
+    return system + tuple(Column(f.name, f.label, f) for f in rtype.fields)
+
+
+def header_key(header: Any) -> str:
+    """Headers match whatever their case, spacing, underscores or a stray BOM: 'Start_date ' is 'start date'."""
+    text = "" if header is None else str(header).replace("\ufeff", "").replace("_", " ")
+    return " ".join(text.split()).casefold()
+
+
+# -- formulas -------------------------------------------------------------------------------------------------
+def guard(cell: Any) -> Any:
+    """'=HYPERLINK(...)' is written "'=HYPERLINK(...)" so Excel shows it as text; one more apostrophe
+    goes before a cell that already starts with apostrophes and a formula sign, so reading gives it back."""
+    return "'" + cell if isinstance(cell, str) and FORMULA_START.match(cell) else cell
+
+
+def unguard(cell: Any) -> Any:
+    return cell[1:] if isinstance(cell, str) and cell.startswith("'") and FORMULA_START.match(cell) else cell
+
+
+# -- system cells ----------------------------------------------------------------------------------------------
+def local_time(moment: datetime) -> datetime:
+    """A stored UTC time as the naive local time a spreadsheet shows, to the second."""
+    return moment.astimezone(LOCAL).replace(tzinfo=None, microsecond=0)
+
+
+def read_time(cell: Any, rtype: RepositoryType | None = None) -> datetime:
+    """A Created cell: a spreadsheet date-time (local time), an Excel serial, or text like 05/03/2024 14:30,
+    2024-03-05T14:30:00 or a date alone (midnight)."""
+    if isinstance(cell, datetime):
+        moment = cell
+    elif isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        moment = datetime.combine(EXCEL_EPOCH, time()) + timedelta(days=float(cell))
+    elif isinstance(cell, date):
+        moment = datetime.combine(cell, time())
+    else:
+        moment = _time_from_text(cell_text(cell))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL)
+    return moment.astimezone(timezone.utc)
+
+
+def _time_from_text(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    match = _TIME.fullmatch(text)
+    day_text, clock = (match[1], match.groups()[1:]) if match else (text, ("0", "0", "0"))
+    try:
+        day = read_date(day_text)
+        return datetime.combine(day, time(*(int(part or 0) for part in clock)))
+    except (CellError, ValueError):
+        raise CellError(f"{quoted(text)} is not a date and time: write it like 31/12/2025 14:30") from None
+
+
+def read_status(cell: Any, rtype: RepositoryType) -> str:
+    wanted = header_key(cell)
+    for name in rtype.status_names:
+        if header_key(name) == wanted:
+            return name
+    raise CellError(f"{quoted(cell)} is not a status of {rtype.title_plural.lower()}: "
+                    f"use one of {', '.join(rtype.status_names)}")
+
+
+def _text(cell: Any, rtype: RepositoryType | None = None) -> str:
+    return cell_text(cell)
+
+
+SYSTEM_WRITERS: dict[str, Callable[[Any], Any]] = {
+    "reference": str, "status": str, "created": local_time, "updated": local_time,
+    "created_by": guard, "updated_by": guard,
+}
+SYSTEM_READERS: dict[str, Callable[[Any, RepositoryType], Any]] = {
+    "reference": lambda cell, rtype: cell_text(cell).upper(), "status": read_status,
+    "created": read_time, "created_by": _text,
+}

@@ -1,0 +1,103 @@
+"""Reading a CSV or XLSX file into a header and numbered rows, or one clear message about the file.
+
+CSV files come from Excel (UTF-8 with a BOM, or Windows-1252), from SharePoint, or by hand, separated by
+commas or semicolons; XLSX files are read from their first worksheet with cell types kept (a date cell
+arrives as a date). Rows are numbered as the spreadsheet numbers them (the header is row 1), blank rows are
+counted and left out, so every problem can name the row a person sees in Excel.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import EngineError
+
+SNIFF_CHARS = 64 * 1024
+
+
+class UnreadableFile(EngineError):
+    """The file cannot be read as a spreadsheet at all; the message says why, in the user's terms."""
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[Any, ...]], ...]   # (spreadsheet row number, cells)
+    blank_rows: int = 0
+    name: str = field(default="")
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The table in a file's bytes; ``filename`` decides the format (.csv or .xlsx)."""
+    suffix = Path(filename).suffix.lower()
+    if not data.strip():
+        raise UnreadableFile(f"{filename} is empty.")
+    if suffix == ".xlsx":
+        grid = _xlsx_grid(data, filename)
+    elif suffix in (".csv", ".txt"):
+        grid = _csv_grid(data, filename)
+    elif suffix == ".xls":
+        raise UnreadableFile(f"{filename} is an old Excel (.xls) file: save it as .xlsx or CSV and try again.")
+    else:
+        raise UnreadableFile(f"{filename} is not a CSV or Excel (.xlsx) file.")
+    return _table(grid, filename)
+
+
+def _table(grid: list[list[Any]], filename: str) -> Table:
+    numbered = [(number, row) for number, row in enumerate(grid, start=1)]
+    filled = [(number, row) for number, row in numbered if not _blank(row)]
+    if not filled:
+        raise UnreadableFile(f"{filename} has no rows.")
+    (header_row, header), data = filled[0], filled[1:]
+    headers = tuple("" if cell is None else str(cell).strip() for cell in header)
+    width = len(headers)
+    rows = tuple((number, tuple(row[:width]) + (None,) * (width - len(row))) for number, row in data)
+    return Table(headers, rows, blank_rows=len(numbered) - header_row - len(data), name=filename)
+
+
+def _blank(row: list[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def _csv_grid(data: bytes, filename: str) -> list[list[Any]]:
+    text = _decode(data, filename)
+    try:
+        dialect = csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=",;\t")
+    except csv.Error:       # one column, or too little to tell: commas, as Excel writes them
+        dialect = csv.excel
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error as error:
+        raise UnreadableFile(f"{filename} is not a readable CSV file: {error}.") from None
+
+
+def _decode(data: bytes, filename: str) -> str:
+    """UTF-8 (with or without Excel's BOM), else Windows-1252, which Excel uses for 'CSV' on Windows."""
+    if b"\x00" in data[:SNIFF_CHARS]:
+        raise UnreadableFile(f"{filename} is not a text (CSV) file: save the spreadsheet as CSV or .xlsx.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(f"{filename} is not a text (CSV) file: save the spreadsheet as CSV UTF-8 or .xlsx.")
+
+
+def _xlsx_grid(data: bytes, filename: str) -> list[list[Any]]:
+    from openpyxl import load_workbook     # only imports of workbooks pay for loading openpyxl
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise UnreadableFile(f"{filename} is not an Excel workbook (.xlsx): open it in Excel and save it "
+                             f"again as .xlsx or CSV.") from None
+    try:
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError):
+        raise UnreadableFile(f"{filename} has a damaged worksheet: save it again from Excel.") from None
+    finally:
+        book.close()
