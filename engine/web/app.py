@@ -24,10 +24,10 @@ from engine.web import assets, errors, security, templating
 from engine.web.auth import session as auth_session
 from engine.web.auth import views as auth_views
 from engine.web.site import Site
-from engine.web.views import attachments, browse, home, mine, records
+from engine.web.views import attachments, browse, home, manage, mine, records
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp, mine.bp)
+BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp, mine.bp, manage.bp)
 
 
 def _configure(app: Flask, test_config: dict | None) -> Paths:

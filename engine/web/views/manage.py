@@ -1,0 +1,99 @@
+"""An instance's admin pages: its members and their roles, and the bin (deleted records, restored from there).
+
+Deleting is a soft delete (editors and admins, from the record page): the record leaves every list and page but
+keeps its history and documents, and an admin of the instance can put it back.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from engine.access import ROLES
+from engine.access.accounts import AccountError
+from engine.store.base import Query
+from engine.web.views import hosted, require, site, user
+
+bp = Blueprint("manage", __name__)
+
+
+def _members_page(instance, errors: dict[str, str] | None = None, username: str = "", role: str = "",
+                  code: int = 200):
+    problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
+    html = render_template("members.html", instance=instance, members=site().accounts.members(instance.name),
+                           roles=ROLES, errors=errors or {}, problems=problems, username=username, role=role)
+    return html, code
+
+
+@bp.get("/<instance>/members")
+def members(instance: str):
+    found = site().instance(instance)
+    require(found, "manage")
+    return _members_page(found)
+
+
+@bp.post("/<instance>/members")
+def grant(instance: str):
+    found = site().instance(instance)
+    require(found, "manage")
+    username, role = request.form.get("username", "").strip(), request.form.get("role", "")
+    errors = {}
+    if not username:
+        errors["username"] = "Enter the username of the person to add"
+    elif site().accounts.get(username) is None:
+        errors["username"] = (f"There is no account called “{username}”. People who use single sign-on have "
+                              "an account once they have signed in once.")
+    if role not in ROLES:
+        errors["role"] = "Select a role"
+    if errors:
+        return _members_page(found, errors, username, role, 400)
+    site().accounts.grant(username, found.name, role)
+    flash(f"{username} is now {role} in {found.title}.")
+    return redirect(url_for("manage.members", instance=found.name))
+
+
+@bp.post("/<instance>/members/<username>/revoke")
+def revoke(instance: str, username: str):
+    found = site().instance(instance)
+    require(found, "manage")
+    try:
+        removed = site().accounts.revoke(username, found.name)
+    except AccountError:
+        removed = False
+    flash(f"{username} no longer has a role in {found.title}." if removed
+          else f"{username} had no role in {found.title}.")
+    return redirect(url_for("manage.members", instance=found.name))
+
+
+@bp.get("/<instance>/bin")
+def bin_page(instance: str):
+    found = site().instance(instance)
+    require(found, "restore")
+    groups = []
+    for rtype in found.repositories:
+        repository = site().repository(found.name, rtype.name)
+        page = site().store(repository).query(Query(deleted=True, sort="-updated", per_page=500))
+        if page.records:
+            groups.append((repository, page.records))
+    return render_template("bin.html", instance=found, groups=groups)
+
+
+@bp.post("/<instance>/<repo>/<reference>/delete")
+def delete(instance: str, repo: str, reference: str):
+    repository = hosted(instance, repo)
+    require(repository.instance, "read")
+    store = site().store(repository)
+    store.get(reference)
+    require(repository.instance, "delete")
+    store.delete(reference, user=user())
+    flash(f"{reference} has been deleted. An admin of {repository.instance.title} can restore it from the bin.")
+    return redirect(url_for("browse.browse", instance=instance, repo=repo))
+
+
+@bp.post("/<instance>/<repo>/<reference>/restore")
+def restore(instance: str, repo: str, reference: str):
+    repository = hosted(instance, repo)
+    require(repository.instance, "restore")
+    store = site().store(repository)
+    store.get(reference, include_deleted=True)
+    store.restore(reference, user=user())
+    flash(f"{reference} has been restored.")
+    return redirect(url_for("records.show", instance=instance, repo=repo, reference=reference))

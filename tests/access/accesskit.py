@@ -1,0 +1,95 @@
+"""The site for the permission tests: four instances hosting one small repository type, differing only in who
+may read and submit, with one person per role in each, and two records per instance (one by its contributor,
+one by its editor) with a document attached."""
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+
+from access_helpers import add_account
+from engine.store.base import Upload
+from engine.web.app import create_app
+
+REPOSITORY_TYPE = """
+name: project
+title: Project
+title_plural: Projects
+reference_prefix: PR
+record_title: title
+fields:
+  - {name: title, type: text, label: Project title, required: true}
+  - {name: report, type: file, label: Report, accept: [.pdf, .txt], max_size_mb: 1}
+statuses: [Proposed, In progress, Completed]
+listing:
+  columns: [reference, title, status, updated]
+  facets: [status]
+"""
+
+#: instance name -> its access: line ("" for the defaults: anyone reads, signed-in staff submit)
+INSTANCES = {
+    "open": "",
+    "staff": "access: {read: staff, submit: staff}",
+    "closed": "access: {read: members, submit: members}",
+    "elsewhere": "",
+}
+
+#: Who is signed in, per case: the account's role in the instance under test. "owner" is the contributor
+#: acting on their own record, "contributor" the same role on someone else's; "outsider" is an admin of
+#: another instance only.
+PEOPLE = ("anonymous", "staff", "reader", "contributor", "owner", "editor", "admin", "outsider")
+
+
+def write_project(root) -> None:
+    (root / "schemas").mkdir()
+    (root / "schemas" / "project.yaml").write_text(textwrap.dedent(REPOSITORY_TYPE))
+    for name, access in INSTANCES.items():
+        folder = root / "instances" / name
+        folder.mkdir(parents=True)
+        (folder / "instance.yaml").write_text(f"title: The {name} team\nrepositories: [project]\n{access}\n")
+
+
+def username(person: str, instance: str) -> str:
+    """The account playing ``person`` in ``instance`` (contributor and owner are one account)."""
+    return {"owner": "contributor", "outsider": "outsider"}.get(person, person) + (
+        "" if person in ("staff", "outsider") else f"-{instance}")
+
+
+@dataclass
+class Site:
+    app: object
+    records: dict           # (instance, "own" | "other") -> reference
+    attachments: dict       # (instance, "own" | "other") -> attachment id
+
+    def client(self, person: str, instance: str):
+        client = self.app.test_client()
+        if person != "anonymous":
+            with client.session_transaction() as session:
+                session["user"] = username(person, instance)
+        return client
+
+
+def _populate(app) -> Site:
+    site = app.extensions["repo_engine"]
+    add_account(app, "staff", role=None)
+    add_account(app, "outsider", "admin", "elsewhere")
+    records, attachments = {}, {}
+    for instance in INSTANCES:
+        for role in ("reader", "contributor", "editor", "admin"):
+            add_account(app, f"{role}-{instance}", role, instance)
+        repository = site.repository(instance, "project")
+        for which, author in (("own", f"contributor-{instance}"), ("other", f"editor-{instance}")):
+            upload = Upload("report.txt", io.BytesIO(b"the report"), "text/plain")
+            record = site.records(repository).create({"title": f"{which} in {instance}"}, user=author,
+                                                     uploads={"report": [upload]})
+            records[instance, which] = record.reference
+            attachments[instance, which] = site.store(repository).attachments(record.reference)[0].id
+    return Site(app, records, attachments)
+
+
+def make_site(root) -> Site:
+    write_project(root)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      "SCHEMAS": str(root / "schemas"), "INSTANCES": str(root / "instances"),
+                      "DATA": str(root / "data")})
+    return _populate(app)

@@ -1,0 +1,148 @@
+"""Every page x every kind of person x every method, against the answer this table expects.
+
+The table below is written out by hand from the roles described in docs/operating.md, not computed from
+``engine.access.can``, so a mistake in the policy or a view that forgets to ask it shows here. Allowed: a
+page answers 200, a form post redirects to its result. Refused: someone not signed in is sent to sign in
+(and back), someone signed in gets 403, and a refused post writes nothing at all.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from accesskit import PEOPLE
+
+EVERYONE = frozenset(PEOPLE)
+SIGNED_IN = EVERYONE - {"anonymous"}
+MEMBERS = frozenset({"reader", "contributor", "owner", "editor", "admin"})
+MEMBER_SUBMITTERS = frozenset({"contributor", "owner", "editor", "admin"})
+
+ALLOWED = {
+    #                 open                 staff                closed
+    "read":          {"open": EVERYONE,   "staff": SIGNED_IN,  "closed": MEMBERS},
+    "submit":        {"open": SIGNED_IN,  "staff": SIGNED_IN,  "closed": MEMBER_SUBMITTERS},
+    # the owner edits their own record; everyone else tries the record an editor created
+    "edit":          dict.fromkeys(("open", "staff", "closed"), frozenset({"owner", "editor", "admin"})),
+    "change_status": dict.fromkeys(("open", "staff", "closed"), frozenset({"editor", "admin"})),
+    "delete":        dict.fromkeys(("open", "staff", "closed"), frozenset({"editor", "admin"})),
+    "admin":         dict.fromkeys(("open", "staff", "closed"), frozenset({"admin"})),
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str                   # {i} instance, {ref} the record, {att} its attachment
+    needs: str
+    data: Callable[[object, str], dict] = field(default=lambda site, ref: {})
+    fresh_record: str = ""      # "live" or "deleted": a record made for this case alone (delete, restore)
+
+
+def _edit(status_change: bool):
+    def data(site, ref):
+        repository, record = _record(site, ref)
+        posted = {"title": record.values["title"] + " (edited)", "version": str(record.version)}
+        if status_change:
+            posted["status"] = next(s for s in repository.rtype.status_names if s != record.status)
+        return posted
+    return data
+
+
+ENDPOINTS = (
+    Endpoint("instance home", "GET", "/{i}/", "read"),
+    Endpoint("browse", "GET", "/{i}/project/", "read"),
+    Endpoint("browse with a search", "GET", "/{i}/project/?q=own&status=Proposed", "read"),
+    Endpoint("record", "GET", "/{i}/project/{ref}", "read"),
+    Endpoint("history", "GET", "/{i}/project/{ref}/history", "read"),
+    Endpoint("attachment", "GET", "/{i}/project/{ref}/attachments/{att}", "read"),
+    Endpoint("new form", "GET", "/{i}/project/new", "submit"),
+    Endpoint("create", "POST", "/{i}/project/new", "submit", lambda site, ref: {"title": "A new project"}),
+    Endpoint("edit form", "GET", "/{i}/project/{ref}/edit", "edit"),
+    Endpoint("save edit", "POST", "/{i}/project/{ref}/edit", "edit", _edit(False)),
+    Endpoint("change status", "POST", "/{i}/project/{ref}/edit", "change_status", _edit(True)),
+    Endpoint("delete", "POST", "/{i}/project/{ref}/delete", "delete", fresh_record="live"),
+    Endpoint("members", "GET", "/{i}/members", "admin"),
+    Endpoint("grant", "POST", "/{i}/members", "admin",
+             lambda site, ref: {"username": "newcomer", "role": "reader"}),
+    Endpoint("revoke", "POST", "/{i}/members/newcomer/revoke", "admin"),
+    Endpoint("bin", "GET", "/{i}/bin", "admin"),
+    Endpoint("restore", "POST", "/{i}/project/{ref}/restore", "admin", fresh_record="deleted"),
+)
+
+
+def _record(site, ref: tuple[str, str]):
+    app_site = site.app.extensions["repo_engine"]
+    repository = app_site.repository(ref[0], "project")
+    return repository, app_site.store(repository).get(ref[1], include_deleted=True)
+
+
+def _fresh(site, instance: str, deleted: bool) -> str:
+    app_site = site.app.extensions["repo_engine"]
+    repository = app_site.repository(instance, "project")
+    record = app_site.records(repository).create({"title": "Made for one case"}, user=f"editor-{instance}")
+    if deleted:
+        app_site.store(repository).delete(record.reference, user=f"editor-{instance}")
+    return record.reference
+
+
+def _data_files(root: Path) -> dict[str, bytes]:
+    """Every file the site keeps (records, history, attachments, accounts), to prove a refusal wrote nothing."""
+    return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
+
+
+CASES = [(e, i, p) for e in ENDPOINTS for i in ("open", "staff", "closed") for p in PEOPLE]
+
+
+@pytest.mark.parametrize("endpoint, instance, person", CASES,
+                         ids=[f"{e.name}-{i}-{p}" for e, i, p in CASES])
+def test_matrix(access_site, endpoint, instance, person):
+    if endpoint.fresh_record:
+        reference = _fresh(access_site, instance, endpoint.fresh_record == "deleted")
+        attachment = ""
+    else:
+        which = "own" if person == "owner" else "other"
+        reference = access_site.records[instance, which]
+        attachment = access_site.attachments[instance, which]
+    accounts = access_site.app.extensions["repo_engine"].accounts
+    if accounts.get("newcomer") is None:
+        accounts.add("newcomer")
+    path = endpoint.path.format(i=instance, ref=reference, att=attachment)
+    data = endpoint.data(access_site, (instance, reference))
+    data_folder = Path(access_site.app.config["DATA"])
+    before = _data_files(data_folder)
+
+    response = access_site.client(person, instance).open(path, method=endpoint.method, data=data)
+
+    if person in ALLOWED[endpoint.needs][instance]:
+        expected = 200 if endpoint.method == "GET" else 302
+        assert response.status_code == expected, response.get_data(as_text=True)[:2000]
+        if endpoint.method == "POST":
+            assert not response.location.startswith("/sign-in")
+    else:
+        if person == "anonymous":
+            assert response.status_code == 302
+            assert response.location.startswith("/sign-in?next=")
+        else:
+            assert response.status_code == 403
+        if endpoint.method == "POST":
+            assert _data_files(data_folder) == before
+
+
+def test_the_table_covers_every_route_of_the_site(access_site):
+    """A new page must join the matrix: every URL rule is one of ours above, or needs no permission."""
+    no_permission = {"/", "/sign-in", "/sign-out", "/sign-in/sso", "/sign-in/sso/return", "/mine"}
+    covered = {_rule_of(e.path) for e in ENDPOINTS}
+    rules = {r.rule for r in access_site.app.url_map.iter_rules()
+             if not r.rule.startswith(("/assets", "/static", "/api"))}
+    assert rules - covered - no_permission == set()
+
+
+def _rule_of(path: str) -> str:
+    path = path.split("?")[0]
+    return (path.replace("{i}", "<instance>").replace("project", "<repo>", 1).replace("{ref}", "<reference>")
+            .replace("{att}", "<attachment_id>").replace("newcomer", "<username>"))
