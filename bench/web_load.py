@@ -32,6 +32,7 @@ function init(args)
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Cookie"] = %(cookie)s
 end
+%(request)s
 function response(status, headers, body)
   count = count + 1
   if not expected[status] then bad = bad + 1 end
@@ -66,18 +67,31 @@ def lua_string(text: str) -> str:
     return "nil" if text is None else "[==[" + text + "]==]"
 
 
+#: Requests cycle through these paths in turn (``run_load(paths=...)``), e.g. every page of a listing.
+WRK_PATHS = """
+local paths = {%s}
+local turn = 0
+function request()
+  turn = turn %% #paths + 1
+  return wrk.format(nil, paths[turn])
+end
+"""
+
+
 def run_load(url: str, *, seconds: float, connections: int, max_requests: int, method: str = "GET",
-             body: str | None = None, cookie: str | None = None) -> Result:
+             body: str | None = None, cookie: str | None = None, paths: list[str] | None = None) -> Result:
+    """Load ``url``, or with ``paths`` each of those paths (on ``url``'s server) in turn."""
     expected = (302, 303) if method == "POST" else (200,)
     if shutil.which("wrk") and method == "GET":
-        return _wrk(url, seconds, connections, max_requests, method, body, cookie, expected)
-    return _python(url, seconds, connections, max_requests, method, body, cookie, expected)
+        return _wrk(url, seconds, connections, max_requests, method, body, cookie, expected, paths)
+    return _python(url, seconds, connections, max_requests, method, body, cookie, expected, paths)
 
 
-def _wrk(url, seconds, connections, max_requests, method, body, cookie, expected) -> Result:
+def _wrk(url, seconds, connections, max_requests, method, body, cookie, expected, paths) -> Result:
     script = WRK_SCRIPT % dict(limit=max(1, max_requests), method=method, body=lua_string(body),
                                cookie=lua_string(cookie or ""),
-                               expected=", ".join(f"[{s}] = true" for s in expected))
+                               expected=", ".join(f"[{s}] = true" for s in expected),
+                               request=WRK_PATHS % ", ".join(map(lua_string, paths)) if paths else "")
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
@@ -89,8 +103,9 @@ def _wrk(url, seconds, connections, max_requests, method, body, cookie, expected
     return Result(requests, duration_us / 1e6, errors, p50_us / 1000, p95_us / 1000, "wrk", bool(capped))
 
 
-def _python(url, seconds, connections, max_requests, method, body, cookie, expected) -> Result:
-    jobs = [(url, seconds, max(1, max_requests // connections), method, body, cookie, expected)] * connections
+def _python(url, seconds, connections, max_requests, method, body, cookie, expected, paths) -> Result:
+    jobs = [(url, seconds, max(1, max_requests // connections), method, body, cookie, expected, paths)
+            ] * connections
     with multiprocessing.Pool(connections) as pool:
         parts = pool.map(_client, jobs)
     elapsed = max(seconds for _, _, seconds in parts)
@@ -103,9 +118,9 @@ def _python(url, seconds, connections, max_requests, method, body, cookie, expec
 
 def _client(job) -> tuple[list[float], int, float]:
     """One connection's worth of load: new connection per request, as gunicorn's sync workers close them."""
-    url, seconds, limit, method, body, cookie, expected = job
+    url, seconds, limit, method, body, cookie, expected, paths = job
     parts = urllib.parse.urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    targets = paths or [parts.path + (f"?{parts.query}" if parts.query else "")]
     headers = {"Content-Type": "application/x-www-form-urlencoded", **({"Cookie": cookie} if cookie else {})}
     latencies, bad = [], 0
     began = time.perf_counter()
@@ -114,7 +129,7 @@ def _client(job) -> tuple[list[float], int, float]:
         start = time.perf_counter()
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         try:
-            connection.request(method, target, body=body, headers=headers)
+            connection.request(method, targets[len(latencies) % len(targets)], body=body, headers=headers)
             response = connection.getresponse()
             response.read()
             bad += response.status not in expected
