@@ -17,6 +17,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from engine.api import routes as api
 from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
@@ -27,7 +28,7 @@ from engine.web.site import Site
 from engine.web.views import attachments, browse, home, manage, mine, records
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BLUEPRINTS = (assets.bp, home.bp, browse.bp, records.bp, attachments.bp, mine.bp, manage.bp)
+BLUEPRINTS = (assets.bp, api.bp, home.bp, browse.bp, records.bp, attachments.bp, mine.bp, manage.bp)
 
 
 def _configure(app: Flask, test_config: dict | None) -> Paths:
@@ -84,7 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     site = Site(project, paths, app.jinja_env)
     app.extensions["repo_engine"] = site
     atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
-    CSRFProtect(app)
+    CSRFProtect(app).exempt(api.bp)      # the API takes bearer tokens only, never the session cookie
     security.init_app(app)
     auth_session.register(app)
     auth_views.init_app(app)

@@ -1,11 +1,13 @@
 """One handler turning every error into a page chosen by its status: helpful 404s, 413 for a file that is
-too large, an explained CSRF failure, and a 500 that never shows a traceback."""
+too large, an explained CSRF failure, and a 500 that never shows a traceback. Under /api/ the same errors
+are answered in JSON."""
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from engine.api.problems import is_api_request, json_error
 from engine.errors import NotFound
 
 TITLES = {
@@ -21,6 +23,8 @@ TITLES = {
 
 
 def _page(status: int, message: str, title: str | None = None):
+    if is_api_request():            # a script calling the API reads JSON, never an HTML page
+        return json_error(status, message)
     html = render_template("error.html", status=status, title=title or TITLES.get(status, TITLES[500]),
                            message=message)
     return html, status

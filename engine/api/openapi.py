@@ -1,0 +1,228 @@
+"""The OpenAPI 3.1 description of the API, built once at start-up from the loaded project.
+
+Every hosted repository gets its own paths (``/api/v1/<instance>/<repository>/records...``) and schemas named
+``<instance>.<repository>.<Part>``, because an instance may adapt a type. A record's values are described by
+each field type's own JSON Schema fragment (``kind.json_schema``), the one the validator uses: OpenAPI 3.1
+speaks JSON Schema 2020-12, so the fragments go in as they are. Nothing about one repository type is written
+here; the description follows the YAML.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.api.query import MAX_PER_PAGE
+from engine.api.representation import holds_files, writable_fields
+from engine.schema.model import SYSTEM_FIELDS, Field
+from engine.web.listing import STATES
+from engine.web.site import HostedRepository, Site
+
+BEARER = "bearerToken"
+NULL = {"type": "null"}
+STAMP = {"type": "string", "format": "date-time"}
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None, closed: bool = True) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+COMMON_SCHEMAS: dict[str, Any] = {
+    "Error": _object({
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "A message for each field or query parameter at fault, by its name."},
+    }, ["status", "message"], closed=False),
+    "Attachment": _object({
+        "id": {"type": "string"}, "field": {"type": "string"}, "filename": {"type": "string"},
+        "content_type": {"type": "string"}, "size": {"type": "integer", "minimum": 0},
+        "sha256": {"type": "string"}, "uploaded": STAMP, "uploaded_by": {"type": "string"},
+        "download": {"type": "string", "description": "The API address that downloads the file."},
+    }, ["id", "field", "filename", "content_type", "size", "sha256", "uploaded", "uploaded_by", "download"]),
+    "Index": _object({"instances": {"type": "array", "items": _object({
+        "name": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+        "organisation": {"type": "string"},
+        "repositories": {"type": "array", "items": _object({
+            "name": {"type": "string"}, "title": {"type": "string"}, "title_plural": {"type": "string"},
+            "description": {"type": "string"}, "records": {"type": "string"}},
+            ["name", "title", "title_plural", "description", "records"])},
+    }, ["name", "title", "description", "organisation", "repositories"])}}, ["instances"]),
+}
+
+RESPONSES: dict[str, Any] = {
+    "BadRequest": _json(ERROR, "The request could not be read: `errors` names each query parameter at fault."),
+    "Unauthorized": {**_json(ERROR, "No API token, or one that is not known, where one is needed."),
+                     "headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}},
+    "Forbidden": _json(ERROR, "The token's user may not do this in this instance."),
+    "NotFound": _json(ERROR, "No such instance, repository, record or attachment."),
+    "Unprocessable": _json(ERROR, "Values refused; nothing was saved. `errors` names each field at fault."),
+}
+
+
+def _errors(*names: str) -> dict[str, Any]:
+    codes = {"BadRequest": "400", "Unauthorized": "401", "Forbidden": "403", "NotFound": "404",
+             "Unprocessable": "422"}
+    return {codes[name]: {"$ref": f"#/components/responses/{name}"} for name in ("Unauthorized", *names)}
+
+
+def _value(field: Field, nullable: bool = True) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": field.label}
+    if field.help:
+        schema["description"] = field.help
+    if holds_files(field):
+        schema["readOnly"] = True
+    fragment = field.kind.json_schema(field)
+    schema.update({"anyOf": [fragment, NULL]} if nullable else fragment)
+    return schema
+
+
+def _record(repository: HostedRepository, name: str, detail: bool = False) -> dict[str, Any]:
+    system = {"reference": {"type": "string"}, "status": {"enum": list(repository.rtype.status_names)},
+              "created": STAMP, "created_by": {"type": "string"}, "updated": STAMP,
+              "updated_by": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}
+    properties = {**{key: system[key] for key in SYSTEM_FIELDS}, "values": _ref(f"{name}.Values")}
+    if detail:
+        properties["attachments"] = {"type": "array", "items": _ref("Attachment")}
+    return _object(properties, list(properties))
+
+
+def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any]:
+    rtype = repository.rtype
+    fields, writable = rtype.fields, writable_fields(rtype)
+    statuses = {"enum": list(rtype.status_names)}
+    return {
+        f"{name}.Values": _object({f.name: _value(f) for f in fields}, [f.name for f in fields]),
+        f"{name}.Record": _record(repository, name),
+        f"{name}.RecordDetail": _record(repository, name, detail=True),
+        f"{name}.NewRecord": _object({"status": statuses, "values": _object(
+            {f.name: _value(f, nullable=not f.required) for f in writable},
+            [f.name for f in writable if f.required])}),
+        f"{name}.Changes": _object({
+            "version": {"type": "integer", "minimum": 1,
+                        "description": "The version your change starts from (409 when the record has moved on)."},
+            "status": statuses,
+            "values": _object({f.name: _value(f) for f in writable}),
+        }, ["version"]),
+        f"{name}.List": _object({
+            "records": {"type": "array", "items": _ref(f"{name}.Record")},
+            "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
+            "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
+        }, ["records", "total", "page", "per_page", "pages", "next", "previous"]),
+        f"{name}.History": _object({"reference": {"type": "string"}, "versions": {"type": "array", "items": _object({
+            "version": {"type": "integer", "minimum": 1}, "note": {"type": "string"},
+            "changes": {"type": "array", "items": _object({"field": {"type": "string"}, "old": {}, "new": {}},
+                                                          ["field", "old", "new"])},
+            "record": _ref(f"{name}.Record")}, ["version", "note", "changes", "record"])}},
+            ["reference", "versions"]),
+        f"{name}.Conflict": _object({**COMMON_SCHEMAS["Error"]["properties"], "current": _ref(f"{name}.Record")},
+                                    ["status", "message", "current"], closed=False),
+    }
+
+
+def _list_parameters(repository: HostedRepository) -> list[dict[str, Any]]:
+    rtype = repository.rtype
+    orders = [f"{sign}{key}" for key in (*SYSTEM_FIELDS, *rtype.field_map) for sign in ("", "-")]
+    parameters = [
+        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Words to search for."},
+        {"name": "state", "in": "query", "schema": {"enum": list(STATES)},
+         "description": "open: under way now; closed: done before."},
+        {"name": "sort", "in": "query", "schema": {"enum": orders},
+         "description": f"A field or system field, `-` in front for descending; default `{rtype.listing.sort}`."},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+         "description": f"Records per page; default {rtype.listing.per_page}, as on the browse page."},
+    ]
+    for facet in repository.filters.values():
+        allowed = facet.field.choice_values if facet.field is not None else facet.allowed
+        item = {"enum": list(allowed)} if allowed else {"type": "string"}
+        parameters.append({"name": facet.name, "in": "query", "style": "form", "explode": True,
+                           "schema": {"type": "array", "items": item},
+                           "description": f"{facet.label}, as the browse page filters it; repeat for any of "
+                                          "several values."})
+    return parameters
+
+
+def _operation(repository: HostedRepository, name: str, action: str, summary: str, responses: dict,
+               writes: bool = False, **extra: Any) -> dict[str, Any]:
+    anyone = repository.instance.access.read == "anyone" and not writes
+    return {"operationId": f"{name}.{action}", "summary": summary, "tags": [name],
+            "security": [{}, {BEARER: []}] if anyone else [{BEARER: []}], "responses": responses, **extra}
+
+
+def repository_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
+    rtype = repository.rtype
+    base = f"/api/v1/{repository.instance.name}/{repository.name}/records"
+    reference = {"name": "reference", "in": "path", "required": True,
+                 "schema": {"type": "string", "pattern": rf"^{re.escape(rtype.reference_prefix)}-\d{{4,}}$"}}
+    one = _json(_ref(f"{name}.RecordDetail"), "The record, with its attachments.")
+    saved = {**one, "headers": {"Location": {"required": True, "schema": {"type": "string"}}}}
+    conflict = _json(_ref(f"{name}.Conflict"), "Someone saved the record since `version`: `current` is it now.")
+    body = lambda part: {"required": True, "content": {"application/json": {"schema": _ref(f"{name}.{part}")}}}
+    return {
+        base: {
+            "get": _operation(repository, name, "list", f"List {rtype.title_plural.lower()}",
+                              {"200": _json(_ref(f"{name}.List"), "One page of records."), **_errors("BadRequest")},
+                              parameters=_list_parameters(repository)),
+            "post": _operation(repository, name, "create", f"Add a {rtype.title.lower()}",
+                               {"201": saved, **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+                               writes=True, requestBody=body("NewRecord")),
+        },
+        f"{base}/{{reference}}": {
+            "parameters": [reference],
+            "get": _operation(repository, name, "get", "One record", {"200": one, **_errors("Forbidden", "NotFound")}),
+            "patch": _operation(repository, name, "update", "Change a record",
+                                {"200": saved, "409": conflict,
+                                 **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+                                writes=True, requestBody=body("Changes")),
+        },
+        f"{base}/{{reference}}/history": {
+            "parameters": [reference],
+            "get": _operation(repository, name, "history", "Every version of a record, oldest first",
+                              {"200": _json(_ref(f"{name}.History"), "The versions."),
+                               **_errors("Forbidden", "NotFound")}),
+        },
+        f"{base}/{{reference}}/attachments/{{attachment_id}}": {
+            "parameters": [reference, {"name": "attachment_id", "in": "path", "required": True,
+                                       "schema": {"type": "string"}}],
+            "get": _operation(repository, name, "attachment", "Download an attachment",
+                              {"200": {"description": "The file.", "content": {"application/octet-stream": {
+                                  "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
+                               **_errors("Forbidden", "NotFound")}),
+        },
+    }
+
+
+def document(site: Site) -> dict[str, Any]:
+    schemas, paths = dict(COMMON_SCHEMAS), {}
+    paths["/api/v1/"] = {"get": {"operationId": "index", "summary": "Instances and their repositories",
+                                 "security": [{}, {BEARER: []}],
+                                 "responses": {"200": _json(_ref("Index"), "What the caller may read."),
+                                               **_errors()}}}
+    for (instance, repo), repository in site.repositories.items():
+        name = f"{instance}.{repo}"
+        schemas.update(repository_schemas(repository, name))
+        paths.update(repository_paths(repository, name))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Repository Engine API", "version": "1",
+                 "description": "Records of every repository this site hosts. See docs/api.md."},
+        "paths": paths,
+        "components": {"schemas": schemas, "responses": RESPONSES,
+                       "securitySchemes": {BEARER: {"type": "http", "scheme": "bearer",
+                                                    "description": "A token from `repo-engine users token USERNAME`."}}},
+    }

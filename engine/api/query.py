@@ -1,0 +1,44 @@
+"""The list endpoint's query string, read by the browse page's own reader so the API lists exactly what the
+browse page shows for the same ``?q= ?<field>= ?state= ?sort= ?page=``; the API adds ``per_page``.
+
+The browse page shows a bad value as a message and carries on; the API refuses it with 400 and names the
+parameter, so a script never mistakes a dropped filter for an empty answer.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from werkzeug.datastructures import MultiDict
+
+from engine.api.problems import ApiError
+from engine.store.base import Query
+from engine.web.listing import read_browse
+from engine.web.site import HostedRepository
+
+MAX_PER_PAGE = 100
+
+
+def _per_page(hosted: HostedRepository, raw: list[str], errors: dict[str, str]) -> int:
+    if not raw or raw[-1] == "":
+        return hosted.rtype.listing.per_page
+    if raw[-1].isdigit() and 1 <= int(raw[-1]) <= MAX_PER_PAGE:
+        return int(raw[-1])
+    errors["per_page"] = f"per_page must be a whole number from 1 to {MAX_PER_PAGE}"
+    return hosted.rtype.listing.per_page
+
+
+def read_query(hosted: HostedRepository, args: MultiDict) -> Query:
+    """The store query the arguments ask for; ``ApiError`` 400 naming every parameter that is wrong."""
+    args = MultiDict(args)
+    errors: dict[str, str] = {}
+    per_page = _per_page(hosted, args.poplist("per_page"), errors)
+    browse = read_browse(hosted, args)
+    if browse.problems:
+        # Asked one parameter at a time, so that each message is filed under the parameter it is about.
+        for name in dict.fromkeys(args.keys()):
+            alone = read_browse(hosted, MultiDict([(name, value) for value in args.getlist(name)]))
+            if alone.problems:
+                errors[name] = " ".join(alone.problems)
+    if errors:
+        raise ApiError(400, "Some query parameters were refused.", errors)
+    return replace(browse.query, per_page=per_page)

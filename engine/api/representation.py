@@ -1,0 +1,106 @@
+"""Records as JSON, and request bodies as record values.
+
+A record is its system fields beside ``values`` (every field of the type, ``null`` when empty; dates as
+ISO ``YYYY-MM-DD`` strings, times as ISO date-times in UTC). Keeping the values in their own object means a
+field can never collide with a system field or with what the API adds (``attachments``).
+
+File fields are read-only here: their value is the ids of the record's attachments, which only an upload on
+the record's page can add (JSON carries no files, and an id typed by hand would name no file).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from flask import request, url_for
+
+from engine.api.problems import ApiError
+from engine.schema.model import SYSTEM_FIELDS, Field, RepositoryType
+from engine.store.base import Attachment, Record, Version
+from engine.store.documents import stamp
+from engine.web.site import HostedRepository
+
+NOT_JSON = "The body must be a JSON object, sent with Content-Type: application/json."
+
+
+def holds_files(field: Field) -> bool:
+    """File fields are the ones whose type takes ``accept`` (the same test the validator's wording uses)."""
+    return "accept" in field.kind.options
+
+
+def writable_fields(rtype: RepositoryType) -> tuple[Field, ...]:
+    return tuple(f for f in rtype.fields if not holds_files(f))
+
+
+def record_json(hosted: HostedRepository, record: Record) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for name in SYSTEM_FIELDS:
+        value = record[name]
+        body[name] = stamp(value) if name in ("created", "updated") else value
+    body["values"] = {f.name: record.values.get(f.name) for f in hosted.rtype.fields}
+    return body
+
+
+def attachment_json(hosted: HostedRepository, attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id, "field": attachment.field, "filename": attachment.filename,
+        "content_type": attachment.content_type, "size": attachment.size, "sha256": attachment.sha256,
+        "uploaded": stamp(attachment.uploaded), "uploaded_by": attachment.uploaded_by,
+        "download": url_for("api.attachment", instance=hosted.instance.name, repo=hosted.name,
+                            reference=attachment.reference, attachment_id=attachment.id),
+    }
+
+
+def version_json(hosted: HostedRepository, version: Version) -> dict[str, Any]:
+    return {
+        "version": version.record.version, "note": version.note,
+        "changes": [{"field": c.name, "old": c.old, "new": c.new} for c in version.changes],
+        "record": record_json(hosted, version.record),
+    }
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_body(allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The request's JSON object; 400 when it is not one, 422 naming each key that is not ``allowed``."""
+    try:
+        body = json.loads(request.get_data(), parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, NOT_JSON) from None
+    if not isinstance(body, dict):
+        raise ApiError(400, NOT_JSON)
+    unknown = {key: f"“{key}” is not accepted here: send {', '.join(allowed)}" for key in body if key not in allowed}
+    if unknown:
+        raise ApiError(422, errors=unknown)
+    return body
+
+
+def values_from(rtype: RepositoryType, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The body's ``values``, empty ones (``""``, ``[]``) as ``null``; file fields refused by name."""
+    values = body.get("values", {})
+    if not isinstance(values, dict):
+        raise ApiError(422, errors={"values": "values must be an object naming fields and their values"})
+    fields = rtype.field_map
+    files = {name: f"{fields[name].label} holds files: add them on the record's page"
+             for name in values if name in fields and holds_files(fields[name])}
+    if files:
+        raise ApiError(422, errors=files)
+    return {name: None if name in fields and fields[name].kind.is_empty(value) else value
+            for name, value in values.items()}
+
+
+def status_from(body: Mapping[str, Any], rtype: RepositoryType) -> str | None:
+    status = body.get("status")
+    if status is not None and status not in rtype.status_names:
+        raise ApiError(422, errors={"status": f"Status must be one of: {', '.join(rtype.status_names)}"})
+    return status
+
+
+def version_from(body: Mapping[str, Any]) -> int:
+    version = body.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ApiError(422, errors={"version": "Send the version of the record your change starts from, "
+                                               "a whole number such as 3"})
+    return version

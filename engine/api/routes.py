@@ -1,0 +1,159 @@
+"""The JSON API's routes under ``/api/v1/``: one set serving every hosted repository, like the pages.
+
+Reads reuse the browse page's query reader and the stores; every write goes through ``Records`` (the one
+write path), so the API validates and keeps history exactly as the forms do. See docs/api.md.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from engine.access import can
+from engine.api import auth, openapi
+from engine.api.problems import ApiError, json_error
+from engine.api.query import read_query
+from engine.api.representation import (attachment_json, read_body, record_json, status_from, values_from,
+                                       version_from, version_json)
+from engine.errors import EditConflict, NotFound, ValidationFailed
+from engine.store.base import Page, Record, Store
+from engine.web.site import HostedRepository
+from engine.web.views import attachments, hosted, site
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(auth.authenticate)
+OPENAPI_KEY = "repo_engine_openapi"
+
+
+@bp.record_once
+def _describe(state) -> None:
+    """The OpenAPI description is built once, from the project loaded at start-up."""
+    app = state.app
+    app.extensions[OPENAPI_KEY] = openapi.document(app.extensions["repo_engine"])
+
+
+@bp.get("/openapi.json")
+def description():
+    return jsonify({**current_app.extensions[OPENAPI_KEY], "servers": [{"url": request.script_root or "/"}]})
+
+
+@bp.get("/")
+def index():
+    user = auth.caller()
+    return {"instances": [
+        {"name": instance.name, "title": instance.title, "description": instance.description,
+         "organisation": instance.organisation,
+         "repositories": [{"name": rtype.name, "title": rtype.title, "title_plural": rtype.title_plural,
+                           "description": rtype.description,
+                           "records": url_for("api.list_records", instance=instance.name, repo=rtype.name)}
+                          for rtype in instance.repositories]}
+        for instance in site().project.instances.values() if can(user, instance, "read")
+    ]}
+
+
+def _readable(instance: str, repo: str) -> tuple[HostedRepository, Store]:
+    repository = hosted(instance, repo)
+    auth.require(repository.instance, "read")
+    return repository, site().store(repository)
+
+
+def _page_link(page: Page, number: int) -> str | None:
+    if not 1 <= number <= page.pages or number == page.page:
+        return None
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(number))]
+    return f"{request.script_root}{request.path}?{urlencode(pairs)}"
+
+
+@bp.get("/<instance>/<repo>/records")
+def list_records(instance: str, repo: str):
+    repository, store = _readable(instance, repo)
+    page = store.query(read_query(repository, request.args))
+    return {"records": [record_json(repository, record) for record in page.records], "total": page.total,
+            "page": page.page, "per_page": page.per_page, "pages": page.pages,
+            "next": _page_link(page, page.page + 1), "previous": _page_link(page, page.page - 1)}
+
+
+def _saved(repository: HostedRepository, record: Record, status: int = 200):
+    response = jsonify(_detail(repository, record))
+    response.headers["Location"] = url_for("api.get_record", instance=repository.instance.name,
+                                           repo=repository.name, reference=record.reference)
+    return response, status
+
+
+def _detail(repository: HostedRepository, record: Record) -> dict:
+    found = site().store(repository).attachments(record.reference)
+    return {**record_json(repository, record), "attachments": [attachment_json(repository, a) for a in found]}
+
+
+@bp.post("/<instance>/<repo>/records")
+def create_record(instance: str, repo: str):
+    repository = hosted(instance, repo)
+    auth.require(repository.instance, "submit")
+    body = read_body(("status", "values"))
+    status = status_from(body, repository.rtype)
+    if status not in (None, repository.rtype.initial_status):
+        auth.require(repository.instance, "change_status")
+    values = values_from(repository.rtype, body)
+    record = site().records(repository).create(values, user=auth.caller().username, status=status)
+    return _saved(repository, record, 201)
+
+
+@bp.get("/<instance>/<repo>/records/<reference>")
+def get_record(instance: str, repo: str, reference: str):
+    repository, store = _readable(instance, repo)
+    return _detail(repository, store.get(reference))
+
+
+@bp.patch("/<instance>/<repo>/records/<reference>")
+def update_record(instance: str, repo: str, reference: str):
+    repository, store = _readable(instance, repo)
+    record = store.get(reference)
+    if not any(can(auth.caller(), repository.instance, action, record.created_by)
+               for action in ("edit", "change_status")):
+        auth.require(repository.instance, "edit", record.created_by)
+    body = read_body(("version", "status", "values"))
+    expected = version_from(body)
+    status = status_from(body, repository.rtype)
+    values = values_from(repository.rtype, body)
+    if values or status in (None, record.status):
+        auth.require(repository.instance, "edit", record.created_by)
+    if status not in (None, record.status):
+        auth.require(repository.instance, "change_status")
+    saved = site().records(repository).update(reference, values, user=auth.caller().username,
+                                              expected_version=expected, status=status)
+    return _saved(repository, saved)
+
+
+@bp.get("/<instance>/<repo>/records/<reference>/history")
+def record_history(instance: str, repo: str, reference: str):
+    repository, store = _readable(instance, repo)
+    store.get(reference)
+    return {"reference": reference,
+            "versions": [version_json(repository, version) for version in store.history(reference)]}
+
+
+@bp.get("/<instance>/<repo>/records/<reference>/attachments/<attachment_id>")
+def attachment(instance: str, repo: str, reference: str, attachment_id: str):
+    _readable(instance, repo)
+    return attachments.download(instance, repo, reference, attachment_id)
+
+
+@bp.errorhandler(ApiError)
+def _refused(error: ApiError):
+    return error.response()
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error: NotFound):
+    return json_error(404, str(error))
+
+
+@bp.errorhandler(ValidationFailed)
+def _invalid(error: ValidationFailed):
+    return json_error(422, None, error.errors)
+
+
+@bp.errorhandler(EditConflict)
+def _conflict(error: EditConflict):
+    repository = hosted(request.view_args["instance"], request.view_args["repo"])
+    return json_error(409, str(error), current=record_json(repository, error.current))
