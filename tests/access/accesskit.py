@@ -87,9 +87,9 @@ def _populate(app) -> Site:
     return Site(app, records, attachments)
 
 
-def make_site(root) -> Site:
+def make_site(root, **config) -> Site:
     write_project(root)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
                       "SCHEMAS": str(root / "schemas"), "INSTANCES": str(root / "instances"),
-                      "DATA": str(root / "data")})
+                      "DATA": str(root / "data"), **config})
     return _populate(app)
