@@ -100,12 +100,15 @@ def write_xlsx(rtype: RepositoryType, cells: Iterable[list[Any]], out: BinaryIO)
 
 def _xlsx_cell(sheet, value: Any) -> Any:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     if isinstance(value, datetime):
         return _styled(WriteOnlyCell(sheet, value=value), number_format="dd/mm/yyyy hh:mm:ss")
     if isinstance(value, date):
         return _styled(WriteOnlyCell(sheet, value=value), number_format="dd/mm/yyyy")
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
+        # Control characters (stored before forms dropped them, or sent through the API) are not allowed in
+        # a worksheet: openpyxl would stop the whole export on one.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"    # guarded already; never let openpyxl take text for a formula
         return cell
     return value

@@ -71,7 +71,7 @@ class DateInputField(Field):
             raise ValueError(f"{label} must include a year with 4 numbers, like 2025")
         try:
             return date(int(self.parts["year"]), int(self.parts["month"]), int(self.parts["day"]))
-        except ValueError:
+        except (ValueError, OverflowError):     # a day of 20 digits overflows before it is out of range
             raise ValueError(f"{label} must be a real date") from None
 
 

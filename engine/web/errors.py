@@ -3,7 +3,7 @@ too large, an explained CSRF failure, and a 500 that never shows a traceback. Un
 are answered in JSON."""
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -41,9 +41,16 @@ def csrf_failed(error: CSRFError):
 
 
 def too_large(_error):
-    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
-    return _page(413, f"What you sent was larger than the {limit:g} MB this service accepts at once. "
-                      "Go back and choose smaller files, or add them one at a time by editing the record.")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and limit and request.content_length <= limit:
+        # Under the size limit: one answer was longer than a form field may carry (MAX_FORM_MEMORY_SIZE), or
+        # the form had more parts than MAX_FORM_PARTS. Talking about files here would send people looking
+        # for a file they never chose.
+        return _page(413, "One of your answers is far longer than this service accepts, or the form had too "
+                          "many parts. Go back, shorten the longest answer (or attach it as a document) and "
+                          "send the form again.", "The form is too large")
+    return _page(413, f"What you sent was larger than the {limit / (1024 * 1024):g} MB this service accepts "
+                      "at once. Go back and choose smaller files, or add them one at a time by editing the record.")
 
 
 def http_error(error: HTTPException):

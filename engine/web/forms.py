@@ -8,6 +8,7 @@ fields whose ``show_when`` does not hold.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -29,9 +30,16 @@ def record_form(hosted: HostedRepository, record: Record) -> Form:
     return hosted.form_class(data=data)
 
 
+#: Control characters other than tab and line breaks: no browser shows them, spreadsheets refuse them (an XLSX
+#: export of a record holding one failed) and a terminal acts on them when an export is printed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def posted_form(hosted: HostedRepository, form: MultiDict, files: MultiDict) -> Form:
-    """The form as posted: fields and files together, as the file fields read their uploads from it."""
-    return hosted.form_class(formdata=CombinedMultiDict((files, form)))
+    """The form as posted, without control characters: fields and files together, as the file fields read
+    their uploads from it."""
+    cleaned = MultiDict((name, CONTROL_CHARACTERS.sub("", value)) for name, value in form.items(multi=True))
+    return hosted.form_class(formdata=CombinedMultiDict((files, cleaned)))
 
 
 def read_values(hosted: HostedRepository, form: Form, status: str) -> tuple[dict[str, Any], dict[str, str]]:
