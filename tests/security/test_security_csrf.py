@@ -7,18 +7,25 @@ import pytest
 from hostile import data_fingerprint, page_of, records_in
 from web.webpages import BASE, project, upload
 
-URL_VALUES = {"instance": "qi", "repo": "qi-project", "reference": "QI-0001"}
+URL_VALUES = {"instance": "qi", "repo": "qi-project", "reference": "QI-0001", "username": "ada"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def unsafe_routes(app, api: bool) -> list[tuple[str, str]]:
+    """(method, URL) of every route that changes something: the site's forms, or the API's (``api=True``).
+    URL parts name things that exist (the signed-in admin, QI-0001), so a post that got through would show."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") != api:
+            continue
+        values = {name: URL_VALUES.get(name, "no-such-thing") for name in rule.arguments}
+        url = rule.build(values, append_unknown=False)[1]
+        routes += [(method, url) for method in sorted(rule.methods & UNSAFE)]
+    return sorted(routes)
 
 
 def post_urls(app) -> list[str]:
-    urls = []
-    for rule in app.url_map.iter_rules():
-        # The API takes bearer tokens only, never the session cookie, so it needs no CSRF token; tests/api
-        # checks that a cookie alone writes nothing there.
-        if "POST" in rule.methods and not rule.endpoint.startswith("api."):
-            values = {name: URL_VALUES.get(name, "no-such-thing") for name in rule.arguments}
-            urls.append(rule.build(values, append_unknown=False)[1])
-    return sorted(urls)
+    return [url for method, url in unsafe_routes(app, api=False) if method == "POST"]
 
 
 def token(client, url: str) -> str:
@@ -35,6 +42,7 @@ def saved_record(csrf_client):
 
 def test_the_form_routes_are_among_those_checked(csrf_app):
     assert {BASE + "new", BASE + "QI-0001/edit"} <= set(post_urls(csrf_app))
+    assert [method for method, _ in unsafe_routes(csrf_app, api=False)] == ["POST"] * len(post_urls(csrf_app))
 
 
 @pytest.mark.parametrize("token_sent", [None, "forged-token"])
@@ -62,3 +70,17 @@ def test_a_token_from_another_session_is_refused(csrf_app, csrf_client, saved_re
     response = csrf_client.post(BASE + "new", data=project(csrf_token=stolen))
     assert response.status_code == 400
     assert len(records_in(csrf_app)) == 1
+
+
+def test_the_api_which_needs_no_token_takes_nothing_from_the_session_cookie(csrf_app, csrf_client, saved_record,
+                                                                            tmp_path):
+    """The API is exempt from CSRF tokens because it accepts only bearer tokens: a browser's cookie, which
+    another site could make it send, must not be enough to write there."""
+    routes = unsafe_routes(csrf_app, api=True)
+    assert routes, "the API has no routes that write"
+    before = data_fingerprint(tmp_path / "data")
+    for method, url in routes:
+        response = csrf_client.open(url, method=method, json={"values": {"title": "Changed by another site"}},
+                                    headers={"If-Match": "1"})
+        assert response.status_code in (401, 403), (method, url, response.status_code)
+    assert data_fingerprint(tmp_path / "data") == before
