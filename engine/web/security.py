@@ -11,11 +11,15 @@ Configuration (``REPO_ENGINE_*`` environment variables, or ``create_app`` config
 - ``PROXY_FIX``: the number of reverse proxies in front of the app whose ``X-Forwarded-*`` headers to trust.
 - ``HSTS``: the ``Strict-Transport-Security`` value (default one year, without ``includeSubDomains``, which
   would bind every other site of the trust's domain too).
+- ``SESSION_HOURS``: how long a sign-in lasts without using the site (default 12, a working shift; each request
+  starts the time again). ``PERMANENT_SESSION_LIFETIME``, when set, wins.
 """
 from __future__ import annotations
 
 import re
 import secrets
+
+from datetime import timedelta
 
 from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -107,9 +111,16 @@ def csp_nonce() -> str:
     return nonce
 
 
+FLASK_SESSION_LIFETIME = timedelta(days=31)    # Flask's default: far too long for a shared ward computer
+DEFAULT_SESSION_HOURS = 12
+
+
 def _configure_cookies(app: Flask) -> None:
     https = serves_https(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=https)
+    if app.config.get("PERMANENT_SESSION_LIFETIME") == FLASK_SESSION_LIFETIME:
+        hours = float(app.config.get("SESSION_HOURS") or DEFAULT_SESSION_HOURS)
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
     if https:
         app.config["PREFERRED_URL_SCHEME"] = "https"
 
