@@ -16,6 +16,9 @@ from engine.web.listing import read_browse
 from engine.web.site import HostedRepository
 
 MAX_PER_PAGE = 100
+#: Parameters whose browse-page message goes on, after "; ", to say what the page shows instead: the API
+#: shows nothing instead, so only the first part is kept.
+FALLS_BACK = frozenset({"page", "sort"})
 
 
 def _per_page(hosted: HostedRepository, raw: list[str], errors: dict[str, str]) -> int:
@@ -38,7 +41,8 @@ def read_query(hosted: HostedRepository, args: MultiDict) -> Query:
         for name in dict.fromkeys(args.keys()):
             alone = read_browse(hosted, MultiDict([(name, value) for value in args.getlist(name)]))
             if alone.problems:
-                errors[name] = " ".join(alone.problems)
+                said = (p.split("; ")[0] if name in FALLS_BACK else p for p in alone.problems)
+                errors[name] = " ".join(said)
     if errors:
         raise ApiError(400, "Some query parameters were refused.", errors)
     return replace(browse.query, per_page=per_page)

@@ -2,9 +2,14 @@
 read) plus ``private``, a members-only instance hosting the same type, and people with tokens."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from engine.web.app import create_app
 from web.conftest import make_app
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PRIVATE = """title: Private Improvement Team
 repositories: [qi-project]
@@ -22,21 +27,32 @@ def app(tmp_path):
 
 
 @pytest.fixture
+def shipped(tmp_path):
+    """The app serving the project in this repository: every shipped type and instance, data in tmp_path."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SCHEMAS": str(ROOT / "schemas"),
+                      "INSTANCES": str(ROOT / "instances"), "DATA": str(tmp_path / "data")})
+    yield app
+    app.extensions["repo_engine"].close()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
 
+def make_token(app, username: str, site_admin: bool = False, **roles: str) -> str:
+    """A new account with those roles (``qi="editor"``) in ``app``'s account store, and a token for it."""
+    accounts = app.extensions["repo_engine"].accounts
+    accounts.add(username, name=username.title(), site_admin=site_admin)
+    for instance, role in roles.items():
+        accounts.grant(username, instance, role)
+    return accounts.create_token(username, "tests")
+
+
 @pytest.fixture
 def token(app):
-    """``token(username, qi="editor", site_admin=False)``: a new account with those roles, and its token."""
-    accounts = app.extensions["repo_engine"].accounts
-
-    def make(username: str, site_admin: bool = False, **roles: str) -> str:
-        accounts.add(username, name=username.title(), site_admin=site_admin)
-        for instance, role in roles.items():
-            accounts.grant(username, instance, role)
-        return accounts.create_token(username, "tests")
-    return make
+    """``token(username, qi="editor", site_admin=False)``: see ``make_token``."""
+    return lambda username, site_admin=False, **roles: make_token(app, username, site_admin, **roles)
 
 
 @pytest.fixture

@@ -1,0 +1,60 @@
+"""The OpenAPI description: valid OpenAPI 3.1, one set of paths for every repository every instance hosts
+(the shipped project's included), and record schemas taken from the field types' own JSON Schema."""
+from __future__ import annotations
+
+from openapi_spec_validator import validate
+
+from engine.api.representation import holds_files
+
+
+def description(app) -> dict:
+    response = app.test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.is_json
+    return response.json
+
+
+def test_the_description_is_valid_openapi_3_1(app, shipped):
+    for served in (description(app), description(shipped)):
+        assert served["openapi"].startswith("3.1")
+        validate(served)
+
+
+def test_every_hosted_repository_has_its_operations(shipped):
+    served = description(shipped)
+    hosted = shipped.extensions["repo_engine"].repositories
+    assert len(hosted) >= 5
+    for instance, repo in hosted:
+        base = f"/api/v1/{instance}/{repo}/records"
+        assert set(served["paths"][base]) == {"get", "post"}
+        assert "patch" in served["paths"][base + "/{reference}"]
+        assert "get" in served["paths"][base + "/{reference}/history"]
+
+
+def test_record_values_are_described_by_each_field_types_own_schema(shipped):
+    schemas = description(shipped)["components"]["schemas"]
+    for (instance, repo), repository in shipped.extensions["repo_engine"].repositories.items():
+        values = schemas[f"{instance}.{repo}.Values"]["properties"]
+        new = schemas[f"{instance}.{repo}.NewRecord"]["properties"]["values"]
+        for field in repository.rtype.fields:
+            fragment = field.kind.json_schema(field)
+            assert values[field.name]["anyOf"][0] == fragment and values[field.name]["title"] == field.label
+            if holds_files(field):
+                assert field.name not in new["properties"]
+            elif field.required:
+                assert field.name in new["required"] and new["properties"][field.name]["type"] == fragment["type"]
+
+
+def test_the_browse_filters_are_the_list_parameters(app):
+    operation = description(app)["paths"]["/api/v1/qi/qi-project/records"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    repository = app.extensions["repo_engine"].repository("qi", "qi-project")
+    assert set(parameters) == {"q", "state", "sort", "page", "per_page", *repository.filters}
+    assert parameters["division"]["schema"]["items"]["enum"] == ["Medicine", "Surgery", "Women and Children"]
+    assert parameters["status"]["schema"]["items"]["enum"] == ["Proposed", "In progress", "Completed", "Stopped"]
+
+
+def test_reading_needs_a_token_only_where_the_instance_is_not_open_to_anyone(app):
+    paths = description(app)["paths"]
+    assert {} in paths["/api/v1/qi/qi-project/records"]["get"]["security"]
+    assert paths["/api/v1/private/qi-project/records"]["get"]["security"] == [{"bearerToken": []}]
+    assert paths["/api/v1/qi/qi-project/records"]["post"]["security"] == [{"bearerToken": []}]
