@@ -7,6 +7,8 @@ from typing import Mapping
 
 REPOSITORY = "qi-project"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+ADMIN = "browser-admin"        # every role everywhere; signed in by its session cookie
+STAFF = "browser-staff"        # signed in with no role: submits where staff may; password access_helpers.PASSWORD
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from access_helpers import PASSWORD
+from browser_auth import sign_in_with_form
 from browser_axe import assert_accessible
 from browser_forms import error_summary, save
-from browser_site import REPO_ROOT, Site, shipped_repositories
+from browser_site import REPO_ROOT, STAFF, Site, shipped_repositories
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +33,19 @@ def form_with_errors(page: Page, site: Site) -> int:
     return posted.value.status
 
 
+def sign_in_with_errors(page: Page, site: Site) -> int:
+    page.goto("/sign-in")
+    return sign_in_with_form(page, "nobody-at-all", "a wrong password")
+
+
+def refused(page: Page, site: Site) -> int:
+    """A member of staff with no role opens the instance's members page."""
+    page.context.clear_cookies()
+    page.goto("/sign-in")
+    sign_in_with_form(page, STAFF, PASSWORD)
+    return page.goto(f"/{site.instance}/members").status
+
+
 #: Each page type: how a user gets there, and the HTTP status it answers with.
 PAGES: dict[str, tuple[Visit, int]] = {
     "site home": (goto(lambda site: "/"), 200),
@@ -44,6 +59,12 @@ PAGES: dict[str, tuple[Visit, int]] = {
     "history": (goto(lambda site: site.record(SAMPLE) + "/history"), 200),
     "unknown record": (goto(lambda site: site.record("QI-9999")), 404),
     "unknown instance": (goto(lambda site: "/no-such-team/"), 404),
+    "sign in": (goto(lambda site: "/sign-in"), 200),
+    "sign in with errors": (sign_in_with_errors, 400),
+    "my submissions": (goto(lambda site: "/mine"), 200),
+    "members": (goto(lambda site: f"/{site.instance}/members"), 200),
+    "deleted records": (goto(lambda site: f"/{site.instance}/bin"), 200),
+    "permission refused": (refused, 403),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from browser_forms import Project, save, submit_project
-from browser_site import Site, write_pdf
+from browser_site import STAFF, Site, write_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,13 @@ class Submitted:
 
 
 @pytest.fixture(scope="module")
-def submitted(browser: Browser, live_server: str, site: Site, tmp_path_factory) -> Submitted:
-    """A project submitted through the form, with a PDF charter attached."""
+def submitted(browser: Browser, live_server: str, site: Site, tmp_path_factory, signed_in_as) -> Submitted:
+    """A project submitted through the form, with a PDF charter attached, by a member of staff."""
     word = f"Kestrel{uuid.uuid4().hex[:6]}"
     project = Project(title=f"Reducing missed doses of Parkinson's medicines on {word} ward")
     charter = write_pdf(tmp_path_factory.mktemp("upload") / "project-charter.pdf")
     context = browser.new_context(base_url=live_server)
+    signed_in_as(context, STAFF)
     try:
         url = submit_project(context.new_page(), site.new, project, charter)
     finally:
