@@ -4,6 +4,7 @@
     repo-engine users passwd USERNAME [--password-stdin]
     repo-engine users grant USERNAME INSTANCE ROLE      (reader, contributor, editor, admin)
     repo-engine users revoke USERNAME INSTANCE
+    repo-engine users admin USERNAME [--remove]         site admin: every role in every instance
     repo-engine users list
     repo-engine users token USERNAME [--label L]        prints a new API token once
     repo-engine users demo                              first run only: a demo admin with a random password
@@ -46,6 +47,9 @@ def register(sub) -> None:
     revoke = actions.add_parser("revoke", help="take away someone's role in an instance")
     revoke.add_argument("username")
     revoke.add_argument("instance")
+    admin = actions.add_parser("admin", help="make an account a site admin (every role in every instance)")
+    admin.add_argument("username")
+    admin.add_argument("--remove", action="store_true", help="take site admin away instead")
     actions.add_parser("list", help="every account with its roles")
     token = actions.add_parser("token", help="make an API token for an account (printed once)")
     token.add_argument("username")
@@ -118,6 +122,11 @@ def revoke(args, accounts: Accounts, paths: Paths) -> None:
     print(f"{args.username} no longer has a role in {args.instance}.")
 
 
+def site_admin(args, accounts: Accounts, paths: Paths) -> None:
+    accounts.set_site_admin(args.username, not args.remove)
+    print(f"{args.username} is {'no longer' if args.remove else 'now'} a site admin.")
+
+
 def list_users(args, accounts: Accounts, paths: Paths) -> None:
     people = accounts.users()
     if not people:
@@ -148,5 +157,5 @@ def demo(args, accounts: Accounts, paths: Paths) -> None:
     print(f"Sign in as: demo   password: {password}   (admin of {', '.join(instances) or 'no instances'})")
 
 
-ACTIONS = {"add": add, "passwd": passwd, "grant": grant, "revoke": revoke, "list": list_users,
-           "token": token, "demo": demo}
+ACTIONS = {"add": add, "passwd": passwd, "grant": grant, "revoke": revoke, "admin": site_admin,
+           "list": list_users, "token": token, "demo": demo}

@@ -47,6 +47,15 @@ def test_passwd_changes_the_password(site):
     assert accounts(site).check_password("ann", "another long passphrase") is not None
 
 
+def test_admin_makes_and_unmakes_a_site_admin(site):
+    users("add", "ann", "--no-password")
+    assert users("admin", "ann") == 0
+    assert accounts(site).get("ann").site_admin
+    assert users("admin", "ann", "--remove") == 0
+    assert not accounts(site).get("ann").site_admin
+    assert users("admin", "bob") == 1
+
+
 def test_grant_list_and_revoke(site, capsys):
     users("add", "ann", "--no-password")
     assert users("grant", "ann", "qi", "editor") == 0

@@ -100,8 +100,11 @@ def sign_out():
 
 
 def init_app(app) -> None:
+    """Sign-in settings: ``LOCAL_SIGN_IN`` (false: single sign-on only), ``SIGN_IN_ATTEMPTS`` (wrong passwords
+    per username in 5 minutes, default 5) and ``SIGN_IN_ATTEMPTS_PER_ADDRESS`` (default 20)."""
     app.config.setdefault("LOCAL_SIGN_IN", True)
     app.extensions["repo_engine_sign_in_limits"] = FailedSignIns(
-        per_user=app.config.get("SIGN_IN_ATTEMPTS", 5), per_address=app.config.get("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20))
+        per_user=int(app.config.get("SIGN_IN_ATTEMPTS", 5)),
+        per_address=int(app.config.get("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20)))
     oidc.init_app(app)
     app.register_blueprint(bp)
