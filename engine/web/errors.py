@@ -57,7 +57,8 @@ def http_error(error: HTTPException):
     if error.code is not None and error.code < 400:
         return error
     message = error.description if error.code != 404 else "Check the address, or start again from the home page."
-    return _page(error.code or 500, message)
+    kept = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return (*_page(error.code or 500, message), kept)      # e.g. Allow, which a 405 must carry
 
 
 def server_error(error: Exception):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.web.app import create_app
+from apikit import bearer, make_token
 from web.conftest import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,15 +41,6 @@ def client(app):
     return app.test_client()
 
 
-def make_token(app, username: str, site_admin: bool = False, **roles: str) -> str:
-    """A new account with those roles (``qi="editor"``) in ``app``'s account store, and a token for it."""
-    accounts = app.extensions["repo_engine"].accounts
-    accounts.add(username, name=username.title(), site_admin=site_admin)
-    for instance, role in roles.items():
-        accounts.grant(username, instance, role)
-    return accounts.create_token(username, "tests")
-
-
 @pytest.fixture
 def token(app):
     """``token(username, qi="editor", site_admin=False)``: see ``make_token``."""
@@ -59,7 +51,3 @@ def token(app):
 def editor(token) -> dict[str, str]:
     """Headers of an editor of ``qi`` (and of nothing else)."""
     return bearer(token("eve", qi="editor"))
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}

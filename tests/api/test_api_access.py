@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from access_helpers import sign_in
-from conftest import bearer
+from apikit import bearer
 
 QI = "/api/v1/qi/qi-project/records"
 PRIVATE = "/api/v1/private/qi-project/records"

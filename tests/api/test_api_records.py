@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import bearer
+from apikit import bearer
 
 RECORDS = "/api/v1/qi/qi-project/records"
 FALLS = {"title": "Falls on ward 7", "division": "Surgery", "start_date": "2026-03-01", "keywords": ["falls"]}
@@ -132,3 +132,23 @@ def test_the_index_names_the_readable_instances_and_their_repositories(client, t
     assert anonymous[0]["repositories"][0]["records"] == RECORDS
     member = client.get("/api/v1/", headers=bearer(token("pat", private="reader"))).json["instances"]
     assert sorted(i["name"] for i in member) == ["private", "qi"]
+
+
+def test_a_method_not_offered_says_which_are(client, editor):
+    response = client.put(f"{RECORDS}/QI-0001", json={}, headers=editor)
+    assert response.status_code == 405 and "PATCH" in response.headers["Allow"]
+
+
+def test_a_body_over_the_size_limit_is_a_json_413(app, client, editor):
+    app.config["MAX_CONTENT_LENGTH"] = 200
+    response = client.post(RECORDS, json={"values": {**FALLS, "aim": "x" * 500}}, headers=editor)
+    assert response.status_code == 413 and response.is_json
+    assert client.get(RECORDS).json["total"] == 0
+
+
+def test_a_server_error_is_json_without_a_traceback(app, client, monkeypatch):
+    store = app.extensions["repo_engine"].store(app.extensions["repo_engine"].repository("qi", "qi-project"))
+    monkeypatch.setattr(store, "query", lambda query: 1 / 0)
+    response = client.get(RECORDS)
+    assert response.status_code == 500 and response.is_json
+    assert "ZeroDivisionError" not in response.get_data(as_text=True)
