@@ -167,6 +167,13 @@ class Accounts:
             self.set_password(username, password)
         return self.get(username)
 
+    def remove(self, username: str) -> None:
+        """Remove the account and its API tokens: the person is signed out on their next request."""
+        with self._changing() as data:
+            self._record(data, username)
+            del data["users"][username]
+            data["tokens"] = {tid: t for tid, t in data["tokens"].items() if t["username"] != username}
+
     def grant(self, username: str, instance: str, role: str) -> None:
         if role not in ROLES:
             raise AccountError(f"There is no role called “{role}”. Roles are: {', '.join(ROLES)}.")

@@ -5,6 +5,7 @@
     repo-engine users grant USERNAME INSTANCE ROLE      (reader, contributor, editor, admin)
     repo-engine users revoke USERNAME INSTANCE
     repo-engine users admin USERNAME [--remove]         site admin: every role in every instance
+    repo-engine users remove USERNAME                   the account, its roles and tokens (signed out at once)
     repo-engine users list
     repo-engine users token USERNAME [--label L]        prints a new API token once
     repo-engine users demo                              first run only: a demo admin with a random password
@@ -50,6 +51,8 @@ def register(sub) -> None:
     admin = actions.add_parser("admin", help="make an account a site admin (every role in every instance)")
     admin.add_argument("username")
     admin.add_argument("--remove", action="store_true", help="take site admin away instead")
+    remove = actions.add_parser("remove", help="remove an account, its roles and its API tokens")
+    remove.add_argument("username")
     actions.add_parser("list", help="every account with its roles")
     token = actions.add_parser("token", help="make an API token for an account (printed once)")
     token.add_argument("username")
@@ -127,6 +130,11 @@ def site_admin(args, accounts: Accounts, paths: Paths) -> None:
     print(f"{args.username} is {'no longer' if args.remove else 'now'} a site admin.")
 
 
+def remove(args, accounts: Accounts, paths: Paths) -> None:
+    accounts.remove(args.username)
+    print(f"Removed {args.username}: signed out, with no roles and no API tokens.")
+
+
 def list_users(args, accounts: Accounts, paths: Paths) -> None:
     people = accounts.users()
     if not people:
@@ -158,4 +166,4 @@ def demo(args, accounts: Accounts, paths: Paths) -> None:
 
 
 ACTIONS = {"add": add, "passwd": passwd, "grant": grant, "revoke": revoke, "admin": site_admin,
-           "list": list_users, "token": token, "demo": demo}
+           "remove": remove, "list": list_users, "token": token, "demo": demo}

@@ -90,6 +90,17 @@ def test_a_revoked_role_is_refused_on_the_next_request(access_site):
     assert client.get("/closed/project/").status_code == 403
 
 
+def test_a_removed_account_is_signed_out_on_the_next_request(access_site):
+    accounts = access_site.app.extensions["repo_engine"].accounts
+    accounts.add("leaver")
+    client = access_site.app.test_client()
+    with client.session_transaction() as session:
+        session["user"] = "leaver"
+    assert client.get("/staff/project/").status_code == 200
+    accounts.remove("leaver")
+    assert client.get("/staff/project/").status_code == 302
+
+
 def test_admin_grants_and_removes_a_role_from_the_members_page(access_site):
     accounts = access_site.app.extensions["repo_engine"].accounts
     accounts.add("colleague", name="A Colleague")

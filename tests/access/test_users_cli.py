@@ -56,6 +56,15 @@ def test_admin_makes_and_unmakes_a_site_admin(site):
     assert users("admin", "bob") == 1
 
 
+def test_remove_takes_the_account_and_its_tokens(site):
+    users("add", "ann", "--no-password")
+    token = accounts(site).create_token("ann")
+    assert users("remove", "ann") == 0
+    assert accounts(site).get("ann") is None
+    assert accounts(site).user_for_token(token) is None
+    assert users("remove", "ann") == 1
+
+
 def test_grant_list_and_revoke(site, capsys):
     users("add", "ann", "--no-password")
     assert users("grant", "ann", "qi", "editor") == 0
