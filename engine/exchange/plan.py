@@ -35,6 +35,7 @@ class PlannedRow:
     files: dict[str, list[Path]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)     # columns whose cell could not be read
 
     @property
     def ok(self) -> bool:
@@ -120,6 +121,7 @@ def _read_cell(row: PlannedRow, header: str, column: Column, cell: Any, rtype: R
         value = column.read(cell, rtype)
     except CellError as error:
         row.problems.append(Problem(row.row, header, str(error)))
+        row.unreadable.add(column.name)
         return
     if value is None:
         return
@@ -151,10 +153,10 @@ def _files(row: PlannedRow, header: str, names: list[str], folder: Path | None) 
 def _check(row: PlannedRow, rtype: RepositoryType, validator: Validator, headers: dict[str, str]) -> None:
     """The record's own rules (required fields, lengths, conditions), reported against the field's column.
     File fields are checked with the files' names standing in for the ids they get when stored."""
-    if row.problems:
-        return      # a cell that could not be read would only be reported twice
     checked = {**row.values, **{name: [p.name for p in paths] for name, paths in row.files.items()}}
     for name, message in validator.validate(checked, row.status or rtype.initial_status).items():
+        if name in row.unreadable:
+            continue    # already reported as a cell that could not be read; 'Enter ...' would only confuse
         label = rtype.field_map[name].label if name in rtype.field_map else "Status"
         row.problems.append(Problem(row.row, headers.get(name, label), message))
 

@@ -122,3 +122,13 @@ def test_a_file_the_field_refuses_writes_nothing_and_leaves_no_file_behind(cli, 
     assert site.store.count() == 0
     files = tmp_path / "data" / "qi" / "tracker" / "attachments"
     assert not files.exists() or not any(files.iterdir())
+
+
+def test_every_problem_of_a_row_is_reported_once(cli, tmp_path, site):
+    path = tmp_path / "two.csv"
+    path.write_text("Project title,Start date,Budget\n,soon,12\n", encoding="utf-8")
+    status, out, _ = cli("import", "qi", "tracker", str(path), "--dry-run")
+    problems = [line for line in out.splitlines() if line.startswith("Row 2, column")]
+    assert status == 1
+    assert problems == ["Row 2, column Start date: 'soon' is not a date: write it like 31/12/2025 or 2025-12-31",
+                        "Row 2, column Project title: Enter project title"]
