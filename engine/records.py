@@ -77,17 +77,20 @@ class Records:
             raise
 
     def _plan_new(self, index: int, item: "NewItem", user: str) -> NewRecord:
+        """Stage one item's files and validate the values they complete; its staged files are removed if it
+        fails, the earlier items' by ``create_many``."""
         status = item.status or self.rtype.initial_status
+        staged: Staged = {}
         try:
             staged = self._stage(item.uploads or {}, user)
-        except ValidationFailed as failed:
-            raise ItemFailed(index, failed.errors) from None
-        try:
             values = _with_files(item.values, [], staged, frozenset())
             self._check(values, status)
         except ValidationFailed as failed:
             self.store.discard_staged(_flat(staged))
             raise ItemFailed(index, failed.errors) from None
+        except BaseException:
+            self.store.discard_staged(_flat(staged))
+            raise
         return NewRecord(values, status=status, created=item.created, created_by=item.created_by,
                          reference=item.reference, attachments=_flat(staged))
 
