@@ -46,6 +46,17 @@ def refused(page: Page, site: Site) -> int:
     return page.goto(f"/{site.instance}/members").status
 
 
+def import_report(page: Page, site: Site) -> int:
+    """An admin uploads a tracker with one impossible date and reads the report (problems answer 400)."""
+    page.goto(f"{site.browse}import")
+    page.set_input_files("input[type=file][name=file]", files=[{"name": "tracker.csv", "mimeType": "text/csv",
+                                          "buffer": b"Project title,Start date,Notes\nA,31/02/2025,x\n"}])
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#import-problems")).to_be_visible()
+    return posted.value.status
+
+
 #: Each page type: how a user gets there, and the HTTP status it answers with.
 PAGES: dict[str, tuple[Visit, int]] = {
     "site home": (goto(lambda site: "/"), 200),
@@ -65,6 +76,8 @@ PAGES: dict[str, tuple[Visit, int]] = {
     "members": (goto(lambda site: f"/{site.instance}/members"), 200),
     "deleted records": (goto(lambda site: f"/{site.instance}/bin"), 200),
     "permission refused": (refused, 403),
+    "import page": (goto(lambda site: f"{site.browse}import"), 200),
+    "import report": (import_report, 400),
 }
 
 
