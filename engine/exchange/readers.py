@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.errors import EngineError
 
-SNIFF_CHARS = 64 * 1024
+SNIFF_CHARS = 64 * 1024     # how much is looked at for signs of a binary file
 
 
 class UnreadableFile(EngineError):
@@ -66,13 +66,19 @@ def _blank(row: list[Any]) -> bool:
 def _csv_grid(data: bytes, filename: str) -> list[list[Any]]:
     text = _decode(data, filename)
     try:
-        dialect = csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=",;\t")
-    except csv.Error:       # one column, or too little to tell: commas, as Excel writes them
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))]
     except csv.Error as error:
         raise UnreadableFile(f"{filename} is not a readable CSV file: {error}.") from None
+
+
+def _delimiter(text: str) -> str:
+    """Commas (Excel in the UK), semicolons (Excel where the decimal mark is a comma) or tabs: whichever
+    splits the header row into the most columns. The header decides, not the whole file (``csv.Sniffer``):
+    cells such as "Safe; Caring" would make semicolons look like the separator of a comma file."""
+    first = next(iter(text.lstrip("\r\n").splitlines()), "")
+    widths = {delimiter: len(next(csv.reader([first], delimiter=delimiter), []))
+              for delimiter in (",", ";", "\t")}
+    return max(widths, key=lambda delimiter: widths[delimiter])      # ties: the first, a comma
 
 
 def _decode(data: bytes, filename: str) -> str:

@@ -65,3 +65,14 @@ def test_a_missing_attachments_folder_is_named(cli, tmp_path):
 def test_unreadable_file_is_an_engine_error_with_the_message():
     with pytest.raises(UnreadableFile, match="x.csv is empty"):
         read_table(b"   ", "x.csv")
+
+
+@pytest.mark.parametrize("text", [
+    "Project title,Quality domains,Keywords\nA,Safe; Caring,x; y; z\nB,Safe;Effective,p;q\n",
+    "Project title;Quality domains;Keywords\nA;Safe, Caring;x\n",
+    "Project title\tQuality domains\tKeywords\nA\tSafe; Caring\tx\n",
+])
+def test_the_header_row_decides_the_separator(text):
+    table = read_table(text.encode(), "t.csv")
+    assert table.headers == ("Project title", "Quality domains", "Keywords")
+    assert table.rows[0][1][0] == "A" and table.rows[0][1][1].startswith("Safe")
