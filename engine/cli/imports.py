@@ -80,7 +80,7 @@ def _write(args, opened, plan, started: float) -> int:
     records = Records(opened.rtype, opened.store, RecordValidator(opened.rtype))
     try:
         with _bar(args, len(plan.good), "Writing") as bar:
-            saved = carry_out(plan, records, user=args.user or getpass.getuser(),
+            saved = carry_out(plan, records, user=args.user or _login_name(),
                               skip_invalid=args.skip_invalid, progress=bar.update)
     except ImportRefused as refused:
         for problem in refused.problems if plan.ok else ():      # found only while writing: not yet shown
@@ -95,6 +95,14 @@ def _write(args, opened, plan, started: float) -> int:
     print(f"Imported {len(saved):,} record{'s' if len(saved) != 1 else ''}{span} into "
           f"{opened.instance.name} / {opened.rtype.name} in {time.perf_counter() - started:.1f} s.")
     return SKIPPED_ROWS if len(saved) < len(plan.rows) else 0
+
+
+def _login_name() -> str:
+    """Who is running the command; some containers have no user name to give."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "import"
 
 
 def _bar(args, total: int, what: str):
