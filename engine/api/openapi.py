@@ -9,11 +9,13 @@ here; the description follows the YAML.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from engine.access import User, can
 from engine.api.query import MAX_PER_PAGE
 from engine.api.representation import holds_files, writable_fields
-from engine.schema.model import SYSTEM_FIELDS, Field
+from engine.schema.model import SYSTEM_FIELDS, Field, Instance
 from engine.web.listing import STATES
 from engine.web.site import HostedRepository, Site
 
@@ -207,22 +209,45 @@ def repository_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
     }
 
 
-def document(site: Site) -> dict[str, Any]:
-    schemas, paths = dict(COMMON_SCHEMAS), {}
-    paths["/api/v1/"] = {"get": {"operationId": "index", "summary": "Instances and their repositories",
-                                 "security": [{}, {BEARER: []}],
-                                 "responses": {"200": _json(_ref("Index"), "What the caller may read."),
-                                               **_errors()}}}
-    for (instance, repo), repository in site.repositories.items():
-        name = f"{instance}.{repo}"
-        schemas.update(repository_schemas(repository, name))
-        paths.update(repository_paths(repository, name))
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Repository Engine API", "version": "1",
-                 "description": "Records of every repository this site hosts. See docs/api.md."},
-        "paths": paths,
-        "components": {"schemas": schemas, "responses": RESPONSES,
-                       "securitySchemes": {BEARER: {"type": "http", "scheme": "bearer",
-                                                    "description": "A token from `repo-engine users token USERNAME`."}}},
-    }
+@dataclass(frozen=True)
+class Description:
+    """The description's parts, made once: what every caller gets, and each instance's paths and schemas,
+    shown only to callers who may read that instance (as the site's home page lists only those)."""
+    paths: dict[str, Any]
+    schemas: dict[str, Any]
+    instances: tuple[tuple[Instance, dict[str, Any], dict[str, Any]], ...]
+
+    def for_caller(self, user: User, server: str) -> dict[str, Any]:
+        paths, schemas = dict(self.paths), dict(self.schemas)
+        for instance, own_paths, own_schemas in self.instances:
+            if can(user, instance, "read"):
+                paths.update(own_paths)
+                schemas.update(own_schemas)
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": "Repository Engine API", "version": "1",
+                     "description": "Records of the repositories this site hosts that the caller may read. "
+                                    "See docs/api.md."},
+            "servers": [{"url": server}],
+            "paths": paths,
+            "components": {"schemas": schemas, "responses": RESPONSES, "securitySchemes": {BEARER: {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from `repo-engine users token USERNAME`."}}},
+        }
+
+
+def describe(site: Site) -> Description:
+    index = {"get": {"operationId": "index", "summary": "Instances and their repositories",
+                     "security": [{}, {BEARER: []}],
+                     "responses": {"200": _json(_ref("Index"), "What the caller may read."), **_errors()}}}
+    instances = []
+    for instance in site.project.instances.values():
+        paths: dict[str, Any] = {}
+        schemas: dict[str, Any] = {}
+        for rtype in instance.repositories:
+            name = f"{instance.name}.{rtype.name}"
+            repository = site.repository(instance.name, rtype.name)
+            schemas.update(repository_schemas(repository, name))
+            paths.update(repository_paths(repository, name))
+        instances.append((instance, paths, schemas))
+    return Description({"/api/v1/": index}, dict(COMMON_SCHEMAS), tuple(instances))

@@ -29,12 +29,13 @@ OPENAPI_KEY = "repo_engine_openapi"
 def _describe(state) -> None:
     """The OpenAPI description is built once, from the project loaded at start-up."""
     app = state.app
-    app.extensions[OPENAPI_KEY] = openapi.document(app.extensions["repo_engine"])
+    app.extensions[OPENAPI_KEY] = openapi.describe(app.extensions["repo_engine"])
 
 
 @bp.get("/openapi.json")
 def description():
-    return jsonify({**current_app.extensions[OPENAPI_KEY], "servers": [{"url": request.script_root or "/"}]})
+    """The instances the caller may read, described: the same token opens the description and the data."""
+    return current_app.extensions[OPENAPI_KEY].for_caller(auth.caller(), request.script_root or "/")
 
 
 @bp.get("/")

@@ -2,13 +2,16 @@
 (the shipped project's included), and record schemas taken from the field types' own JSON Schema."""
 from __future__ import annotations
 
+import pytest
 from openapi_spec_validator import validate
 
+from apikit import bearer, make_token
 from engine.api.representation import holds_files
 
 
 def description(app) -> dict:
-    response = app.test_client().get("/api/v1/openapi.json")
+    """The description as a site admin, who may read every instance, sees it (once per app: a new account)."""
+    response = app.test_client().get("/api/v1/openapi.json", headers=bearer(make_token(app, "ada", site_admin=True)))
     assert response.status_code == 200 and response.is_json
     return response.json
 
@@ -17,6 +20,16 @@ def test_the_description_is_valid_openapi_3_1(app, shipped):
     for served in (description(app), description(shipped)):
         assert served["openapi"].startswith("3.1")
         validate(served)
+
+
+@pytest.mark.parametrize("roles, described", [({}, {"qi"}), ({"private": "reader"}, {"qi", "private"})])
+def test_the_description_shows_only_the_instances_the_caller_may_read(app, client, roles, described):
+    headers = bearer(make_token(app, "pat", **roles)) if roles else {}
+    served = client.get("/api/v1/openapi.json", headers=headers).json
+    shown = {path.split("/")[3] for path in served["paths"] if path.count("/") > 3}
+    assert shown == described
+    assert {name.split(".")[0] for name in served["components"]["schemas"] if "." in name} == described
+    validate(served)
 
 
 def test_every_hosted_repository_has_its_operations(shipped):
