@@ -102,6 +102,24 @@ def _record(repository: HostedRepository, name: str, detail: bool = False) -> di
     return _object(properties, list(properties))
 
 
+def _list_schema(name: str) -> dict[str, Any]:
+    return _object({
+        "records": {"type": "array", "items": _ref(f"{name}.Record")},
+        "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
+        "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
+    }, ["records", "total", "page", "per_page", "pages", "next", "previous"])
+
+
+def _history_schema(name: str) -> dict[str, Any]:
+    change = _object({"field": {"type": "string"}, "old": {}, "new": {}}, ["field", "old", "new"])
+    version = _object({"version": {"type": "integer", "minimum": 1}, "note": {"type": "string"},
+                       "changes": {"type": "array", "items": change}, "record": _ref(f"{name}.Record")},
+                      ["version", "note", "changes", "record"])
+    return _object({"reference": {"type": "string"}, "versions": {"type": "array", "items": version}},
+                   ["reference", "versions"])
+
+
 def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any]:
     rtype = repository.rtype
     fields, writable = rtype.fields, writable_fields(rtype)
@@ -119,18 +137,8 @@ def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any
             "status": statuses,
             "values": _object({f.name: _value(f) for f in writable}),
         }, ["version"]),
-        f"{name}.List": _object({
-            "records": {"type": "array", "items": _ref(f"{name}.Record")},
-            "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
-            "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
-        }, ["records", "total", "page", "per_page", "pages", "next", "previous"]),
-        f"{name}.History": _object({"reference": {"type": "string"}, "versions": {"type": "array", "items": _object({
-            "version": {"type": "integer", "minimum": 1}, "note": {"type": "string"},
-            "changes": {"type": "array", "items": _object({"field": {"type": "string"}, "old": {}, "new": {}},
-                                                          ["field", "old", "new"])},
-            "record": _ref(f"{name}.Record")}, ["version", "note", "changes", "record"])}},
-            ["reference", "versions"]),
+        f"{name}.List": _list_schema(name),
+        f"{name}.History": _history_schema(name),
         f"{name}.Conflict": _object({**COMMON_SCHEMAS["Error"]["properties"], "current": _ref(f"{name}.Record")},
                                     ["status", "message", "current"], closed=False),
     }
@@ -166,46 +174,59 @@ def _operation(repository: HostedRepository, name: str, action: str, summary: st
             "security": [{}, {BEARER: []}] if anyone else [{BEARER: []}], "responses": responses, **extra}
 
 
-def repository_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
+def _body(name: str, part: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(f"{name}.{part}")}}}
+
+
+def _saved(name: str) -> dict[str, Any]:
+    return {**_json(_ref(f"{name}.RecordDetail"), "The record as saved, with its attachments."),
+            "headers": {"Location": {"required": True, "schema": {"type": "string"}}}}
+
+
+def _collection(repository: HostedRepository, name: str) -> dict[str, Any]:
+    """``.../records``: list and create."""
     rtype = repository.rtype
-    base = f"/api/v1/{repository.instance.name}/{repository.name}/records"
-    reference = {"name": "reference", "in": "path", "required": True,
-                 "schema": {"type": "string", "pattern": rf"^{re.escape(rtype.reference_prefix)}-\d{{4,}}$"}}
-    one = _json(_ref(f"{name}.RecordDetail"), "The record, with its attachments.")
-    saved = {**one, "headers": {"Location": {"required": True, "schema": {"type": "string"}}}}
-    conflict = _json(_ref(f"{name}.Conflict"), "Someone saved the record since `version`: `current` is it now.")
-    body = lambda part: {"required": True, "content": {"application/json": {"schema": _ref(f"{name}.{part}")}}}
     return {
-        base: {
-            "get": _operation(repository, name, "list", f"List {rtype.title_plural.lower()}",
-                              {"200": _json(_ref(f"{name}.List"), "One page of records."), **_errors("BadRequest")},
-                              parameters=_list_parameters(repository)),
-            "post": _operation(repository, name, "create", f"Add a {rtype.title.lower()}",
-                               {"201": saved, **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
-                               writes=True, requestBody=body("NewRecord")),
-        },
-        f"{base}/{{reference}}": {
-            "parameters": [reference],
-            "get": _operation(repository, name, "get", "One record", {"200": one, **_errors("Forbidden", "NotFound")}),
-            "patch": _operation(repository, name, "update", "Change a record",
-                                {"200": saved, "409": conflict,
-                                 **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
-                                writes=True, requestBody=body("Changes")),
-        },
-        f"{base}/{{reference}}/history": {
-            "parameters": [reference],
-            "get": _operation(repository, name, "history", "Every version of a record, oldest first",
-                              {"200": _json(_ref(f"{name}.History"), "The versions."),
-                               **_errors("Forbidden", "NotFound")}),
-        },
+        "get": _operation(repository, name, "list", f"List {rtype.title_plural.lower()}",
+                          {"200": _json(_ref(f"{name}.List"), "One page of records."), **_errors("BadRequest")},
+                          parameters=_list_parameters(repository)),
+        "post": _operation(repository, name, "create", f"Add a {rtype.title.lower()}",
+                           {"201": _saved(name), **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+                           writes=True, requestBody=_body(name, "NewRecord")),
+    }
+
+
+def _one_record(repository: HostedRepository, name: str, reference: dict[str, Any]) -> dict[str, Any]:
+    """``.../records/{reference}``: get and update (409 on a stale version)."""
+    conflict = _json(_ref(f"{name}.Conflict"), "Someone saved the record since `version`: `current` is it now.")
+    return {
+        "parameters": [reference],
+        "get": _operation(repository, name, "get", "One record",
+                          {"200": _json(_ref(f"{name}.RecordDetail"), "The record, with its attachments."),
+                           **_errors("Forbidden", "NotFound")}),
+        "patch": _operation(repository, name, "update", "Change a record",
+                            {"200": _saved(name), "409": conflict,
+                             **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+                            writes=True, requestBody=_body(name, "Changes")),
+    }
+
+
+def repository_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
+    base = f"/api/v1/{repository.instance.name}/{repository.name}/records"
+    pattern = rf"^{re.escape(repository.rtype.reference_prefix)}-\d{{4,}}$"
+    reference = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "pattern": pattern}}
+    attachment_id = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        base: _collection(repository, name),
+        f"{base}/{{reference}}": _one_record(repository, name, reference),
+        f"{base}/{{reference}}/history": {"parameters": [reference], "get": _operation(
+            repository, name, "history", "Every version of a record, oldest first",
+            {"200": _json(_ref(f"{name}.History"), "The versions."), **_errors("Forbidden", "NotFound")})},
         f"{base}/{{reference}}/attachments/{{attachment_id}}": {
-            "parameters": [reference, {"name": "attachment_id", "in": "path", "required": True,
-                                       "schema": {"type": "string"}}],
-            "get": _operation(repository, name, "attachment", "Download an attachment",
-                              {"200": {"description": "The file.", "content": {"application/octet-stream": {
-                                  "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
-                               **_errors("Forbidden", "NotFound")}),
-        },
+            "parameters": [reference, attachment_id], "get": _operation(
+                repository, name, "attachment", "Download an attachment (as the type it was uploaded with)",
+                {"200": {"description": "The file.", "content": {"*/*": {"schema": {}}}},
+                 **_errors("Forbidden", "NotFound")})},
     }
 
 
