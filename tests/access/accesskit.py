@@ -40,10 +40,10 @@ INSTANCES = {
 PEOPLE = ("anonymous", "staff", "reader", "contributor", "owner", "editor", "admin", "outsider")
 
 
-def write_project(root) -> None:
+def write_project(root, instances: dict[str, str]) -> None:
     (root / "schemas").mkdir()
     (root / "schemas" / "project.yaml").write_text(textwrap.dedent(REPOSITORY_TYPE))
-    for name, access in INSTANCES.items():
+    for name, access in instances.items():
         folder = root / "instances" / name
         folder.mkdir(parents=True)
         (folder / "instance.yaml").write_text(f"title: The {name} team\nrepositories: [project]\n{access}\n")
@@ -74,7 +74,7 @@ def _populate(app) -> Site:
     add_account(app, "staff", role=None)
     add_account(app, "outsider", "admin", "elsewhere")
     records, attachments = {}, {}
-    for instance in INSTANCES:
+    for instance in site.project.instances:
         for role in ("reader", "contributor", "editor", "admin"):
             add_account(app, f"{role}-{instance}", role, instance)
         repository = site.repository(instance, "project")
@@ -87,8 +87,8 @@ def _populate(app) -> Site:
     return Site(app, records, attachments)
 
 
-def make_site(root, **config) -> Site:
-    write_project(root)
+def make_site(root, instances: dict[str, str] = INSTANCES, **config) -> Site:
+    write_project(root, instances)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
                       "SCHEMAS": str(root / "schemas"), "INSTANCES": str(root / "instances"),
                       "DATA": str(root / "data"), **config})

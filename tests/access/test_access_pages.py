@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from accesskit import make_site
+
 
 def html(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -135,3 +137,12 @@ def test_deleted_records_wait_in_the_bin_until_an_admin_restores_them(access_sit
     assert record.reference in html(admin.get("/open/bin")).select_one("main").get_text()
     assert admin.post(path + "/restore").status_code == 302
     assert access_site.client("reader", "open").get(path).status_code == 200
+
+
+def test_home_tells_someone_who_can_see_nothing_what_to_do(tmp_path):
+    site = make_site(tmp_path, {"closed": "access: {read: members, submit: members}"})
+    anonymous = html(site.app.test_client().get("/")).select_one("main ul").get_text(" ", strip=True)
+    assert anonymous == "Sign in to see your department's repositories."
+    client = site.client("staff", "closed")
+    assert "ask your department's repository admin" in html(client.get("/")).select_one("main ul").get_text()
+    site.app.extensions["repo_engine"].close()
