@@ -17,6 +17,10 @@ from typing import Any
 from engine.errors import EngineError
 
 SNIFF_CHARS = 64 * 1024     # how much is looked at for signs of a binary file
+#: The most a workbook may hold, unpacked and in cells: a 100 KB .xlsx can unpack to hundreds of MB of
+#: worksheet (a "zip bomb") and tie a web worker up for minutes. 50,000 rows of 20 columns still fit.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_CELLS = 1_000_000
 
 
 class UnreadableFile(EngineError):
@@ -96,14 +100,33 @@ def _decode(data: bytes, filename: str) -> str:
 def _xlsx_grid(data: bytes, filename: str) -> list[list[Any]]:
     from openpyxl import load_workbook     # only imports of workbooks pay for loading openpyxl
     try:
+        _check_unpacked_size(data, filename)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise UnreadableFile(f"{filename} is not an Excel workbook (.xlsx): open it in Excel and save it "
                              f"again as .xlsx or CSV.") from None
     try:
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        grid, cells = [], 0
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise UnreadableFile(_too_big(filename))
+            grid.append(list(row))
+        return grid
     except (zipfile.BadZipFile, KeyError, ValueError, IndexError):
         raise UnreadableFile(f"{filename} has a damaged worksheet: save it again from Excel.") from None
     finally:
         book.close()
+
+
+def _check_unpacked_size(data: bytes, filename: str) -> None:
+    """Refuse a workbook whose parts unpack to more than ``MAX_UNPACKED_BYTES`` (zipfile never reads past the
+    size a part declares, so the declared sizes are the ones to add up)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        if sum(part.file_size for part in package.infolist()) > MAX_UNPACKED_BYTES:
+            raise UnreadableFile(_too_big(filename))
+
+
+def _too_big(filename: str) -> str:
+    return (f"{filename} holds more than {MAX_CELLS:,} cells, more than one import can take: split it into "
+            "several files of fewer rows and import them one after another.")
