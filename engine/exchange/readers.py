@@ -128,5 +128,5 @@ def _check_unpacked_size(data: bytes, filename: str) -> None:
 
 
 def _too_big(filename: str) -> str:
-    return (f"{filename} holds more than {MAX_CELLS:,} cells, more than one import can take: split it into "
+    return (f"{filename} is more than one import can take (up to {MAX_CELLS:,} cells): split it into "
             "several files of fewer rows and import them one after another.")
