@@ -1,5 +1,5 @@
-"""Hostile input to the sign-in form: markup in the username is shown as text, a ``next`` address never leads
-to another site, and very long or odd values get the usual message."""
+"""Hostile input to the sign-in and members forms: markup in a username or role is shown as text, a ``next``
+address never leads to another site, and very long or odd values get the usual message."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -56,3 +56,21 @@ def test_very_long_or_odd_credentials_are_refused_with_the_usual_message(visitor
     assert response.status_code in (400, 429)
     assert page_of(response).select_one(".nhsuk-error-summary")
     assert_no_injected_markup(response)
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_markup_given_as_a_member_or_role_is_shown_back_as_text(app, payload):
+    from access_helpers import sign_in
+    admin = app.test_client()
+    sign_in(admin, app, "ida", role="admin")
+    before = [(user.username, role) for user, role in app.extensions["repo_engine"].accounts.members("qi")]
+    for data in ({"username": payload, "role": "editor"}, {"username": "nina", "role": payload}):
+        response = admin.post("/qi/members", data=data)
+        assert response.status_code == 400
+        assert_no_injected_markup(response)
+        assert page_of(response).select_one(".nhsuk-error-summary")
+    revoke = admin.post(f"/qi/members/{payload.replace('/', '%2F')}/revoke")
+    assert revoke.status_code in (302, 400, 404)
+    assert_no_injected_markup(admin.get("/qi/members"))
+    after = [(user.username, role) for user, role in app.extensions["repo_engine"].accounts.members("qi")]
+    assert after == before
