@@ -127,3 +127,19 @@ def test_a_proxy_forwarded_scheme_and_address_are_trusted_only_when_configured(t
 def test_a_sign_in_lasts_a_working_shift_unless_configured(tmp_path, config, hours):
     app = make_app(tmp_path, **config)
     assert app.permanent_session_lifetime.total_seconds() == hours * 3600
+
+
+def test_templates_hold_no_script_or_style_the_policy_would_refuse():
+    """The policy refuses inline scripts, inline styles and event-handler attributes: a template adding one
+    would break in the browser, so it is caught here first."""
+    from pathlib import Path
+
+    import engine.web
+    templates = sorted((Path(engine.web.__file__).parent / "templates").rglob("*.html"))
+    assert len(templates) > 10
+    for path in templates:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<[^>]*\son[a-z]+\s*=", text), f"{path.name}: event-handler attribute"
+        assert not re.search(r"<[^>]*\sstyle\s*=", text) and "<style" not in text, f"{path.name}: inline style"
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            assert "src=" in tag and 'nonce="{{ csp_nonce() }}"' in tag, f"{path.name}: {tag}"
