@@ -4,7 +4,8 @@ The floor is a bare Flask + Jinja page of the same size (a 25-row table, about 2
 gunicorn settings in the same run, so the ratio says what the engine costs above Flask itself on this machine.
 Load is generated on 127.0.0.1 only, bounded in time and in request count (wrk when installed, else a small
 Python multi-process client). Submissions go through the real form with CSRF on: the token and the session
-cookie are fetched once, then re-posted (Flask-WTF tokens stay valid for an hour within one session).
+cookie of a signed-in contributor are fetched once, then re-posted (Flask-WTF tokens stay valid for hours
+within one session).
 
     .venv/bin/python bench/web.py [--records 10000] [--seconds 10]
 """
@@ -33,6 +34,7 @@ from web_data import fill_store, find_qi_instance, form_values  # noqa: E402
 
 WORKERS = 2
 TARGETS = {"browse": 0.5, "search": 0.3}
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-only-password-on-127.0.0.1"
 #: Pages of the browse listing cycled through for the "every page" row: more than the kept bodies (256), so
 #: each request renders its page afresh, as for a reader paging through results nobody else has opened.
 CYCLED_PAGES = 300
@@ -91,16 +93,47 @@ def warm(url: str, times: int = 2 * WORKERS * 3) -> int:
     return size
 
 
-def csrf_session(new_url: str) -> tuple[str, str]:
-    """The session cookie and CSRF token a user's browser would hold after opening the form."""
-    with urllib.request.urlopen(new_url, timeout=30) as response:
-        cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
-        html = response.read().decode()
+class _Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):        # keep the sign-in answer's cookie: do not follow it
+        return None
+
+
+def _token(html: str, url: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
     if not match:
-        raise SystemExit(f"no csrf_token field on {new_url}")
-    return cookie, match.group(1)
+        raise SystemExit(f"no csrf_token field on {url}")
+    return match.group(1)
+
+
+def _cookie(response) -> str:
+    return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
+
+
+def signed_in_session(base: str, new_url: str) -> tuple[str, str]:
+    """The session cookie and CSRF token a contributor's browser holds after signing in and opening the form."""
+    with urllib.request.urlopen(base + "/sign-in", timeout=30) as response:
+        cookie, token = _cookie(response), _token(response.read().decode(), base + "/sign-in")
+    body = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_USER, "password": BENCH_PASSWORD})
+    request = urllib.request.Request(base + "/sign-in", data=body.encode(), headers={"Cookie": cookie})
+    try:
+        urllib.request.build_opener(_Stay).open(request, timeout=30)
+        raise SystemExit("signing in did not redirect: see the server's log above")
+    except urllib.error.HTTPError as answer:
+        if answer.code not in (302, 303):
+            raise SystemExit(f"signing in answered {answer.code}") from None
+        cookie = _cookie(answer)
+    with urllib.request.urlopen(urllib.request.Request(new_url, headers={"Cookie": cookie}), timeout=30) as response:
+        # The form's CSRF token is kept in the session, so opening it may re-issue the cookie.
+        return _cookie(response) or cookie, _token(response.read().decode(), new_url)
+
+
+def add_contributor(data: str, instance) -> None:
+    """The person whose submissions are timed: a contributor in the benchmarked instance."""
+    from engine.access.accounts import Accounts
+    accounts = Accounts(Path(data))
+    accounts.add(BENCH_USER, password=BENCH_PASSWORD, name="Bench Contributor")
+    accounts.grant(BENCH_USER, instance.name, "contributor")
 
 
 def page_urls(browse: str, rtype) -> dict[str, str]:
@@ -141,7 +174,7 @@ def measure(floor: Server, engine: Server, instance, rtype, load: dict) -> dict[
     paths = [f"{path}?sort={rtype.record_title}&page={n}" for n in range(1, CYCLED_PAGES + 1)]
     size = warm(browse + "?" + paths[-1].split("?", 1)[1], times=1)     # the last page exists: not a short "past the end" page
     results["every page"] = (run_load(browse, paths=paths, **load), size)
-    cookie, token = csrf_session(browse + "new")
+    cookie, token = signed_in_session(engine.base, browse + "new")
     results["submit"] = (run_load(browse + "new", method="POST", body=submission_body(rtype, token),
                                   cookie=cookie, **{**load, "max_requests": min(load["max_requests"], 2_000)}),
                          None)
@@ -177,16 +210,33 @@ def main(argv: list[str] | None = None) -> int:
         instance, rtype = find_qi_instance(env)
         started = time.perf_counter()
         fill_store(env, instance, rtype, args.records)
+        add_contributor(data, instance)
         print(f"{args.records} {rtype.name} records written in {time.perf_counter() - started:.1f} s", flush=True)
         servers = [start_gunicorn("web_floor:create_floor_app()", {}), start_gunicorn("engine:create_app()", env)]
         try:
             results = measure(*servers, instance, rtype, load)
+            written = stored_count(env, instance, rtype) - args.records
         finally:
             for server in servers:
                 server.stop()
     floor_rps = report(results, args)
     failed = [name for name, target in TARGETS.items() if results[name][0].rps < target * floor_rps]
+    submitted = results["submit"][0].requests - results["submit"][0].errors
+    if written < submitted:     # a redirect to the sign-in page would look like a successful post
+        print(f"submit: {submitted} posts were answered with a redirect but only {written} records were made")
+        return 1
     return 1 if failed else 0
+
+
+def stored_count(env: dict[str, str], instance, rtype) -> int:
+    from engine.config import Paths
+    from engine.store import Stores
+    stores = Stores(Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"],
+                                   env["REPO_ENGINE_DATA"]))
+    try:
+        return stores.get(instance, rtype).count()
+    finally:
+        stores.close()
 
 
 if __name__ == "__main__":
