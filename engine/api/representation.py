@@ -67,7 +67,7 @@ def read_body(allowed: tuple[str, ...]) -> dict[str, Any]:
     """The request's JSON object; 400 when it is not one, 422 naming each key that is not ``allowed``."""
     try:
         body = json.loads(request.get_data(), parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):    # RecursionError: thousands of nested [[[
         raise ApiError(400, NOT_JSON) from None
     if not isinstance(body, dict):
         raise ApiError(400, NOT_JSON)
