@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 #: Names a field may not take: URL query parameters of the browse page and the record's system fields.
 RESERVED_NAMES = frozenset(
-    {"q", "sort", "page", "state", "format",
+    {"q", "sort", "page", "per_page", "state", "format",
      "reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted"}
 )
 #: System fields every record has, in display order.

@@ -30,6 +30,8 @@ MISTAKES = [
      "schemas/qi.yaml:18", "field 'title' is defined twice (first at schemas/qi.yaml:9)"),
     ("reserved field name", QI, "  - name: outcomes", "  - name: status",
      "schemas/qi.yaml:18", "field 'status': 'status' is a reserved name"),
+    ("paging parameter as a field name", QI, "  - name: outcomes", "  - name: per_page",
+     "schemas/qi.yaml:18", "field 'per_page': 'per_page' is a reserved name"),
     ("badly formed field name", QI, "  - name: outcomes", "  - name: Outcomes",
      "schemas/qi.yaml:18", "field 'Outcomes': 'name' must be lowercase letters, digits and underscores"),
     ("name differs from file name", QI, "name: qi", "name: qip",
