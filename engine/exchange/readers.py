@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import EngineError
+from engine.exchange.jsonfile import NotRecords, json_grid
 
 SNIFF_CHARS = 64 * 1024     # how much is looked at for signs of a binary file
 #: The most a workbook may hold, unpacked and in cells: a 100 KB .xlsx can unpack to hundreds of MB of
@@ -36,7 +37,7 @@ class Table:
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """The table in a file's bytes; ``filename`` decides the format (.csv or .xlsx)."""
+    """The table in a file's bytes; ``filename`` decides the format (.csv, .xlsx or a JSON export)."""
     suffix = Path(filename).suffix.lower()
     if not data.strip():
         raise UnreadableFile(f"{filename} is empty.")
@@ -44,10 +45,12 @@ def read_table(data: bytes, filename: str) -> Table:
         grid = _xlsx_grid(data, filename)
     elif suffix in (".csv", ".txt"):
         grid = _csv_grid(data, filename)
+    elif suffix == ".json":
+        grid = _json_grid(data, filename)
     elif suffix == ".xls":
         raise UnreadableFile(f"{filename} is an old Excel (.xls) file: save it as .xlsx or CSV and try again.")
     else:
-        raise UnreadableFile(f"{filename} is not a CSV or Excel (.xlsx) file.")
+        raise UnreadableFile(f"{filename} is not a CSV, Excel (.xlsx) or JSON file.")
     return _table(grid, filename)
 
 
@@ -83,6 +86,15 @@ def _delimiter(text: str) -> str:
     widths = {delimiter: len(next(csv.reader([first], delimiter=delimiter), []))
               for delimiter in (",", ";", "\t")}
     return max(widths, key=lambda delimiter: widths[delimiter])      # ties: the first, a comma
+
+
+def _json_grid(data: bytes, filename: str) -> list[list[Any]]:
+    try:
+        return json_grid(data)
+    except NotRecords as error:
+        raise UnreadableFile(f"{filename} does not hold records: it should be {error}.") from None
+    except ValueError as error:     # not UTF-8, or not JSON (json.JSONDecodeError names the line)
+        raise UnreadableFile(f"{filename} is not a readable JSON file: {error}.") from None
 
 
 def _decode(data: bytes, filename: str) -> str:

@@ -17,7 +17,11 @@ BAD = [
     ("fake.xlsx", b"Project title\nNot really a workbook\n", "fake.xlsx is not an Excel workbook (.xlsx)"),
     ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 40, "broken.xlsx is not an Excel workbook (.xlsx)"),
     ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls is an old Excel (.xls) file"),
-    ("notes.docx", b"PK\x03\x04", "notes.docx is not a CSV or Excel (.xlsx) file."),
+    ("notes.docx", b"PK\x03\x04", "notes.docx is not a CSV, Excel (.xlsx) or JSON file."),
+    ("broken.json", b'{"records": [{"title": "A"}', "broken.json is not a readable JSON file: Expecting"),
+    ("shape.json", b'{"title": "A"}', 'shape.json does not hold records: it should be a list of records, or {"records"'),
+    ("latin.json", b'[{"title": "Caf\xe9"}]', "latin.json is not a readable JSON file"),
+    ("none.json", b'{"records": []}', "none.json has no rows."),
     ("bad.csv", "Caf\u00e9".encode("utf-8")[:-1] + b"\x81\x8d", "bad.csv is not a text (CSV) file"),
 ]
 

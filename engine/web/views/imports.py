@@ -23,9 +23,9 @@ from engine.web.views import hosted, require, site, user
 
 bp = Blueprint("imports", __name__)
 
-SUFFIXES = (".csv", ".xlsx")
+SUFFIXES = (".csv", ".xlsx", ".json")
 HELD_FOR_SECONDS = 24 * 3600
-_HELD_NAME = re.compile(r"[A-Za-z0-9_-]{20,40}\.(csv|xlsx)")
+_HELD_NAME = re.compile(r"[A-Za-z0-9_-]{20,40}\.(csv|xlsx|json)")
 
 
 def _page(repository: HostedRepository, *, plan: ImportPlan | None = None, held: str = "",
@@ -49,10 +49,10 @@ def check(instance: str, repo: str):
     require(repository.instance, "import")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _page(repository, error="Select a CSV or Excel file to import", code=400)
+        return _page(repository, error="Select a CSV, Excel or JSON file to import", code=400)
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in SUFFIXES:
-        return _page(repository, error="The selected file must be a CSV or Excel (.xlsx) file", code=400)
+        return _page(repository, error="The selected file must be a CSV, Excel (.xlsx) or JSON export file", code=400)
     data = upload.read()
     try:
         plan = _plan(repository, data, upload.filename)
