@@ -1,6 +1,6 @@
 """``repo-engine import INSTANCE REPO FILE [--dry-run] [--skip-invalid] [--attachments DIR] [--user NAME]``.
 
-Reads a CSV or XLSX file (an export of this engine, a SharePoint list export, a department's tracker),
+Reads a CSV or XLSX file (or a JSON export; an export of this engine, a SharePoint list export, a department's tracker),
 matches its columns to the repository's by label or name, converts and checks every row, and then either
 reports (``--dry-run``: row by row, what would be created and every problem) or writes every row in one
 write. Any problem writes nothing, unless ``--skip-invalid`` (the good rows are written, the rest reported).
@@ -22,10 +22,10 @@ SKIPPED_ROWS = 3
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("import", help="import records from a CSV or XLSX file (--dry-run to only check)")
+    parser = sub.add_parser("import", help="import records from a CSV, XLSX or JSON file (--dry-run to only check)")
     parser.add_argument("instance")
     parser.add_argument("repository")
-    parser.add_argument("file", help="a .csv or .xlsx file; its first row names the columns")
+    parser.add_argument("file", help="a .csv or .xlsx file whose first row names the columns, or a .json export")
     parser.add_argument("--dry-run", action="store_true", help="report row by row what would happen; write nothing")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="write the rows without problems and report the others (default: write nothing)")
