@@ -1,7 +1,7 @@
 """``repo-engine import INSTANCE REPO FILE [--dry-run] [--skip-invalid] [--attachments DIR] [--user NAME]``.
 
-Reads a CSV or XLSX file (or a JSON export; an export of this engine, a SharePoint list export, a department's tracker),
-matches its columns to the repository's by label or name, converts and checks every row, and then either
+Reads a CSV or XLSX file (an export of this engine, a SharePoint list export, a department's tracker) or a
+JSON export, matches its columns to the repository's by label or name, converts and checks every row, and then either
 reports (``--dry-run``: row by row, what would be created and every problem) or writes every row in one
 write. Any problem writes nothing, unless ``--skip-invalid`` (the good rows are written, the rest reported).
 
