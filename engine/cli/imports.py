@@ -1,9 +1,9 @@
 """``repo-engine import INSTANCE REPO FILE [--dry-run] [--skip-invalid] [--attachments DIR] [--user NAME]``.
 
-Reads a CSV or XLSX file (an export of this engine, a SharePoint list export, a department's tracker) or a
-JSON export, matches its columns to the repository's by label or name, converts and checks every row, and then either
-reports (``--dry-run``: row by row, what would be created and every problem) or writes every row in one
-write. Any problem writes nothing, unless ``--skip-invalid`` (the good rows are written, the rest reported).
+Reads a CSV or XLSX file (an export of this engine, a SharePoint list export, a department's tracker) or a JSON
+export, matches its columns to the repository's by label or name, converts and checks every row, and then either
+reports (``--dry-run``: row by row, what would be created and every problem) or writes every row in one write.
+Any problem writes nothing, unless ``--skip-invalid`` (the good rows are written, the rest reported).
 
 Exit status: 0 every row imported (or a clean dry run); 1 nothing written (problems, or a file or name that
 cannot be read); 3 imported with ``--skip-invalid`` but some rows were left out.
