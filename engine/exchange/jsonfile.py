@@ -15,7 +15,10 @@ class NotRecords(ValueError):
 def json_grid(data: bytes) -> list[list[Any]]:
     """A header row (every key, in first-seen order) and one row per record; ``ValueError`` when the bytes
     are not JSON, ``NotRecords`` when it is JSON of another shape."""
-    loaded = json.loads(data.decode("utf-8-sig"))
+    try:
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:      # thousands of nested brackets: the parser gives up with this, not ValueError
+        raise ValueError("it is nested too deeply to be a list of records") from None
     records = loaded.get("records") if isinstance(loaded, dict) else loaded
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
         raise NotRecords('a list of records, or {"records": [...]} as an export writes it')

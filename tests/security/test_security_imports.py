@@ -48,7 +48,9 @@ def workbook(rows: int, padding: int = 0) -> bytes:
     ("projects.csv", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff\x00\x00" * 64, "is not a text (CSV) file"),
     ("projects.xlsx", b"Project title,Division\nFalls,Surgery\n", "is not an Excel workbook"),
     ("projects.xlsx", b"PK\x03\x04 a broken zip", "is not an Excel workbook"),
-    ("projects.exe", b"MZ\x90\x00", "must be a CSV or Excel (.xlsx) file"),
+    ("projects.exe", b"MZ\x90\x00", "The selected file must be a CSV"),
+    ("projects.json", b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+    ("projects.json", b"{\"records\": " + b"{\"a\": " * 3000 + b"1" + b"}" * 3001, "nested too deeply"),
     ("../../accounts.csv", b"", "empty"),
 ])
 def test_a_file_that_is_not_a_table_is_refused_and_nothing_written(app, admin, tmp_path, name, content, expected):
