@@ -64,3 +64,12 @@ def test_a_malformed_or_huge_body_gets_a_json_answer_never_a_500(app, client, ap
     response = client.post(RECORDS, data=body, content_type="application/json", headers=api)
     assert 400 <= response.status_code < 500 and response.is_json, response.status_code
     assert len(records_in(app)) <= 1
+
+
+@pytest.mark.parametrize("depth", [100, 900])
+def test_a_deeply_nested_value_is_refused_by_its_field_name(app, client, api, depth):
+    body = b'{"values": {"division": "Surgery", "title": ' + b"[" * depth + b"]" * depth + b"}}"
+    response = client.post(RECORDS, data=body, content_type="application/json", headers=api)
+    assert response.status_code == 422
+    assert response.json["errors"]["title"] == "Enter project title as text"
+    assert records_in(app) == []
