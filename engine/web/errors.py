@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from engine.api.problems import is_api_request, json_error
 from engine.errors import NotFound
@@ -61,6 +61,12 @@ def http_error(error: HTTPException):
     return (*_page(error.code or 500, message), kept)      # e.g. Allow, which a 405 must carry
 
 
+def untrusted_host(error: SecurityError):
+    # A Host header outside TRUSTED_HOSTS: every link of the page layout is built from that very header, so
+    # the answer is plain text.
+    return error.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def server_error(error: Exception):
     current_app.logger.exception("Unhandled error", exc_info=error)
     return _page(500, "Try again later. What you were doing has not been saved unless you saw a "
@@ -70,6 +76,7 @@ def server_error(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(CSRFError, csrf_failed)
+    app.register_error_handler(SecurityError, untrusted_host)
     app.register_error_handler(413, too_large)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)

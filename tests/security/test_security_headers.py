@@ -143,3 +143,26 @@ def test_templates_hold_no_script_or_style_the_policy_would_refuse():
         assert not re.search(r"<[^>]*\sstyle\s*=", text) and "<style" not in text, f"{path.name}: inline style"
         for tag in re.findall(r"<script\b[^>]*>", text):
             assert "src=" in tag and 'nonce="{{ csp_nonce() }}"' in tag, f"{path.name}: {tag}"
+
+
+def test_a_server_error_page_carries_the_headers_and_no_traceback(app, client, monkeypatch):
+    site = app.extensions["repo_engine"]
+    store = site.store(site.repository("qi", "qi-project"))
+    monkeypatch.setattr(store, "query", lambda query: 1 / 0)
+    response = client.get(BASE + "?q=anything-not-cached")
+    assert response.status_code == 500
+    assert "ZeroDivisionError" not in response.get_data(as_text=True)
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "'nonce-" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("host, status", [("repo.example.nhs.uk", 200), ("evil.example", 400)])
+def test_trusted_hosts_refuse_a_forged_host_header(tmp_path, monkeypatch, host, status):
+    monkeypatch.setenv("REPO_ENGINE_TRUSTED_HOSTS", '["repo.example.nhs.uk"]')
+    app = make_app(tmp_path)
+    response = app.test_client().get("/", headers={"Host": host})
+    assert response.status_code == status
+    assert response.headers["X-Frame-Options"] == "DENY"
+    if status == 400:
+        assert response.get_data(as_text=True) == "Host 'evil.example' is not trusted."
