@@ -3,9 +3,13 @@ as documents, control and direction characters in names. Each is refused with th
 nothing behind, or is kept under a generated name and sent back only as a download."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from access_helpers import sign_in
 from hostile import assert_no_injected_markup, data_fingerprint, page_of, records_in
+from web import conftest as web
 from web.webpages import BASE, project
 
 PDF = b"%PDF-1.4 a report"
@@ -104,3 +108,29 @@ def test_an_attachment_address_never_reaches_another_file(client, attachment_id)
     response = client.get(f"{record}/attachments/{attachment_id}")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+@pytest.fixture
+def several_files(tmp_path):
+    """The page tests' project with a ``documents`` field taking several PDFs."""
+    schema = web.REPOSITORY_TYPE.replace(
+        "  - {name: follows,",
+        "  - {name: documents, type: file, label: Documents, multiple: true, accept: [.pdf]}\n  - {name: follows,")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web, "REPOSITORY_TYPE", schema)
+        app = web.make_app(tmp_path)
+    client = app.test_client()
+    sign_in(client, app, "eve", role="editor")
+    yield app, client
+    app.extensions["repo_engine"].close()
+
+
+def test_one_bad_file_among_several_keeps_none_of_them(several_files, tmp_path):
+    app, client = several_files
+    before = data_fingerprint(tmp_path / "data")
+    files = [(io.BytesIO(PDF), "good.pdf"), (io.BytesIO(PDF), "also-good.pdf"), (io.BytesIO(b"MZ\x90\x00"), "bad.pdf")]
+    response = client.post(BASE + "new", data={**project(), "documents": files}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert TYPE_MESSAGE.replace("a PDF or text file", "a PDF") in error_summary(response)
+    assert records_in(app) == []
+    assert data_fingerprint(tmp_path / "data") == before
