@@ -134,3 +134,22 @@ def test_one_bad_file_among_several_keeps_none_of_them(several_files, tmp_path):
     assert TYPE_MESSAGE.replace("a PDF or text file", "a PDF") in error_summary(response)
     assert records_in(app) == []
     assert data_fingerprint(tmp_path / "data") == before
+
+
+def attachment_ids(client, record: str) -> list[str]:
+    return [a["href"].rsplit("/", 1)[1] for a in page_of(client.get(record)).select("a[href*='/attachments/']")]
+
+
+@pytest.mark.parametrize("forged", ["other", "../records.json", "..", "*", ""])
+def test_an_edit_removes_only_its_own_record_files(app, client, tmp_path, forged):
+    first = send(client, "first.pdf").headers["Location"]
+    second = send(client, "second.pdf").headers["Location"]
+    [kept] = attachment_ids(client, first)
+    target = kept if forged == "other" else forged
+    before = data_fingerprint(tmp_path / "data")
+    response = client.post(second + "/edit", data=project(version="1", status="Proposed", remove_attachment=target))
+    assert response.status_code in (302, 400)
+    assert attachment_ids(client, first) == [kept]
+    assert client.get(f"{first}/attachments/{kept}").get_data() == PDF
+    assert len(attachment_ids(client, second)) == 1
+    assert {p for p in before if "attachments" in p} <= set(data_fingerprint(tmp_path / "data"))
