@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_app
+from web.conftest import make_app
 from engine.web.app import create_app
 from access_helpers import sign_in
 from webpages import BASE, html, submit, upload

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from conftest import write_project
+from web.conftest import write_project
 from engine.cli import main
 
 
