@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 EMAIL_PATTERN = whole(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 URL_PATTERN = whole(r"https?://[^\s/?#]+[^\s]*")
-REFERENCE_PATTERN = whole(r"[A-Z][A-Z0-9]*-\d{4,}")
+REFERENCE_PATTERN = whole(r"[A-Z][A-Z0-9]*-\d{4,9}")     # up to a billion records; no 5,000-digit numbers
 
 
 class EmailType(TextType):

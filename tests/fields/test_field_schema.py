@@ -31,7 +31,7 @@ CASES = [
     ("file", {}, [["a1b2"], []], [["a1b2", "c3d4"], [""], "a1b2"]),
     ("file", {"multiple": True}, [["a1b2", "c3d4"]], [["a1b2", "a1b2"]]),
     ("reference", {"target": "qi-project"}, ["QI-0001", "AB1-12345"],
-     ["qi-0001", "QI-1", "QI0001", ["QI-0001"], "QI-0001\n"]),
+     ["qi-0001", "QI-1", "QI0001", ["QI-0001"], "QI-0001\n", "QI-" + "9" * 10]),
     ("reference", {"target": "qi-project", "multiple": True}, [["QI-0001", "QI-0002"]],
      ["QI-0001", ["QI-0001", "QI-0001"], ["QI-1"]]),
 ]
