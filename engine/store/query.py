@@ -23,16 +23,26 @@ def page(index: RecordIndex, query: Query) -> Page:
     matching = _intersect(constraints)
     per_page, number = max(1, query.per_page), max(1, query.page)
     sort = query.sort or index.rtype.listing.sort
-    wanted = _ordered(index, sort, matching, (number - 1) * per_page, per_page)
+    start = (number - 1) * per_page
+    if start + per_page <= per_page * 2:        # the first pages: stop walking the order once they are full
+        wanted = _ordered(index, sort, matching, start, per_page)
+    else:                                       # deeper: the whole ordered list once per query, then slices
+        ordered = _remembered(index, ("ordered", sort, _asked(query)),
+                              lambda: _ordered(index, sort, matching, 0, len(matching)))
+        wanted = ordered[start:start + per_page]
     return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
 
 
 def facets(index: RecordIndex, query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
     """Counts per facet; remembered per query (less its sort and page), as every page of a browse asks."""
     names = tuple(names)
-    asked = (query.q.casefold().split(), query.state, query.deleted, sorted(query.filters.items()))
-    counted = _remembered(index, ("facets", names, repr(asked)), lambda: _facets(index, query, names))
+    counted = _remembered(index, ("facets", names, _asked(query)), lambda: _facets(index, query, names))
     return {name: list(counts) for name, counts in counted.items()}      # the caller's own copy
+
+
+def _asked(query: Query) -> str:
+    """What a query selects, whatever its sort and page: the key of what is remembered for it."""
+    return repr((query.q.casefold().split(), query.state, query.deleted, sorted(query.filters.items())))
 
 
 def _facets(index: RecordIndex, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:

@@ -107,6 +107,19 @@ def test_paging(twelve):
     assert refs(filtered) == [4, 2] and filtered.total == 6
 
 
+@pytest.mark.parametrize("sort", ["title", "-title", "cost", "-cost", "reference"])
+@pytest.mark.parametrize("filters", [{}, {"published": (True,)}])
+def test_every_page_is_its_slice_of_the_whole_ordered_list_and_follows_edits(twelve, sort, filters):
+    """The first pages stop walking the order early; later ones slice an ordered list kept per query."""
+    def pages() -> list[list[int]]:
+        return [refs(twelve.query(Query(filters=filters, sort=sort, page=n, per_page=2))) for n in range(1, 8)]
+    whole = refs(twelve.query(Query(filters=filters, sort=sort, per_page=50)))
+    assert pages() == [whole[start:start + 2] for start in range(0, 14, 2)]
+    twelve.update("QI-0004", project(4, title="Aardvark", cost=1), user="ann", expected_version=1)
+    whole = refs(twelve.query(Query(filters=filters, sort=sort, per_page=50)))
+    assert pages() == [whole[start:start + 2] for start in range(0, 14, 2)]
+
+
 def test_facet_counts_most_frequent_first(twelve):
     counts = twelve.facets(Query(), ("division", "status", "staff", "keywords"))
     assert counts["division"] == [("Medicine", 4), ("Surgery", 4), ("Women and Children", 4)]
