@@ -61,10 +61,10 @@ def table_rows(repository: HostedRepository, records: list[Record]) -> list[Mark
     The page's own path is part of the key, as the row links to the record beside it."""
     here = request.script_root + request.path
     fragments = site().fragments
-    template = current_app.jinja_env.get_template("browse_row.html")
+    row = current_app.jinja_env.get_template("browse_row.html").module.row
 
     def render(record: Record) -> str:
         cells = [column.text(record) for column in repository.columns]
-        return template.render(here=here, reference=record.reference, cells=cells)
+        return row(here, record.reference, cells)
     return [fragments.get(("row", here, record.reference, record.version), lambda r=record: render(r))
             for record in records]
