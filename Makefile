@@ -44,6 +44,7 @@ browser:
 bench: install
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/import.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
