@@ -30,6 +30,8 @@ ALLOWED = {
     "change_status": dict.fromkeys(("open", "staff", "closed"), frozenset({"editor", "admin"})),
     "delete":        dict.fromkeys(("open", "staff", "closed"), frozenset({"editor", "admin"})),
     "admin":         dict.fromkeys(("open", "staff", "closed"), frozenset({"admin"})),
+    # pages about one's own account, the same in every instance
+    "signed_in":     dict.fromkeys(("open", "staff", "closed"), SIGNED_IN),
 }
 
 
@@ -66,6 +68,7 @@ ENDPOINTS = (
     Endpoint("edit form", "GET", "/{i}/project/{ref}/edit", "edit"),
     Endpoint("save edit", "POST", "/{i}/project/{ref}/edit", "edit", _edit(False)),
     Endpoint("change status", "POST", "/{i}/project/{ref}/edit", "change_status", _edit(True)),
+    Endpoint("delete confirm", "GET", "/{i}/project/{ref}/delete", "delete"),
     Endpoint("delete", "POST", "/{i}/project/{ref}/delete", "delete", fresh_record="live"),
     Endpoint("members", "GET", "/{i}/members", "admin"),
     Endpoint("grant", "POST", "/{i}/members", "admin",
@@ -78,6 +81,11 @@ ENDPOINTS = (
     Endpoint("import check", "POST", "/{i}/project/import", "admin",
              lambda site, ref: {"file": (io.BytesIO(b"Project title\nImported\n"), "projects.csv")},
              allowed_status=200),
+    Endpoint("change password page", "GET", "/account/password", "signed_in"),
+    # these accounts have no password of their own: an allowed post is told so (400) and changes nothing
+    Endpoint("change password", "POST", "/account/password", "signed_in",
+             lambda site, ref: {"current": "a guess", "new": "a new password", "confirm": "a new password"},
+             allowed_status=400),
     # an allowed confirm gets as far as finding the held file gone (400); a refused one never looks
     Endpoint("import confirm", "POST", "/{i}/project/import/confirm", "admin",
              lambda site, ref: {"held": "a" * 24 + ".csv"}, allowed_status=400),

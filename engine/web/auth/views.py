@@ -5,19 +5,13 @@ from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask import render_template
 
-from engine.web.auth import oidc
+from engine.web.auth import oidc, password
 from engine.web.auth.limits import FailedSignIns
 from engine.web.auth.redirects import next_or_home, safe_next
-from engine.web.auth.session import accounts, end_session, start_session
+from engine.web.auth.session import end_session, start_session
 
 bp = Blueprint("auth", __name__)
-WRONG = "Enter a correct username and password"
 NEXT_KEY = "sign_in_next"
-
-
-def limits() -> FailedSignIns:
-    return current_app.extensions["repo_engine_sign_in_limits"]
-
 
 def _page(errors: dict[str, str] | None = None, username: str = "", code: int = 200):
     problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
@@ -37,24 +31,17 @@ def sign_in_post():
     if not current_app.config["LOCAL_SIGN_IN"]:
         abort(404)
     username = request.form.get("username", "").strip()
-    password = request.form.get("password", "")
+    password_given = request.form.get("password", "")
     errors = {}
     if not username:
         errors["username"] = "Enter your username"
-    if not password:
+    if not password_given:
         errors["password"] = "Enter your password"
     if errors:
         return _page(errors, username, 400)
-    wait = limits().wait(username, request.remote_addr)
-    if wait:
-        minutes = max(1, round(wait / 60))
-        return _page({"username": f"Too many attempts to sign in. Wait {minutes} minute"
-                                  f"{'s' if minutes > 1 else ''} and try again"}, username, 429)
-    found = accounts().check_password(username, password)
+    found, message, code = password.checked(username, password_given)
     if found is None:
-        limits().failed(username, request.remote_addr)
-        return _page({"username": WRONG}, username, 400)
-    limits().succeeded(username)
+        return _page({"username": message}, username, code)
     start_session(found)
     flash(f"You are signed in as {found.display_name}.")
     return redirect(next_or_home(request.form.get("next")))
@@ -101,10 +88,13 @@ def sign_out():
 
 def init_app(app) -> None:
     """Sign-in settings: ``LOCAL_SIGN_IN`` (false: single sign-on only), ``SIGN_IN_ATTEMPTS`` (wrong passwords
-    per username in 5 minutes, default 5) and ``SIGN_IN_ATTEMPTS_PER_ADDRESS`` (default 20)."""
+    per username in 5 minutes, default 5) and ``SIGN_IN_ATTEMPTS_PER_ADDRESS`` (default 20), counted for every
+    worker together in the deployment's data folder."""
     app.config.setdefault("LOCAL_SIGN_IN", True)
     app.extensions["repo_engine_sign_in_limits"] = FailedSignIns(
+        app.extensions["repo_engine"].paths.site_data,
         per_user=int(app.config.get("SIGN_IN_ATTEMPTS", 5)),
         per_address=int(app.config.get("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20)))
     oidc.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(password.bp)

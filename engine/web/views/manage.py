@@ -1,7 +1,8 @@
 """An instance's admin pages: its members and their roles, and the bin (deleted records, restored from there).
 
-Deleting is a soft delete (editors and admins, from the record page): the record leaves every list and page but
-keeps its history and documents, and an admin of the instance can put it back.
+Deleting is a soft delete (editors and admins, from the record page, after a page asking them to confirm): the
+record leaves every list and page but keeps its history and documents, and an admin of the instance can put it
+back.
 """
 from __future__ import annotations
 
@@ -76,13 +77,27 @@ def bin_page(instance: str):
     return render_template("bin.html", instance=found, groups=groups)
 
 
-@bp.post("/<instance>/<repo>/<reference>/delete")
-def delete(instance: str, repo: str, reference: str):
+def _deletable(instance: str, repo: str, reference: str):
+    """The repository, its store and the record to delete, for someone who may delete it: reading comes first,
+    so nobody learns which references exist where they cannot read."""
     repository = hosted(instance, repo)
     require(repository.instance, "read")
     store = site().store(repository)
-    store.get(reference)
+    record = store.get(reference)
     require(repository.instance, "delete")
+    return repository, store, record
+
+
+@bp.get("/<instance>/<repo>/<reference>/delete")
+def confirm_delete(instance: str, repo: str, reference: str):
+    repository, _store, record = _deletable(instance, repo, reference)
+    return render_template("delete.html", hosted=repository, instance=repository.instance,
+                           rtype=repository.rtype, record=record)
+
+
+@bp.post("/<instance>/<repo>/<reference>/delete")
+def delete(instance: str, repo: str, reference: str):
+    repository, store, _record = _deletable(instance, repo, reference)
     store.delete(reference, user=user())
     flash(f"{reference} has been deleted. An admin of {repository.instance.title} can restore it from the bin.")
     return redirect(url_for("browse.browse", instance=instance, repo=repo))

@@ -1,0 +1,104 @@
+"""Passwords on the web: checking one against the shared limit on guessing (for signing in and for changing it),
+and the page where someone signed in with a local account changes their own password.
+
+Changing it asks for the current password, counted like a wrong password at sign-in, so a session left open on a
+shared ward computer cannot be used to guess it. Afterwards the session is a fresh one (nothing kept from before,
+a new CSRF token), as after signing in.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from engine.access import ANONYMOUS, User
+from engine.access.accounts import MIN_PASSWORD, AccountError
+from engine.web.auth.limits import FailedSignIns, SignInBusy
+from engine.web.auth.session import accounts, start_session
+
+bp = Blueprint("account", __name__)
+WRONG = "Enter a correct username and password"
+WRONG_CURRENT = "Your current password is not correct"
+FIELDS = (("current", "Current password", "current-password"),
+          ("new", "New password", "new-password"),
+          ("confirm", "Confirm your new password", "new-password"))
+
+
+def limits() -> FailedSignIns:
+    return current_app.extensions["repo_engine_sign_in_limits"]
+
+
+def too_many(wait: float) -> str:
+    minutes = max(1, round(wait / 60))
+    return f"Too many attempts to sign in. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again"
+
+
+def checked(username: str, password: str) -> tuple[User | None, str, int]:
+    """The account when ``password`` is its password; else None with the message and status to answer with.
+    A wrong password counts against the username and the address; a right one clears the username's count."""
+    wait = limits().wait(username, request.remote_addr)
+    if wait:
+        return None, too_many(wait), 429
+    found = accounts().check_password(username, password)
+    try:
+        if found is None:
+            limits().failed(username, request.remote_addr)
+            return None, WRONG, 400
+        limits().succeeded(username)
+    except SignInBusy as busy:
+        abort(503, str(busy))
+    return found, "", 200
+
+
+def _signed_in() -> User:
+    person = g.get("user", ANONYMOUS)
+    if not person.signed_in:
+        abort(redirect(url_for("auth.sign_in", next=request.path)))
+    return person
+
+
+def _page(person: User, errors: dict[str, str] | None = None, code: int = 200):
+    problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
+    local = current_app.config["LOCAL_SIGN_IN"] and accounts().has_password(person.username)
+    html = render_template("account_password.html", errors=errors or {}, problems=problems, local=local,
+                           fields=FIELDS, min_length=MIN_PASSWORD)
+    return html, code
+
+
+@bp.get("/account/password")
+def change_password():
+    return _page(_signed_in())
+
+
+def _new_password_errors(form) -> dict[str, str]:
+    errors = {}
+    if not form.get("current"):
+        errors["current"] = "Enter your current password"
+    new, confirm = form.get("new", ""), form.get("confirm", "")
+    if not new:
+        errors["new"] = "Enter a new password"
+    elif len(new) < MIN_PASSWORD:
+        errors["new"] = f"Your new password must be at least {MIN_PASSWORD} characters long"
+    if new and not confirm:
+        errors["confirm"] = "Enter your new password again to confirm it"
+    elif new and confirm != new:
+        errors["confirm"] = "The passwords you entered do not match"
+    return errors
+
+
+@bp.post("/account/password")
+def change_password_post():
+    person = _signed_in()
+    if not (current_app.config["LOCAL_SIGN_IN"] and accounts().has_password(person.username)):
+        return _page(person, code=400)
+    errors = _new_password_errors(request.form)
+    if errors:
+        return _page(person, errors, 400)
+    found, message, code = checked(person.username, request.form["current"])
+    if found is None:
+        return _page(person, {"current": WRONG_CURRENT if code == 400 else message}, code)
+    try:
+        accounts().set_password(person.username, request.form["new"])
+    except AccountError as refused:
+        return _page(person, {"new": str(refused).rstrip(".")}, 400)
+    start_session(found)
+    flash("Your password has been changed.")
+    return redirect(url_for("home.site_home"))
