@@ -5,6 +5,10 @@ a store's ``insert``, ``insert_many`` or ``update``. One record or thousands (an
 ``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per file field; they are checked and
 stored first (under generated names, not yet part of any record), then the record is written with the
 file field holding their ids in the same atomic write. If anything fails, the staged files are removed.
+
+A reference field may only point at a live record of its target repository in the same instance: ``Records``
+asks a ``ReferenceLookup`` (``live_references``, the one place that builds it from the open stores). A value a
+record already held is not asked again, so a record whose linked record was since deleted stays editable.
 """
 from __future__ import annotations
 
@@ -12,12 +16,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
-from engine.errors import AttachmentRejected, ValidationFailed
-from engine.schema.model import RepositoryType
+from engine.errors import AttachmentRejected, RecordNotFound, ValidationFailed
+from engine.fields.values import as_list
+from engine.schema.model import Instance, RepositoryType
+from engine.store import Stores
 from engine.store.base import Attachment, NewRecord, Record, Store, Upload
 
 Uploads = Mapping[str, list[Upload]]
 Staged = Mapping[str, list[Attachment]]
+#: ``exists(target, reference)``: is ``reference`` a live (not deleted) record of repository ``target``?
+ReferenceLookup = Callable[[str, str], bool]
+
+
+def live_references(stores: Stores, instance: Instance) -> ReferenceLookup:
+    """Whether a reference names a live record of one of ``instance``'s repositories: what reference fields
+    are checked against on every write and what a record page links to (a reference never crosses instances)."""
+    def exists(target: str, reference: str) -> bool:
+        if not instance.has_repository(target):
+            return False
+        try:
+            stores.get(instance, instance.repository(target)).get(reference)
+        except RecordNotFound:
+            return False
+        return True
+    return exists
 
 
 @dataclass(frozen=True)
@@ -47,10 +69,12 @@ class Validator(Protocol):
 class Records:
     """Create and edit the records of one repository."""
 
-    def __init__(self, rtype: RepositoryType, store: Store, validator: Validator):
+    def __init__(self, rtype: RepositoryType, store: Store, validator: Validator,
+                 references: ReferenceLookup | None = None):
         self.rtype = rtype
         self.store = store
         self.validator = validator
+        self.references = references    # None: reference values are not looked up (tests of the store alone)
 
     def create(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                uploads: Uploads | None = None, created: datetime | None = None,
@@ -64,11 +88,13 @@ class Records:
                     progress: Callable[[int], None] | None = None) -> list[Record]:
         """Save many new records in ONE write: every item is staged and validated first, and if any fails
         (``ItemFailed`` says which) nothing is written and every staged file is removed. ``progress(n)`` is
-        told as each item is checked."""
+        told as each item is checked. A reference field may name a record of the same batch by the reference
+        it keeps (``NewItem.reference``), earlier or later in it: the batch is written whole or not at all."""
         planned: list[NewRecord] = []
+        batch = frozenset(item.reference for item in items if item.reference)
         try:
             for index, item in enumerate(items):
-                planned.append(self._plan_new(index, item, user))
+                planned.append(self._plan_new(index, item, user, batch))
                 if progress:
                     progress(1)
             return self.store.insert_many(planned, user=user)
@@ -76,7 +102,7 @@ class Records:
             self.store.discard_staged(file for new in planned for file in new.attachments)
             raise
 
-    def _plan_new(self, index: int, item: "NewItem", user: str) -> NewRecord:
+    def _plan_new(self, index: int, item: "NewItem", user: str, batch: frozenset[str]) -> NewRecord:
         """Stage one item's files and validate the values they complete; its staged files are removed if it
         fails, the earlier items' by ``create_many``."""
         status = item.status or self.rtype.initial_status
@@ -84,7 +110,7 @@ class Records:
         try:
             staged = self._stage(item.uploads or {}, user)
             values = _with_files(item.values, [], staged, frozenset())
-            self._check(values, status)
+            self._check(values, status, batch=batch)
         except ValidationFailed as failed:
             self.store.discard_staged(_flat(staged))
             raise ItemFailed(index, failed.errors) from None
@@ -104,12 +130,12 @@ class Records:
         merged = {**current.values, **values}
         attached = self.store.attachments(reference)
         return self._save(
-            uploads, user, status,
+            uploads, user, status, before=current.values,
             plan=lambda staged: _with_files(merged, attached, staged, frozenset(remove_attachments)),
             write=lambda planned, files: self.store.update(reference, planned, user=user, status=status,
                                                            expected_version=expected_version, attachments=files))
 
-    def _save(self, uploads: Uploads | None, user: str, status: str,
+    def _save(self, uploads: Uploads | None, user: str, status: str, before: Mapping[str, Any],
               plan: Callable[[Staged], dict[str, Any]], write: Callable[[dict[str, Any], list[Attachment]], Record]
               ) -> Record:
         """Stage the uploads, validate the values they complete, write; on any failure remove the staged
@@ -117,16 +143,39 @@ class Records:
         staged = self._stage(uploads or {}, user)
         try:
             planned = plan(staged)
-            self._check(planned, status)
+            self._check(planned, status, before=before)
             return write(planned, _flat(staged))
         except BaseException:
             self.store.discard_staged(_flat(staged))
             raise
 
-    def _check(self, values: Mapping[str, Any], status: str) -> None:
+    def _check(self, values: Mapping[str, Any], status: str, *, before: Mapping[str, Any] | None = None,
+               batch: frozenset[str] = frozenset()) -> None:
         errors = self.validator.validate(values, status)
+        for name, message in self.dangling(values, before, batch).items():
+            errors.setdefault(name, message)
         if errors:
             raise ValidationFailed(errors)
+
+    def dangling(self, values: Mapping[str, Any], before: Mapping[str, Any] | None = None,
+                 batch: frozenset[str] = frozenset()) -> dict[str, str]:
+        """By reference field, what is wrong with the references ``values`` name that are not live records of
+        the field's target: ``before`` (the record as stored) holds values not asked again, ``batch`` the
+        references of records being written in the same write as these values."""
+        if self.references is None:
+            return {}
+        found = {}
+        for field in self.rtype.fields:
+            if not field.target:
+                continue
+            kept = set(as_list((before or {}).get(field.name)))
+            if field.target == self.rtype.name:
+                kept |= batch
+            missing = [ref for ref in as_list(values.get(field.name))
+                       if isinstance(ref, str) and ref not in kept and not self.references(field.target, ref)]
+            if missing:
+                found[field.name] = field.kind.missing_message(field, missing)
+        return found
 
     def _stage(self, uploads: Uploads, user: str) -> Staged:
         """Check and store every upload; if any is refused, remove the others and say why, per field."""

@@ -56,28 +56,28 @@ def run(args) -> int:
 
 def _import(args, opened, table) -> int:
     from engine.exchange.plan import plan_import
-    from engine.exchange.report import report_lines, summary
+    from engine.exchange.report import report_lines
+    from engine.records import Records, live_references
     from engine.schema.compile import RecordValidator
+    records = Records(opened.rtype, opened.store, RecordValidator(opened.rtype),
+                      live_references(opened.stores, opened.instance))
     folder = Path(args.attachments) if args.attachments else None
     if folder is not None and not folder.is_dir():
         print(f"There is no folder {folder} (--attachments).", file=sys.stderr)
         return 1
     started = time.perf_counter()
     with _bar(args, len(table.rows), "Checking") as bar:
-        plan = plan_import(opened.rtype, opened.store, RecordValidator(opened.rtype), table, folder, bar.update)
+        plan = plan_import(records, table, folder, bar.update)
     for line in report_lines(plan, every_row=args.dry_run):
         print(line)
     if args.dry_run:
         print("Dry run: nothing was written.")
         return 0 if plan.ok else 1
-    return _write(args, opened, plan, started)
+    return _write(args, opened, records, plan, started)
 
 
-def _write(args, opened, plan, started: float) -> int:
+def _write(args, opened, records, plan, started: float) -> int:
     from engine.exchange.write import ImportRefused, carry_out
-    from engine.records import Records
-    from engine.schema.compile import RecordValidator
-    records = Records(opened.rtype, opened.store, RecordValidator(opened.rtype))
     try:
         with _bar(args, len(plan.good), "Writing") as bar:
             saved = carry_out(plan, records, user=args.user or _login_name(),

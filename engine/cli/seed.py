@@ -6,7 +6,8 @@ attached when the record is loaded. Records are loaded in file order, so the n-t
 and a sample may refer to an earlier one by that reference.
 
 Real data is never overwritten: a repository that holds any record, even a deleted one, is left alone. Every
-sample of a repository is checked before the first is written, so a mistake loads nothing of it.
+sample of a repository is checked before the first is written, so a mistake loads nothing of it (a sample naming
+a record that does not exist, in another repository or among the later samples of its own, included).
 """
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ from typing import Any
 from engine.config import Paths
 from engine.errors import EngineError, SchemaError
 from engine.fields import default_registry
-from engine.records import Records
+from engine.records import Records, live_references
 from engine.schema import load_project
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Instance, Project, RepositoryType
 from engine.schema.yamlfile import Document, YamlProblem, display_path, load_document
 from engine.store import Stores
-from engine.store.base import Query, Record, Store, Upload
+from engine.store.base import Query, Record, Upload
+from engine.store.documents import format_reference
 
 #: Who the records were created by when a sample does not say.
 SAMPLE_USER = "Sample data"
@@ -85,12 +87,16 @@ def seed_project(project: Project, paths: Paths, stores: Stores, only: str | Non
         for rtype in load_order(instance):
             path = folder / f"{rtype.name}.yaml"
             if path.is_file():
-                problems += seed_repository(instance, rtype, stores.get(instance, rtype), path)
+                records = Records(rtype, stores.get(instance, rtype), RecordValidator(rtype),
+                                  live_references(stores, instance))
+                problems += seed_repository(instance, records, path)
     return problems
 
 
-def seed_repository(instance: Instance, rtype: RepositoryType, store: Store, path: Path) -> list[str]:
-    """Load the samples in ``path`` into ``store`` if it has never held a record; return the problems."""
+def seed_repository(instance: Instance, records: Records, path: Path) -> list[str]:
+    """Load the samples in ``path`` through ``records`` if its store has never held a record; return the
+    problems."""
+    rtype, store = records.rtype, records.store
     where = f"{instance.name} / {rtype.name}"
     held = store.count() + store.query(Query(deleted=True, per_page=1)).total
     if held:
@@ -102,7 +108,11 @@ def seed_repository(instance: Instance, rtype: RepositoryType, store: Store, pat
         print("\n".join(error.problems))
         print(f"{where}: nothing loaded, {counted(len(error.problems), 'problem')} in {display_path(path)}")
         return error.problems
-    records = Records(rtype, store, RecordValidator(rtype))
+    problems = dangling(records, samples, path)
+    if problems:
+        print("\n".join(problems))
+        print(f"{where}: nothing loaded, {counted(len(problems), 'problem')} in {display_path(path)}")
+        return problems
     references = []
     for number, sample in enumerate(samples, start=1):
         try:
@@ -115,6 +125,15 @@ def seed_repository(instance: Instance, rtype: RepositoryType, store: Store, pat
     span = f" ({references[0]} to {references[-1]})" if references else ""
     print(f"{where}: loaded {counted(len(references), 'sample record')}{span}")
     return []
+
+
+def dangling(records: Records, samples: list[Sample], path: Path) -> list[str]:
+    """References to records that do not exist, checked before the first sample is written: the n-th sample
+    becomes ``PREFIX-000n`` and samples are written in order, so a sample may name an earlier one."""
+    earlier = [format_reference(records.rtype.reference_prefix, n) for n in range(1, len(samples) + 1)]
+    return [f"{display_path(path)}: record {number}: {message}"
+            for number, sample in enumerate(samples, start=1)
+            for message in records.dangling(sample.values, batch=frozenset(earlier[:number - 1])).values()]
 
 
 def write(records: Records, sample: Sample) -> Record:

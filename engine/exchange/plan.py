@@ -1,6 +1,10 @@
 """The import plan: a file's columns matched to the repository's, every row converted and checked, and the
 report of what would be created and every problem with its row and column. Planning writes nothing; a dry
 run is just a plan that is shown and not carried out.
+
+A reference cell must name a live record of the field's target, or a record of the same file (by the reference
+it keeps, above or below it): the rows are written together or not at all. With ``--skip-invalid`` a row left out
+takes with it every row that names it, so what is written never names a record that was not.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from typing import Any, Callable, Iterable
 from engine.exchange.columns import Column, columns_of, header_key
 from engine.exchange.readers import Table
 from engine.fields.base import CellError
-from engine.records import Validator
+from engine.fields.values import as_list
+from engine.records import Records, Validator
 from engine.schema.model import RepositoryType
 from engine.store.base import Store
 
@@ -96,22 +101,26 @@ def _why_ignored(rtype: RepositoryType, column: Column | None, taken: set[str]) 
     return f"a second {column.label} column; the first one is read"
 
 
-def plan_import(rtype: RepositoryType, store: Store, validator: Validator, table: Table,
-                attachments: Path | None = None, progress: Callable[[int], None] | None = None) -> ImportPlan:
-    """Read, convert and check every row of ``table``; nothing is written."""
+def plan_import(records: Records, table: Table, attachments: Path | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportPlan:
+    """Read, convert and check every row of ``table`` against the repository ``records`` writes; nothing is
+    written."""
+    rtype = records.rtype
     matched, ignored, missing = match_columns(rtype, table.headers)
     plan = ImportPlan(rtype, table.name, [(h, c) for _, h, c in matched], ignored, missing, [],
                       table.blank_rows)
+    headers = {c.name: h for _, h, c in matched}
     seen: set[str] = set()
     for number, cells in table.rows:
         row = PlannedRow(number)
         for index, header, column in matched:
             _read_cell(row, header, column, cells[index], rtype, attachments)
-        _check(row, rtype, validator, {c.name: h for _, h, c in matched})
-        _settle_reference(row, store, seen)
+        _check(row, rtype, records.validator, headers)
+        _settle_reference(row, records.store, seen)
         plan.rows.append(row)
         if progress:
             progress(1)
+    _check_links(plan, records, headers)
     return plan
 
 
@@ -171,3 +180,40 @@ def _settle_reference(row: PlannedRow, store: Store, seen: set[str]) -> None:
         row.reference = None
     else:
         seen.add(row.reference)
+
+
+def _check_links(plan: ImportPlan, records: Records, headers: dict[str, str]) -> None:
+    """Every reference cell names a live record or a row of this file; then, until nothing changes, a good row
+    naming a row with problems gets a problem too (that row will not be written, so neither can this one)."""
+    in_file = {row.reference: row for row in plan.rows if row.reference}
+    kept = frozenset(in_file)
+    for row in plan.rows:
+        reported = {problem.column for problem in row.problems}
+        for name, message in records.dangling(_linked(row), batch=kept).items():
+            if headers.get(name, name) not in reported:
+                row.problems.append(Problem(row.row, headers.get(name, name), message))
+    changed = True
+    while changed:
+        changed = False
+        for row in plan.good:
+            for field, ref in _self_links(row, plan.rtype):
+                named = in_file.get(ref)
+                if named is not None and not named.ok:
+                    row.problems.append(Problem(row.row, headers.get(field.name, field.label),
+                                                f"{field.kind.invalid_message(field, ref)}: {ref} (row {named.row}) "
+                                                f"has problems, so it is not imported"))
+                    changed = True
+                    break
+
+
+def _linked(row: PlannedRow) -> dict[str, Any]:
+    """The row's values to look references up in, less the cells that could not be read (reported already)."""
+    return {name: value for name, value in row.values.items() if name not in row.unreadable}
+
+
+def _self_links(row: PlannedRow, rtype: RepositoryType) -> Iterable[tuple[Any, str]]:
+    """(field, reference) for each reference the row makes to a record of its own repository."""
+    for field in rtype.fields:
+        if field.target == rtype.name:
+            for ref in as_list(row.values.get(field.name)):
+                yield field, ref

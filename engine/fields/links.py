@@ -104,6 +104,12 @@ class ReferenceType(FieldType):
     def invalid_message(self, field: Field, value: Any) -> str:
         return f"Select {lower_first(field.label)} from the list of records"
 
+    def missing_message(self, field: Field, references: list[str]) -> str:
+        """Well-formed references that name no live record of the target (a typo, an API call or an import
+        naming one that never existed or was deleted)."""
+        names = ", ".join(references)
+        return f"{self.invalid_message(field, references)}: {names} {'does' if len(references) == 1 else 'do'} not exist"
+
     def form_field(self, field: Field) -> UnboundField:
         if field.multiple:
             return SelectMultipleField(field.label, description=field.help, choices=[])

@@ -14,7 +14,7 @@ from wtforms import Form
 
 from engine.access.accounts import Accounts
 from engine.config import Paths
-from engine.records import Records
+from engine.records import ReferenceLookup, Records, live_references
 from engine.errors import InstanceNotFound, RepositoryNotFound
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
@@ -140,8 +140,13 @@ class Site:
         """The write path for one hosted repository, made on first use and kept."""
         key = (hosted.instance.name, hosted.name)
         if key not in self._records:
-            self._records[key] = Records(hosted.rtype, self.store(hosted), hosted.validator)
+            self._records[key] = Records(hosted.rtype, self.store(hosted), hosted.validator,
+                                         self.references(hosted.instance))
         return self._records[key]
+
+    def references(self, instance: Instance) -> ReferenceLookup:
+        """Whether a reference names a live record of a repository of ``instance`` (see ``Records``)."""
+        return live_references(self.stores, instance)
 
     def close(self) -> None:
         self.stores.close()

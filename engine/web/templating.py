@@ -52,6 +52,12 @@ def reference_options(instance: Instance, field: Field) -> list[tuple[str, str]]
     return [(r.reference, f"{r.reference}: {target.title_of(r)}") for r in store.iter_all()]
 
 
+def record_exists(instance: Instance, target: str, reference: str) -> bool:
+    """Is ``reference`` a live record of ``target`` here? A record page links only those: old data may name a
+    record that was since deleted or never existed, shown as its reference without a dead link."""
+    return current_app.extensions["repo_engine"].references(instance)(target, reference)
+
+
 def configure(app: Flask, *, frontend_version: str) -> None:
     env = app.jinja_env
     env.auto_reload = app.debug         # templates are compiled once and kept, except while developing
@@ -64,6 +70,7 @@ def configure(app: Flask, *, frontend_version: str) -> None:
         # Built by hand, not url_for: every page asks for several and the answer never changes.
         return f"{request.script_root}/assets/{path}?v={frontend_version}"
 
-    env.globals.update(asset_url=asset_url, reference_options=reference_options, page_window=page_window,
+    env.globals.update(asset_url=asset_url, reference_options=reference_options, record_exists=record_exists,
+                       page_window=page_window,
                        frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",
                        frontend_js=f"nhsuk-frontend-{frontend_version}.min.js")

@@ -85,7 +85,7 @@ def confirm(instance: str, repo: str):
 
 def _plan(repository: HostedRepository, data: bytes, filename: str) -> ImportPlan:
     table = read_table(data, Path(filename).name)
-    return plan_import(repository.rtype, site().store(repository), repository.validator, table)
+    return plan_import(site().records(repository), table)
 
 
 def _folder() -> Path:
