@@ -41,7 +41,8 @@ def saved_record(csrf_client):
 
 
 def test_the_form_routes_are_among_those_checked(csrf_app):
-    assert {BASE + "new", BASE + "QI-0001/edit"} <= set(post_urls(csrf_app))
+    assert {BASE + "new", BASE + "QI-0001/edit", BASE + "QI-0001/delete", "/account/password"} \
+        <= set(post_urls(csrf_app))
     assert [method for method, _ in unsafe_routes(csrf_app, api=False)] == ["POST"] * len(post_urls(csrf_app))
 
 
