@@ -46,6 +46,22 @@ def refused(page: Page, site: Site) -> int:
     return page.goto(f"/{site.instance}/members").status
 
 
+def password_page(errors: bool) -> Visit:
+    """A member of staff with a password opens the change-password page, and sends it empty when ``errors``."""
+    def visit(page: Page, site: Site) -> int:
+        page.context.clear_cookies()
+        page.goto("/sign-in")
+        sign_in_with_form(page, STAFF, PASSWORD)
+        status = page.goto("/account/password").status
+        if not errors:
+            return status
+        with page.expect_response(lambda response: response.request.method == "POST") as posted:
+            page.get_by_role("button", name="Change password").click()
+        error_summary(page)
+        return posted.value.status
+    return visit
+
+
 def import_report(page: Page, site: Site) -> int:
     """An admin uploads a tracker with one impossible date and reads the report (problems answer 400)."""
     page.goto(f"{site.browse}import")
@@ -76,6 +92,10 @@ PAGES: dict[str, tuple[Visit, int]] = {
     "members": (goto(lambda site: f"/{site.instance}/members"), 200),
     "deleted records": (goto(lambda site: f"/{site.instance}/bin"), 200),
     "permission refused": (refused, 403),
+    "change password": (password_page(errors=False), 200),
+    "change password with errors": (password_page(errors=True), 400),
+    "password managed elsewhere": (goto(lambda site: "/account/password"), 200),
+    "delete confirmation": (goto(lambda site: site.record(SAMPLE) + "/delete"), 200),
     "import page": (goto(lambda site: f"{site.browse}import"), 200),
     "import report": (import_report, 400),
 }
@@ -114,5 +134,21 @@ def test_browse_page_fits_a_phone_without_scrolling_sideways(browser: Browser, l
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"the browse page is {widths[0]}px wide on a {widths[1]}px phone screen"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("browse", shipped_repositories(REPO_ROOT))
+def test_every_shipped_listing_fits_beside_its_filters_on_a_laptop_screen(browser: Browser, live_server: str,
+                                                                         browse: str):
+    """At 1280 px wide the table fits its column: nobody has to scroll sideways to see when a record changed."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(browse)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        widths = page.evaluate("() => { const box = document.querySelector('.app-table-wrapper');"
+                               " return box ? [box.scrollWidth, box.clientWidth] : [0, 0]; }")
+        assert widths[0] <= widths[1], f"{browse}: the table is {widths[0]}px wide in a {widths[1]}px column"
     finally:
         context.close()
