@@ -47,6 +47,18 @@ def test_browse_lists_the_first_page_with_columns_from_the_schema(client, projec
     assert first["href"].startswith(BASE + "QI-")
 
 
+def test_the_updated_column_shows_the_day_and_the_record_page_the_time(app, client, projects):
+    """A narrow column: '27 Nov 2026'; the record page says when to the minute, in UK time."""
+    from engine.web.columns import when
+    store = app.extensions["repo_engine"].store(app.extensions["repo_engine"].repository("qi", "qi-project"))
+    record = store.query(Query(q="Sepsis")).records[0]
+    page = html(client.get(BASE + "?q=Sepsis"))
+    cells = [td.get_text(strip=True) for td in page.select("main tbody tr td")]
+    day, month, year = when(record.updated).split(" at ")[0].split()
+    assert cells[-1] == f"{day} {month[:3]} {year}"
+    assert when(record.updated) in html(client.get(BASE + record.reference)).get_text(" ", strip=True)
+
+
 def test_facets_count_and_filter(client, projects):
     page = html(client.get(BASE))
     assert facet(page, "division") == {"Surgery (4)": "", "Medicine (3)": ""}
