@@ -1,0 +1,81 @@
+"""Imports of reference columns: a reference must name a record that exists, or a row of the same file by the
+reference it keeps; the dry run names the row and column of one that does not, and the write checks again."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import RecordNotFound
+from engine.exchange.plan import plan_import
+from engine.exchange.readers import read_table
+from engine.exchange.write import ImportRefused, carry_out
+from engine.records import Records
+from engine.schema.compile import RecordValidator
+
+
+def csv_file(tmp_path, text: str) -> str:
+    path = tmp_path / "links.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_dry_run_names_the_row_and_column_of_a_reference_to_a_missing_record(cli, tmp_path, site):
+    path = csv_file(tmp_path, "Project title,Follows\nFirst,\nSecond,QI-9999\n")
+    status, out, _ = cli("import", "qi", "tracker", path, "--dry-run")
+    assert status == 1
+    assert "Row 3, column Follows: Select follows from the list of records: QI-9999 does not exist" in out
+    assert "Row 2: would create a new record (First)" in out
+    assert site.store.count() == 0
+
+
+def test_a_reference_to_a_record_already_there_is_imported(cli, tmp_path, site):
+    site.records.create({"title": "Already here"}, user="ann")
+    status, out, _ = cli("import", "qi", "tracker", csv_file(tmp_path, "Project title,Follows\nNext,qi-0001\n"))
+    assert status == 0, out
+    assert site.store.get("QI-0002").values["follows"] == "QI-0001"
+
+
+def test_rows_may_name_each_other_by_the_references_they_keep(cli, tmp_path, site):
+    path = csv_file(tmp_path, "Reference,Project title,Follows\n"
+                              "QI-0001,First,QI-0002\n"        # names a row below it
+                              "QI-0002,Second,QI-0001\n"
+                              ",Third,QI-0002\n")
+    status, out, _ = cli("import", "qi", "tracker", path)
+    assert status == 0, out
+    assert [site.store.get(f"QI-000{n}").values["follows"] for n in (1, 2, 3)] == ["QI-0002", "QI-0001", "QI-0002"]
+
+
+def test_a_row_naming_a_row_left_out_is_left_out_too(cli, tmp_path, site):
+    path = csv_file(tmp_path, "Reference,Project title,Start date,Follows\n"
+                              "QI-0005,Bad date,31/02/2025,\n"
+                              "QI-0006,Names the bad row,,QI-0005\n"
+                              "QI-0007,Fine,,\n")
+    status, out, _ = cli("import", "qi", "tracker", path, "--skip-invalid")
+    assert status == 3, out
+    assert ("Row 3, column Follows: Select follows from the list of records: QI-0005 (row 2) has problems, "
+            "so it is not imported") in out
+    assert [record.reference for record in site.store.iter_all()] == ["QI-0007"]
+
+
+@pytest.fixture
+def checked(site):
+    """The write path of the tracker, looking references up in its own store."""
+    def exists(target: str, reference: str) -> bool:
+        try:
+            site.store.get(reference)
+        except RecordNotFound:
+            return False
+        return True
+    return Records(site.rtype, site.store, RecordValidator(site.rtype), exists)
+
+
+def test_the_write_checks_again_so_a_record_deleted_after_the_dry_run_is_not_linked(site, checked):
+    site.records.create({"title": "Target"}, user="ann")
+    table = read_table(b"Project title,Follows\nLinked,QI-0001\n", "links.csv")
+    plan = plan_import(checked, table)
+    assert plan.ok
+    site.store.delete("QI-0001", user="admin")
+    with pytest.raises(ImportRefused) as refused:
+        carry_out(plan, checked, user="importer")
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (2, "Follows") and "QI-0001 does not exist" in problem.message
+    assert site.store.count() == 0
