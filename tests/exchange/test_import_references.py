@@ -3,13 +3,17 @@ reference it keeps; the dry run names the row and column of one that does not, a
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 
+from access_helpers import sign_in
 from engine.errors import RecordNotFound
 from engine.exchange.plan import plan_import
 from engine.exchange.readers import read_table
 from engine.exchange.write import ImportRefused, carry_out
 from engine.records import Records
 from engine.schema.compile import RecordValidator
+from engine.web.app import create_app
+from test_web_exchange import upload
 
 
 def csv_file(tmp_path, text: str) -> str:
@@ -79,3 +83,20 @@ def test_the_write_checks_again_so_a_record_deleted_after_the_dry_run_is_not_lin
     [problem] = refused.value.problems
     assert (problem.row, problem.column) == (2, "Follows") and "QI-0001 does not exist" in problem.message
     assert site.store.count() == 0
+
+
+def test_the_import_page_lists_a_reference_to_a_missing_record_by_row_and_column(tmp_path, site):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      "SCHEMAS": str(tmp_path / "schemas"), "INSTANCES": str(tmp_path / "instances"),
+                      "DATA": str(tmp_path / "data")})
+    try:
+        client = app.test_client()
+        sign_in(client, app, username="ada", role="admin")
+        response = upload(client, b"Project title,Follows\nLinked,QI-0042\n")
+        assert response.status_code == 400
+        page = BeautifulSoup(response.data, "html.parser")
+        problems = [[td.get_text(strip=True) for td in tr.select("td")]
+                    for tr in page.select("#import-problems tbody tr")]
+        assert problems == [["2", "Follows", "Select follows from the list of records: QI-0042 does not exist"]]
+    finally:
+        app.extensions["repo_engine"].close()
