@@ -7,11 +7,12 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from filelock import FileLock
 
 from access_helpers import PASSWORD, add_account
 from accesskit import make_site
 from engine.web.app import create_app
-from engine.web.auth.limits import FILE_NAME, FailedSignIns
+from engine.web.auth.limits import FILE_NAME, FailedSignIns, SignInBusy
 
 
 @pytest.fixture
@@ -94,5 +95,14 @@ def test_a_damaged_file_is_counted_afresh_instead_of_stopping_every_sign_in(tmp_
     (tmp_path / FILE_NAME).write_text("{not json")
     limits = FailedSignIns(tmp_path)
     assert limits.wait("ann", "10.0.0.1") == 0
+    limits.failed("ann", "10.0.0.1")
+    assert json.loads((tmp_path / FILE_NAME).read_text())["user"]["ann"]
+
+
+def test_a_failure_that_cannot_be_counted_refuses_instead_of_going_uncounted(tmp_path):
+    limits = FailedSignIns(tmp_path, lock_timeout=0.1)
+    with FileLock(str(tmp_path / FILE_NAME) + ".lock"):       # another worker stuck while writing
+        with pytest.raises(SignInBusy, match="Signing in is busy"):
+            limits.failed("ann", "10.0.0.1")
     limits.failed("ann", "10.0.0.1")
     assert json.loads((tmp_path / FILE_NAME).read_text())["user"]["ann"]

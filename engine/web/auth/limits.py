@@ -39,12 +39,12 @@ class FailedSignIns:
     in ``folder/sign-in-failures.json``. ``clock`` is wall-clock time: every process must read the same."""
 
     def __init__(self, folder: Path, per_user: int = 5, per_address: int = 20, window: float = 300.0,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, lock_timeout: float = 10.0):
         self.path = Path(folder) / FILE_NAME
         self.limits = {"user": per_user, "address": per_address}
         self.window = window
         self._clock = clock
-        self._lock = FileLock(str(self.path) + ".lock", timeout=10)
+        self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
         self._threads = threading.RLock()
         self._counts: Counts = {}
         self._seen: Signature | None = None

@@ -13,6 +13,7 @@ from engine.web.auth.session import end_session, start_session
 bp = Blueprint("auth", __name__)
 NEXT_KEY = "sign_in_next"
 
+
 def _page(errors: dict[str, str] | None = None, username: str = "", code: int = 200):
     problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
     html = render_template("sign_in.html", errors=errors or {}, problems=problems, username=username,
