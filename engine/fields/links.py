@@ -107,8 +107,8 @@ class ReferenceType(FieldType):
     def missing_message(self, field: Field, references: list[str]) -> str:
         """Well-formed references that name no live record of the target (a typo, an API call or an import
         naming one that never existed or was deleted)."""
-        names = ", ".join(references)
-        return f"{self.invalid_message(field, references)}: {names} {'does' if len(references) == 1 else 'do'} not exist"
+        verb = "does" if len(references) == 1 else "do"
+        return f"{self.invalid_message(field, references)}: {', '.join(references)} {verb} not exist"
 
     def form_field(self, field: Field) -> UnboundField:
         if field.multiple:

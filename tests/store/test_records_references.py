@@ -87,7 +87,8 @@ def test_an_edit_may_not_set_a_new_missing_reference(records, orphan):
     assert failed.value.errors == {"follows": MISSING}
     with pytest.raises(ValidationFailed) as failed:     # the old value may stay; a new missing one may not join it
         records.update(orphan.reference, {"related": ["QI-0001", "QI-9999"]}, user="bob", expected_version=1)
-    assert failed.value.errors == {"related": "Select related projects from the list of records: QI-9999 does not exist"}
+    assert failed.value.errors == {
+        "related": "Select related projects from the list of records: QI-9999 does not exist"}
     assert records.store.get(orphan.reference).version == 1
 
 
