@@ -183,27 +183,33 @@ def _settle_reference(row: PlannedRow, store: Store, seen: set[str]) -> None:
 
 
 def _check_links(plan: ImportPlan, records: Records, headers: dict[str, str]) -> None:
-    """Every reference cell names a live record or a row of this file; then, until nothing changes, a good row
-    naming a row with problems gets a problem too (that row will not be written, so neither can this one)."""
-    in_file = {row.reference: row for row in plan.rows if row.reference}
-    kept = frozenset(in_file)
+    """Every reference cell names a live record or a row of this file (by the reference it keeps)."""
+    kept = frozenset(row.reference for row in plan.rows if row.reference)
     for row in plan.rows:
         reported = {problem.column for problem in row.problems}
         for name, message in records.dangling(_linked(row), batch=kept).items():
             if headers.get(name, name) not in reported:
                 row.problems.append(Problem(row.row, headers.get(name, name), message))
-    changed = True
-    while changed:
-        changed = False
-        for row in plan.good:
-            for field, ref in _self_links(row, plan.rtype):
-                named = in_file.get(ref)
-                if named is not None and not named.ok:
-                    row.problems.append(Problem(row.row, headers.get(field.name, field.label),
-                                                f"{field.kind.invalid_message(field, ref)}: {ref} (row {named.row}) "
-                                                f"has problems, so it is not imported"))
-                    changed = True
-                    break
+    _leave_out_dependents(plan, headers)
+
+
+def _leave_out_dependents(plan: ImportPlan, headers: dict[str, str]) -> None:
+    """A good row naming a row with problems gets a problem too: that row will not be written, so neither can
+    this one; and so on along a chain (each row is visited once, however long the chain)."""
+    naming: dict[str, list[tuple[Any, PlannedRow]]] = {}
+    for row in plan.rows:
+        for field, ref in _self_links(row, plan.rtype):
+            naming.setdefault(ref, []).append((field, row))
+    left_out = [row for row in plan.rows if row.reference and not row.ok]
+    while left_out:
+        named = left_out.pop()
+        for field, row in naming.get(named.reference, ()):
+            if row.ok:
+                row.problems.append(Problem(row.row, headers.get(field.name, field.label),
+                                            f"{field.kind.invalid_message(field, named.reference)}: "
+                                            f"{named.reference} (row {named.row}) has problems, so it is not imported"))
+                if row.reference:
+                    left_out.append(row)
 
 
 def _linked(row: PlannedRow) -> dict[str, Any]:

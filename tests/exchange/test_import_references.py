@@ -100,3 +100,12 @@ def test_the_import_page_lists_a_reference_to_a_missing_record_by_row_and_column
         assert problems == [["2", "Follows", "Select follows from the list of records: QI-0042 does not exist"]]
     finally:
         app.extensions["repo_engine"].close()
+
+
+def test_a_chain_of_rows_is_left_out_from_its_first_bad_link(cli, tmp_path, site):
+    rows = ["QI-0010,Bad date,31/02/2025,"] + [f"QI-{n:04d},Link {n},,QI-{n - 1:04d}" for n in range(11, 14)]
+    path = csv_file(tmp_path, "Reference,Project title,Start date,Follows\n" + "\n".join(rows) + "\n,Fine,,\n")
+    status, out, _ = cli("import", "qi", "tracker", path, "--skip-invalid", "--dry-run")
+    assert status == 1
+    assert "Row 5, column Follows: Select follows from the list of records: QI-0012 (row 4) has problems" in out
+    assert "5 rows read; 1 ready to create; 4 rows with problems." in out
