@@ -168,11 +168,10 @@ class Records:
         for field in self.rtype.fields:
             if not field.target:
                 continue
-            kept = set(as_list((before or {}).get(field.name)))
-            if field.target == self.rtype.name:
-                kept |= batch
-            missing = [ref for ref in as_list(values.get(field.name))
-                       if isinstance(ref, str) and ref not in kept and not self.references(field.target, ref)]
+            held = as_list((before or {}).get(field.name))
+            ours = batch if field.target == self.rtype.name else frozenset()
+            missing = [ref for ref in as_list(values.get(field.name)) if isinstance(ref, str)
+                       and ref not in held and ref not in ours and not self.references(field.target, ref)]
             if missing:
                 found[field.name] = field.kind.missing_message(field, missing)
         return found
