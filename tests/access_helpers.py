@@ -8,7 +8,7 @@ sign-in form).
 from __future__ import annotations
 
 from engine.access import User
-from engine.web.auth.session import SESSION_KEY
+from engine.web.auth.session import session_for
 
 PASSWORD = "correct horse battery"
 
@@ -33,10 +33,18 @@ def sign_in(client, app, username: str = "ann", role: str | None = "contributor"
     """Make the account and sign the test client in as it (no password check: the sign-in form has its own
     tests)."""
     user = add_account(app, username, role, instance, site_admin=site_admin)
+    signed_in_as(client, app, username)
+    return user
+
+
+def signed_in_as(client, app, username: str):
+    """Put an existing account in the client's session, as signing in does; returns the client."""
+    with app.app_context():
+        signed_in = session_for(username)
     with client.session_transaction() as session:
         session.clear()
-        session[SESSION_KEY] = username
-    return user
+        session.update(signed_in)
+    return client
 
 
 def sign_out(client) -> None:

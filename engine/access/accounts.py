@@ -92,6 +92,12 @@ class Accounts:
     def __len__(self) -> int:
         return len(self._current()["users"])
 
+    def session_stamp(self, username: str) -> str:
+        """A short fingerprint of the account's password hash: a session remembers it when it starts, so a
+        password change (a new hash, with its new salt) ends every session started before it."""
+        stored = self._current()["users"].get(username, {}).get("password") or ""
+        return hashlib.sha256(stored.encode("utf-8")).hexdigest()[:16]
+
     def has_password(self, username: str) -> bool:
         return bool(self._current()["users"].get(username, {}).get("password"))
 

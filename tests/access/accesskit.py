@@ -7,7 +7,7 @@ import io
 import textwrap
 from dataclasses import dataclass
 
-from access_helpers import add_account
+from access_helpers import add_account, signed_in_as
 from engine.store.base import Upload
 from engine.web.app import create_app
 
@@ -64,8 +64,7 @@ class Site:
     def client(self, person: str, instance: str):
         client = self.app.test_client()
         if person != "anonymous":
-            with client.session_transaction() as session:
-                session["user"] = username(person, instance)
+            signed_in_as(client, self.app, username(person, instance))
         return client
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from access_helpers import signed_in_as
 from accesskit import make_site
 
 
@@ -84,9 +85,7 @@ def test_a_revoked_role_is_refused_on_the_next_request(access_site):
     accounts = access_site.app.extensions["repo_engine"].accounts
     accounts.add("temporary")
     accounts.grant("temporary", "closed", "reader")
-    client = access_site.app.test_client()
-    with client.session_transaction() as session:
-        session["user"] = "temporary"
+    client = signed_in_as(access_site.app.test_client(), access_site.app, "temporary")
     assert client.get("/closed/project/").status_code == 200
     accounts.revoke("temporary", "closed")
     assert client.get("/closed/project/").status_code == 403
@@ -95,9 +94,7 @@ def test_a_revoked_role_is_refused_on_the_next_request(access_site):
 def test_a_removed_account_is_signed_out_on_the_next_request(access_site):
     accounts = access_site.app.extensions["repo_engine"].accounts
     accounts.add("leaver")
-    client = access_site.app.test_client()
-    with client.session_transaction() as session:
-        session["user"] = "leaver"
+    client = signed_in_as(access_site.app.test_client(), access_site.app, "leaver")
     assert client.get("/staff/project/").status_code == 200
     accounts.remove("leaver")
     assert client.get("/staff/project/").status_code == 302

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from access_helpers import PASSWORD, accounts, add_account
 from accesskit import make_site
+from engine.web.auth.session import session_for
 
 NEW = "a brand new passphrase"
 PAGE = "/account/password"
@@ -120,8 +121,10 @@ def test_the_change_needs_its_csrf_token(app):
 def test_someone_signed_in_with_their_organisation_is_told_who_manages_their_password(app):
     accounts(app).find_or_add_sso("https://login.example/tenant|abc", "sso@example.nhs.uk", "Sue Sso")
     client = app.test_client()
+    with app.app_context():
+        signed_in = session_for("sso@example.nhs.uk")
     with client.session_transaction() as session:
-        session["user"] = "sso@example.nhs.uk"
+        session.update(signed_in)
     page = html(client.get(PAGE))
     assert "Your password is managed by your organisation" in page.select_one("main").get_text()
     assert page.select_one("main input[type=password]") is None
@@ -129,3 +132,19 @@ def test_someone_signed_in_with_their_organisation_is_told_who_manages_their_pas
     response = client.post(PAGE, data={"csrf_token": csrf, "current": "x", "new": NEW, "confirm": NEW})
     assert response.status_code == 400
     assert not accounts(app).has_password("sso@example.nhs.uk")
+
+
+def test_a_new_password_ends_every_other_session_of_that_person(app):
+    """Someone who changes their password because it leaked signs the other holder of it out too."""
+    mine, theirs = signed_in(app), signed_in(app)
+    assert html(theirs.get("/mine")).select_one("h1").get_text(strip=True) == "My submissions"
+    assert change(mine).status_code == 302
+    assert mine.get("/mine").status_code == 200                           # this session was renewed
+    assert theirs.get("/mine").status_code == 302                         # the other one was ended
+    assert theirs.get("/mine").headers["Location"].startswith("/sign-in")
+
+
+def test_a_password_set_from_the_command_line_ends_the_sessions_too(app):
+    client = signed_in(app)
+    accounts(app).set_password("ann", NEW)
+    assert client.get("/mine").status_code == 302

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from access_helpers import PASSWORD
+from engine.web.auth.session import session_for
 from browser_site import ADMIN, REPO_ROOT, STAFF, Site, find_site
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -91,7 +92,9 @@ def browser() -> Iterator[Browser]:
 def signed_in_as(live_app, live_server):
     """``signed_in_as(context, username)``: give a browser context the session cookie of ``username``."""
     def sign_in(context, username: str) -> None:
-        value = live_app.session_interface.get_signing_serializer(live_app).dumps({"user": username})
+        with live_app.app_context():
+            signed_in = session_for(username)
+        value = live_app.session_interface.get_signing_serializer(live_app).dumps(signed_in)
         context.add_cookies([{"name": live_app.config["SESSION_COOKIE_NAME"], "value": value,
                               "url": live_server}])
     return sign_in

@@ -11,6 +11,7 @@ from engine.access import ANONYMOUS, User, can
 from engine.web.auth.redirects import here
 
 SESSION_KEY = "user"
+STAMP_KEY = "stamp"     # the account's password stamp when the session started (see Accounts.session_stamp)
 
 
 def accounts():
@@ -26,8 +27,9 @@ def _from_session() -> User | None:
     if not username:
         return None
     found = accounts().get(username)
-    if found is None:               # the account was removed: forget it
-        session.pop(SESSION_KEY, None)
+    if found is None or session.get(STAMP_KEY) != accounts().session_stamp(username):
+        session.clear()             # the account was removed, or its password changed since this sign-in
+        return None
     return found
 
 
@@ -39,10 +41,15 @@ def _from_token() -> User | None:
     return accounts().user_for_token(token.strip())
 
 
+def session_for(username: str) -> dict[str, str]:
+    """What a signed-in session holds: who, and their password stamp at sign-in."""
+    return {SESSION_KEY: username, STAMP_KEY: accounts().session_stamp(username)}
+
+
 def start_session(user: User) -> None:
     """Sign ``user`` in: a fresh session (nothing carried over from before sign-in) naming them."""
     session.clear()
-    session[SESSION_KEY] = user.username
+    session.update(session_for(user.username))
     session.permanent = True
 
 
