@@ -18,6 +18,16 @@ def test_a_posted_reference_to_a_missing_record_is_refused_on_the_form(client, a
     assert site.store(site.repository("qi", "qi-project")).count() == 0
 
 
+def test_a_missing_reference_is_listed_with_the_form_s_other_problems_at_once(client, app):
+    """A date the form cannot read is found before the save is tried; the reference must be named with it."""
+    bad_date = {"start_date-day": "31", "start_date-month": "2", "start_date-year": "2026"}
+    response = client.post(BASE + "new", data=project(follows="QI-9999", **bad_date),
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    links = {a["href"] for a in html(response).select(".nhsuk-error-summary a")}
+    assert "#follows" in links and len(links) == 2
+
+
 @pytest.fixture
 def orphan(client, app):
     """QI-0002 follows QI-0001, which an admin deleted afterwards."""

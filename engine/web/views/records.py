@@ -15,13 +15,16 @@ bp = Blueprint("records", __name__)
 
 
 def _save(repository: HostedRepository, form, status: str, write: Callable[[dict, dict], Record],
-          extra: dict[str, str] | None = None):
-    """Write through ``Records``; returns the saved record, or None and the errors by field name."""
+          extra: dict[str, str] | None = None, before: Record | None = None):
+    """Write through ``Records``; returns the saved record, or None and the errors by field name. When the
+    form itself has problems, every other problem the save would find is listed with them, so nobody fixes
+    one round only to meet the next."""
     values, errors = forms.read_values(repository, form, status)
     errors.update(extra or {})
     try:
         if errors:
-            raise ValidationFailed({**repository.validator.validate(values, status), **errors})
+            dangling = site().records(repository).dangling(values, before.values if before else None)
+            raise ValidationFailed({**dangling, **repository.validator.validate(values, status), **errors})
         return write(values, forms.uploads_from(repository, form)), {}
     except ValidationFailed as failed:
         return None, failed.errors
@@ -102,7 +105,7 @@ def edit(instance: str, repo: str, reference: str):
         return update(reference, values, user=user(), expected_version=expected, status=status,
                       uploads=uploads, remove_attachments=tuple(request.form.getlist("remove_attachment")))
     try:
-        saved, errors = _save(repository, form, status, write, bad_status)
+        saved, errors = _save(repository, form, status, write, bad_status, before=record)
     except EditConflict as conflict:
         theirs = forms.changes_since(repository, store.history(reference), expected)
         return _form_page(repository, form, record=conflict.current, status=status,
