@@ -83,8 +83,11 @@ def _errors(*names: str) -> dict[str, Any]:
 
 def _value(field: Field, nullable: bool = True) -> dict[str, Any]:
     schema: dict[str, Any] = {"title": field.label}
-    if field.help:
-        schema["description"] = field.help
+    notes = [field.help] if field.help else []
+    if field.target:                # checked on every write, not expressible in JSON Schema
+        notes.append(f"Each reference must name a live {field.target} record of this instance.")
+    if notes:
+        schema["description"] = " ".join(notes)
     if holds_files(field):
         schema["readOnly"] = True
     fragment = field.kind.json_schema(field)

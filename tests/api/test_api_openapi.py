@@ -71,3 +71,9 @@ def test_reading_needs_a_token_only_where_the_instance_is_not_open_to_anyone(app
     assert {} in paths["/api/v1/qi/qi-project/records"]["get"]["security"]
     assert paths["/api/v1/private/qi-project/records"]["get"]["security"] == [{"bearerToken": []}]
     assert paths["/api/v1/qi/qi-project/records"]["post"]["security"] == [{"bearerToken": []}]
+
+
+def test_a_reference_field_says_its_records_must_exist(app):
+    values = description(app)["components"]["schemas"]["qi.qi-project.Values"]["properties"]
+    assert "must name a live qi-project record" in values["follows"]["description"]
+    assert "must name a live" not in values["title"].get("description", "")
