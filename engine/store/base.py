@@ -7,7 +7,7 @@ refuse values that cannot be stored, stamps the system fields and keeps every ea
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, BinaryIO, Hashable, Iterable, Iterator, Mapping, Sequence
 
@@ -59,8 +59,9 @@ class Version:
 class Query:
     """What a browse page (or API list, or export) asks for.
 
-    ``filters`` maps a field name (or 'status') to parsed wanted values: the same field's values are OR-ed,
-    different fields AND-ed. ``state`` is 'open', 'closed' or None (the type's open/closed statuses).
+    ``filters`` maps a field name (or 'status', or 'created_by' for one person's records) to parsed wanted
+    values: the same field's values are OR-ed, different fields AND-ed. ``state`` is 'open', 'closed' or None
+    (the type's open/closed statuses).
     """
     q: str = ""
     filters: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -213,11 +214,13 @@ class Store(abc.ABC):
         cannot say cheaply, so nothing is kept."""
         return None
 
-    def iter_all(self) -> Iterator[Record]:
-        """Every live record, in reference order (exports)."""
+    def iter_all(self, query: Query | None = None) -> Iterator[Record]:
+        """Every record ``query`` matches, in its order, whatever its page; by default every live record in
+        reference order (exports)."""
+        query = query or Query(sort="reference")
         page = 1
         while True:
-            result = self.query(Query(sort="reference", page=page, per_page=500))
+            result = self.query(replace(query, page=page, per_page=500))
             yield from result.records
             if page >= result.pages:
                 return

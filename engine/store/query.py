@@ -16,6 +16,8 @@ from engine.store.index import STATUS, RecordIndex, Refs
 #: How many filter and search-term answers a snapshot remembers before starting afresh.
 MEMO_LIMIT = 256
 POOL, SEARCH, STATE = "", " q", " state"        # constraint names that no field can have
+#: System fields a filter or facet matches by equal value; every other name must be a field of the type.
+SYSTEM_FILTERS = frozenset({STATUS, "created_by"})
 
 
 def page(index: RecordIndex, query: Query) -> Page:
@@ -72,7 +74,7 @@ def _constraints(index: RecordIndex, query: Query) -> dict[str, Refs]:
 def _filter(index: RecordIndex, name: str, wanted: tuple[Any, ...]) -> Refs:
     """Records whose value matches any of ``wanted`` (an unknown field matches nothing)."""
     def compute() -> Refs:
-        if name != STATUS and name not in index.rtype.field_map:
+        if name not in SYSTEM_FILTERS and name not in index.rtype.field_map:
             return set()
         accepts = _matcher(index, name)
         found: Refs = set()
@@ -84,7 +86,7 @@ def _filter(index: RecordIndex, name: str, wanted: tuple[Any, ...]) -> Refs:
 
 
 def _matcher(index: RecordIndex, name: str) -> Callable[[Any, Any], bool]:
-    if name == STATUS:
+    if name in SYSTEM_FILTERS:
         return lambda value, wanted: value == wanted
     field = index.rtype.field(name)
     return lambda value, wanted: field.kind.matches(field, value, wanted)
@@ -126,7 +128,7 @@ def _remembered(index: RecordIndex, key: tuple, compute: Callable[[], Any]) -> A
 
 
 def _count(index: RecordIndex, name: str, matching: Refs) -> list[tuple[str, int]]:
-    if name != STATUS and name not in index.rtype.field_map:
+    if name not in SYSTEM_FILTERS and name not in index.rtype.field_map:
         return []
     if matching is index.live:      # no other filter: the same counts for every page, remember them
         counts = _remembered(index, ("live counts", name), lambda: _tally(index, name, matching))
@@ -147,7 +149,7 @@ def _tally(index: RecordIndex, name: str, matching: Refs) -> dict[str, int]:
 
 
 def _facet_keys(index: RecordIndex, name: str) -> Callable[[Any], Iterable[str]]:
-    if name == STATUS:
+    if name in SYSTEM_FILTERS:
         return lambda value: (value,)
     field = index.rtype.field(name)
     return lambda value: dict.fromkeys(field.kind.facet_keys(field, value))

@@ -76,6 +76,21 @@ def test_my_submissions_lists_the_records_the_person_created_and_nothing_else(ac
     assert page.select_one("main caption").get_text() == "Projects you submitted to The staff team"
 
 
+def test_my_submissions_lists_live_records_last_updated_first_and_leaves_out_the_bin(tmp_path):
+    site = make_site(tmp_path)
+    try:
+        hosted = site.app.extensions["repo_engine"].repository("open", "project")
+        records = site.app.extensions["repo_engine"].records(hosted)
+        store = site.app.extensions["repo_engine"].store(hosted)
+        first, second, binned = (records.create({"title": title}, user="contributor-open").reference
+                                 for title in ("first", "second", "binned"))
+        records.update(first, {"title": "first, edited"}, user="editor-open", expected_version=1)
+        store.delete(binned, user="admin-open")
+        page = html(site.client("owner", "open").get("/mine"))
+        assert [a.get_text() for a in page.select("main table a")] == [first, second, site.records["open", "own"]]
+    finally:
+        site.app.extensions["repo_engine"].close()
+
 def test_my_submissions_asks_someone_not_signed_in_to_sign_in(access_site):
     response = access_site.client("anonymous", "open").get("/mine")
     assert response.status_code == 302 and response.location == "/sign-in?next=/mine"

@@ -56,6 +56,26 @@ def test_a_status_filter_and_the_open_and_closed_states(twelve):
     assert refs(twelve.query(Query(state="open", sort="reference"))) == [1, 4, 5, 8, 9, 12]
 
 
+def test_a_filter_on_who_created_a_record_finds_only_theirs_and_follows_writes(twelve):
+    """The 'My submissions' page asks this of every repository, so it must come from the index."""
+    mine = Query(filters={"created_by": ("user1",)}, sort="reference", per_page=50)
+    assert refs(twelve.query(mine)) == [1, 3, 5, 7, 9, 11]
+    surgery = Query(filters={"created_by": ("user1",), "division": ("Surgery",)}, sort="reference")
+    assert refs(twelve.query(surgery)) == [n for n in (1, 3, 5, 7, 9, 11) if project(n)["division"] == "Surgery"]
+    assert twelve.query(Query(filters={"created_by": ("nobody",)})).total == 0
+    twelve.delete("QI-0003", user="admin")
+    twelve.update("QI-0005", project(5, title="Edited"), user="user0", expected_version=1)
+    twelve.insert(project(13), user="user1")
+    assert refs(twelve.query(mine)) == [1, 5, 7, 9, 11, 13]      # an edit by someone else keeps the creator
+    assert dict(twelve.facets(Query(), ("created_by",))["created_by"]) == {"user0": 6, "user1": 6}
+
+
+def test_iter_all_walks_every_page_of_a_query_in_its_order(twelve):
+    newest_first = [r.reference for r in twelve.iter_all(Query(filters={"created_by": ("user0",)},
+                                                                sort="-reference", per_page=2))]
+    assert newest_first == [f"QI-{n:04d}" for n in (12, 10, 8, 6, 4, 2)]
+    assert [r.reference for r in twelve.iter_all()] == [f"QI-{n:04d}" for n in range(1, 13)]
+
 @pytest.mark.parametrize("q, wanted", [
     ("falls", [3, 6, 9, 12]),
     ("FALLS prevention", [3, 6, 9, 12]),
