@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import shutil
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
@@ -23,18 +22,6 @@ from engine.store.base import Attachment, Query, Record, Store
 FORMATS = {"csv": ("text/csv; charset=utf-8", ".csv"),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
            "json": ("application/json", ".json")}
-BATCH = 500
-
-
-def matching(store: Store, query: Query) -> Iterator[Record]:
-    """Every record the query matches, in its order, whatever page the query was on."""
-    page = 1
-    while True:
-        found = store.query(replace(query, page=page, per_page=BATCH))
-        yield from found.records
-        if page >= found.pages:
-            return
-        page += 1
 
 
 def file_names(rtype: RepositoryType, store: Store, record: Record) -> dict[str, list[str]]:
@@ -144,7 +131,7 @@ def write_json(rtype: RepositoryType, store: Store, records: Iterable[Record], o
 
 def export(rtype: RepositoryType, store: Store, query: Query, fmt: str, out: BinaryIO) -> None:
     """Write every record matching ``query`` to ``out`` in ``fmt`` (a key of ``FORMATS``)."""
-    records = matching(store, query)
+    records = store.iter_all(query)
     if fmt == "json":
         write_json(rtype, store, records, out)
     else:
@@ -154,7 +141,7 @@ def export(rtype: RepositoryType, store: Store, query: Query, fmt: str, out: Bin
 def export_files(rtype: RepositoryType, store: Store, query: Query, folder: Path) -> int:
     """Copy the files of every matching record to ``folder/<reference>/<file name>``; the number copied."""
     copied = 0
-    for record in matching(store, query):
+    for record in store.iter_all(query):
         if not _has_files(rtype, record):
             continue
         for attachment in store.attachments(record.reference):
