@@ -44,9 +44,13 @@ def grant(instance: str):
                               "an account once they have signed in once.")
     if role not in ROLES:
         errors["role"] = "Select a role"
+    if not errors:
+        try:
+            site().accounts.grant(username, found.name, role)
+        except AccountError as refused:     # removed meanwhile, or the account list busy: nothing changed
+            errors["username"] = str(refused).rstrip(".")
     if errors:
         return _members_page(found, errors, username, role, 400)
-    site().accounts.grant(username, found.name, role)
     flash(f"{username} is now {role} in {found.title}.")
     return redirect(url_for("manage.members", instance=found.name))
 
@@ -57,10 +61,11 @@ def revoke(instance: str, username: str):
     require(found, "manage")
     try:
         removed = site().accounts.revoke(username, found.name)
-    except AccountError:
-        removed = False
-    flash(f"{username} no longer has a role in {found.title}." if removed
-          else f"{username} had no role in {found.title}.")
+    except AccountError as refused:     # no such account, or the account list busy: say which
+        flash(str(refused), "important")
+    else:
+        flash(f"{username} no longer has a role in {found.title}." if removed
+              else f"{username} had no role in {found.title}.")
     return redirect(url_for("manage.members", instance=found.name))
 
 
