@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.access import User, can
 from engine.api.query import MAX_PER_PAGE
-from engine.api.representation import holds_files, writable_fields
+from engine.api.representation import writable_fields
 from engine.schema.model import SYSTEM_FIELDS, Field, Instance
 from engine.web.listing import STATES
 from engine.web.site import HostedRepository, Site
@@ -88,7 +88,7 @@ def _value(field: Field, nullable: bool = True) -> dict[str, Any]:
         notes.append(f"Each reference must name a live {field.target} record of this instance.")
     if notes:
         schema["description"] = " ".join(notes)
-    if holds_files(field):
+    if field.kind.holds_files:
         schema["readOnly"] = True
     fragment = field.kind.json_schema(field)
     schema.update({"anyOf": [fragment, NULL]} if nullable else fragment)

@@ -23,13 +23,8 @@ from engine.web.site import HostedRepository
 NOT_JSON = "The body must be a JSON object, sent with Content-Type: application/json."
 
 
-def holds_files(field: Field) -> bool:
-    """File fields are the ones whose type takes ``accept`` (the same test the validator's wording uses)."""
-    return "accept" in field.kind.options
-
-
 def writable_fields(rtype: RepositoryType) -> tuple[Field, ...]:
-    return tuple(f for f in rtype.fields if not holds_files(f))
+    return tuple(f for f in rtype.fields if not f.kind.holds_files)
 
 
 def record_json(hosted: HostedRepository, record: Record) -> dict[str, Any]:
@@ -84,7 +79,7 @@ def values_from(rtype: RepositoryType, body: Mapping[str, Any]) -> dict[str, Any
         raise ApiError(422, errors={"values": "values must be an object naming fields and their values"})
     fields = rtype.field_map
     files = {name: f"{fields[name].label} holds files: add them on the record's page"
-             for name in values if name in fields and holds_files(fields[name])}
+             for name in values if name in fields and fields[name].kind.holds_files}
     if files:
         raise ApiError(422, errors=files)
     return {name: None if name in fields and fields[name].kind.is_empty(value) else value

@@ -6,7 +6,6 @@ import pytest
 from openapi_spec_validator import validate
 
 from apikit import bearer, make_token
-from engine.api.representation import holds_files
 
 
 def description(app) -> dict:
@@ -51,7 +50,7 @@ def test_record_values_are_described_by_each_field_types_own_schema(shipped):
         for field in repository.rtype.fields:
             fragment = field.kind.json_schema(field)
             assert values[field.name]["anyOf"][0] == fragment and values[field.name]["title"] == field.label
-            if holds_files(field):
+            if field.kind.holds_files:
                 assert field.name not in new["properties"]
             elif field.required:
                 assert field.name in new["required"] and new["properties"][field.name]["type"] == fragment["type"]
