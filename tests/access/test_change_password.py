@@ -60,6 +60,18 @@ def test_someone_not_signed_in_is_sent_to_sign_in_first(app):
     assert app.test_client().get(PAGE).location == "/sign-in?next=/account/password"
 
 
+def test_under_a_path_prefix_signing_in_first_comes_back_to_the_page(app):
+    client = app.test_client()
+    prefix = "http://localhost/library"
+    sent_to = client.get(PAGE, base_url=prefix).location
+    assert sent_to == "/library/sign-in?next=/library/account/password"
+    form = html(client.get(sent_to.removeprefix("/library"), base_url=prefix))
+    response = client.post("/sign-in", base_url=prefix, data={
+        "csrf_token": form.select_one("input[name=csrf_token]")["value"], "username": "ann",
+        "password": PASSWORD, "next": form.select_one("input[name=next]")["value"]})
+    assert response.location == "/library/account/password"
+
+
 def test_the_new_password_works_the_old_one_does_not_and_the_session_is_fresh(app):
     client = signed_in(app)
     with client.session_transaction() as session:

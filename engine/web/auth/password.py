@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from engine.access import ANONYMOUS, User
 from engine.access.accounts import MIN_PASSWORD, AccountError
 from engine.web.auth.limits import FailedSignIns, SignInBusy
+from engine.web.auth.redirects import sign_in_first
 from engine.web.auth.session import accounts, start_session
 
 bp = Blueprint("account", __name__)
@@ -51,7 +52,7 @@ def checked(username: str, password: str) -> tuple[User | None, str, int]:
 def _signed_in() -> User:
     person = g.get("user", ANONYMOUS)
     if not person.signed_in:
-        abort(redirect(url_for("auth.sign_in", next=request.path)))
+        sign_in_first()
     return person
 
 

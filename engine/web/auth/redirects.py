@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import abort, redirect, request, url_for
 
 
 def safe_next(target: str | None) -> str | None:
@@ -30,3 +30,8 @@ def here() -> str:
     """This request's path and query, as a ``next`` for the sign-in page to come back to."""
     path = request.full_path if request.query_string else request.path
     return request.script_root + path
+
+
+def sign_in_first() -> None:
+    """Stop this request and send the person to the sign-in page, which brings them back here afterwards."""
+    abort(redirect(url_for("auth.sign_in", next=here())))

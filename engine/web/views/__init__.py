@@ -1,11 +1,11 @@
 """The generic views: one set of blueprints serving every instance and repository, and what they share."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, url_for
+from flask import abort, current_app, g, render_template
 
 from engine.access import ANONYMOUS, User, can, least_role
 from engine.schema.model import Instance
-from engine.web.auth.redirects import here
+from engine.web.auth.redirects import sign_in_first
 from engine.web.site import HostedRepository, Site
 
 
@@ -36,7 +36,7 @@ def require(instance: Instance, action: str, created_by: str | None = None) -> N
     if can(person, instance, action, created_by):
         return
     if not person.signed_in:
-        abort(redirect(url_for("auth.sign_in", next=here())))
+        sign_in_first()
     abort(403, refusal(instance, action))
 
 
