@@ -68,4 +68,6 @@ def test_a_second_store_on_the_same_data_sees_the_whole_import(store_factory):
 
 def test_nothing_to_insert_writes_nothing(store):
     assert store.insert_many([], user="ann") == []
+    before = store.revision()
+    assert store.insert_many([], user="ann") == [] and store.revision() == before
     assert store.insert(project(1), user="ann").reference == "QI-0001"
