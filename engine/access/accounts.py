@@ -25,11 +25,11 @@ from typing import Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from filelock import FileLock, Timeout
 
 from engine.access.policy import ROLES, User
 from engine.errors import EngineError
 from engine.store.durable import Signature, read_file, replace_file, signature
+from engine.store.locking import WriteLock
 
 FILE_NAME = "accounts.json"
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
@@ -52,9 +52,11 @@ def _token_hash(secret: str) -> str:
 class Accounts:
     """``Accounts(folder)``: the accounts of one deployment, kept in ``folder/accounts.json``."""
 
-    def __init__(self, folder: Path, hasher: PasswordHasher | None = None):
+    def __init__(self, folder: Path, hasher: PasswordHasher | None = None, lock_timeout: float = 30.0):
         self.path = Path(folder) / FILE_NAME
-        self._lock = FileLock(str(self.path) + ".lock", timeout=30)
+        self._lock = WriteLock(self.path.with_name(FILE_NAME + ".lock"), timeout=lock_timeout,
+                               busy=lambda: AccountError("The account list is busy; nothing was changed. "
+                                                         "Try again."))
         self._threads = threading.RLock()
         self._hasher = hasher or PasswordHasher()
         self._dummy: str | None = None    # hashed on first need: start-up stays fast
@@ -110,19 +112,12 @@ class Accounts:
     @contextmanager
     def _changing(self) -> Iterator[dict]:
         """A copy of the latest data to change; written whole when the block ends without an error."""
-        with self._threads:
-            try:
-                self._lock.acquire()
-            except Timeout as exc:
-                raise AccountError("The account list is busy; nothing was changed. Try again.") from exc
-            try:
-                draft = copy.deepcopy(self._current())
-                yield draft
-                text = json.dumps(draft, indent=1, sort_keys=True).encode("utf-8")
-                self._seen = replace_file(self.path, [text])
-                self._data = draft
-            finally:
-                self._lock.release()
+        with self._threads, self._lock.held():
+            draft = copy.deepcopy(self._current())
+            yield draft
+            text = json.dumps(draft, indent=1, sort_keys=True).encode("utf-8")
+            self._seen = replace_file(self.path, [text])
+            self._data = draft
 
     def _record(self, data: dict, username: str) -> dict:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -19,10 +19,19 @@ from engine.errors import StoreError
 DEFAULT_TIMEOUT_S = 30.0
 
 
+def _repository_busy() -> Exception:
+    return StoreError("The repository is busy; nothing was saved. Try again in a moment.")
+
+
 class WriteLock:
-    def __init__(self, lock_path: Path, timeout: float = DEFAULT_TIMEOUT_S):
+    """``busy`` makes the error raised when the lock is not had within ``timeout`` (it says, in the words of
+    whatever the lock guards, that nothing was changed)."""
+
+    def __init__(self, lock_path: Path, timeout: float = DEFAULT_TIMEOUT_S,
+                 busy: Callable[[], Exception] = _repository_busy):
         self._path = lock_path
         self._timeout = timeout
+        self._busy = busy
         # One lock object per thread (filelock's default), each with its own descriptor, so threads of one
         # process exclude each other through the kernel as processes do; the RLock keeps the in-process
         # cache consistent while one thread swaps it.
@@ -36,7 +45,7 @@ class WriteLock:
             try:
                 self._file_lock.acquire()
             except Timeout as exc:
-                raise StoreError("The repository is busy; nothing was saved. Try again in a moment.") from exc
+                raise self._busy() from exc
             try:
                 yield
             finally:

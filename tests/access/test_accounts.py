@@ -7,6 +7,7 @@ import multiprocessing
 
 import pytest
 from argon2 import PasswordHasher
+from filelock import FileLock
 
 from engine.access.accounts import Accounts, AccountError
 
@@ -129,3 +130,15 @@ def test_tokens_are_shown_once_kept_hashed_and_revocable(accounts, tmp_path):
 def test_token_for_an_unknown_user_is_refused(accounts):
     with pytest.raises(AccountError, match="no account"):
         accounts.create_token("bob")
+
+
+def test_a_change_while_another_worker_holds_the_list_is_refused_and_leaves_it_whole(tmp_path):
+    accounts = Accounts(tmp_path, hasher=FAST, lock_timeout=0.1)
+    accounts.add("ann", PASSWORD)
+    before = (tmp_path / "accounts.json").read_bytes()
+    with FileLock(str(tmp_path / "accounts.json.lock")):        # another worker stuck while writing
+        with pytest.raises(AccountError, match="The account list is busy; nothing was changed"):
+            accounts.grant("ann", "qi", "editor")
+    assert (tmp_path / "accounts.json").read_bytes() == before
+    accounts.grant("ann", "qi", "editor")
+    assert accounts.get("ann").role_in("qi") == "editor"

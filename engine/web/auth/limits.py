@@ -18,10 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from filelock import FileLock, Timeout
-
 from engine.errors import EngineError
 from engine.store.durable import Signature, read_file, replace_file, signature
+from engine.store.locking import WriteLock
 
 FILE_NAME = "sign-in-failures.json"
 MOST_KEYS = 20_000      # beyond this many usernames and addresses counted at once, the stalest are forgotten
@@ -44,7 +43,9 @@ class FailedSignIns:
         self.limits = {"user": per_user, "address": per_address}
         self.window = window
         self._clock = clock
-        self._lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
+        self._lock = WriteLock(self.path.with_name(FILE_NAME + ".lock"), timeout=lock_timeout,
+                               busy=lambda: SignInBusy("Signing in is busy at the moment. Wait a minute and "
+                                                       "try again."))
         self._threads = threading.RLock()
         self._counts: Counts = {}
         self._seen: Signature | None = None
@@ -94,23 +95,16 @@ class FailedSignIns:
     @contextmanager
     def _changing(self, now: float) -> Iterator[Counts]:
         """The latest counts, without the expired ones, to change; written whole when the block ends."""
-        with self._threads:
-            try:
-                self._lock.acquire()
-            except Timeout as exc:
-                raise SignInBusy("Signing in is busy at the moment. Wait a minute and try again.") from exc
-            try:
-                self._seen = None                   # always the very latest, read under the lock
-                counts = {kind: {name: kept for name, times in names.items()
-                                 if (kept := self._recent(times, now))}
-                          for kind, names in self._current().items()}
-                yield counts
-                _forget_stalest(counts)
-                text = json.dumps(counts, separators=(",", ":"), sort_keys=True).encode("utf-8")
-                self._seen = replace_file(self.path, [text])
-                self._counts = counts
-            finally:
-                self._lock.release()
+        with self._threads, self._lock.held():
+            self._seen = None                   # always the very latest, read under the lock
+            counts = {kind: {name: kept for name, times in names.items()
+                             if (kept := self._recent(times, now))}
+                      for kind, names in self._current().items()}
+            yield counts
+            _forget_stalest(counts)
+            text = json.dumps(counts, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            self._seen = replace_file(self.path, [text])
+            self._counts = counts
 
 
 def _parse(raw: bytes) -> Counts:
