@@ -91,9 +91,13 @@ def _password(args) -> str:
     return first
 
 
+def _instance_names(paths: Paths) -> list[str]:
+    return sorted(p.parent.name for p in paths.instances.glob(f"*/{INSTANCE_FILE}"))
+
+
 def _instance(paths: Paths, name: str) -> str:
     if not (paths.instances / name / INSTANCE_FILE).is_file():
-        known = sorted(p.parent.name for p in paths.instances.glob(f"*/{INSTANCE_FILE}"))
+        known = _instance_names(paths)
         raise Refused(f"there is no instance called “{name}” in {paths.instances} "
                       f"(instances: {', '.join(known) or 'none'})")
     return name
@@ -159,7 +163,7 @@ def demo(args, accounts: Accounts, paths: Paths) -> None:
         return
     password = secrets.token_urlsafe(12)
     accounts.add("demo", password, name="Demo administrator")
-    instances = sorted(p.parent.name for p in paths.instances.glob(f"*/{INSTANCE_FILE}"))
+    instances = _instance_names(paths)
     for name in instances:
         accounts.grant("demo", name, "admin")
     print(f"Sign in as: demo   password: {password}   (admin of {', '.join(instances) or 'no instances'})")
