@@ -9,7 +9,7 @@ from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
 from engine.store.base import Record, Store
 from engine.web import forms
 from engine.web.site import HostedRepository
-from engine.web.views import current_user, hosted, render_page, require, site, user
+from engine.web.views import hosted, render_page, require, site, user
 
 bp = Blueprint("records", __name__)
 
