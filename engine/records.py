@@ -2,9 +2,10 @@
 
 Web forms, the importer and the seeder all create and edit records through ``Records``; nothing else calls
 a store's ``insert``, ``insert_many`` or ``update``. One record or thousands (an import) take the same path:
-``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per file field; they are checked and
-stored first (under generated names, not yet part of any record), then the record is written with the
-file field holding their ids in the same atomic write. If anything fails, the staged files are removed.
+``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per file field; they
+are checked and stored first (under generated names, not yet part of any record), then the record is written
+with the file field holding their ids in the same atomic write. If anything fails, the staged files are
+removed. New records and edits prepare their values the same way (``_prepare``).
 
 A reference field may only point at a live record of its target repository in the same instance: ``Records``
 asks a ``ReferenceLookup`` (``live_references``, the one place that builds it from the open stores). A value a
@@ -103,22 +104,15 @@ class Records:
             raise
 
     def _plan_new(self, index: int, item: "NewItem", user: str, batch: frozenset[str]) -> NewRecord:
-        """Stage one item's files and validate the values they complete; its staged files are removed if it
-        fails, the earlier items' by ``create_many``."""
+        """One item's staged files and checked values; a refusal names the item (``ItemFailed``). The
+        earlier items' staged files are removed by ``create_many``."""
         status = item.status or self.rtype.initial_status
-        staged: Staged = {}
         try:
-            staged = self._stage(item.uploads or {}, user)
-            values = _with_files(item.values, [], staged, frozenset())
-            self._check(values, status, batch=batch)
+            values, files = self._prepare(item.values, item.uploads, user, status, batch=batch)
         except ValidationFailed as failed:
-            self.store.discard_staged(_flat(staged))
             raise ItemFailed(index, failed.errors) from None
-        except BaseException:
-            self.store.discard_staged(_flat(staged))
-            raise
         return NewRecord(values, status=status, created=item.created, created_by=item.created_by,
-                         reference=item.reference, attachments=_flat(staged))
+                         reference=item.reference, attachments=files)
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
                status: str | None = None, uploads: Uploads | None = None,
@@ -127,27 +121,31 @@ class Records:
         cleared. ``EditConflict`` when someone saved since ``expected_version``."""
         current = self.store.get(reference)
         status = status or current.status
-        merged = {**current.values, **values}
-        attached = self.store.attachments(reference)
-        return self._save(
-            uploads, user, status, before=current.values,
-            plan=lambda staged: _with_files(merged, attached, staged, frozenset(remove_attachments)),
-            write=lambda planned, files: self.store.update(reference, planned, user=user, status=status,
-                                                           expected_version=expected_version, attachments=files))
+        planned, files = self._prepare({**current.values, **values}, uploads, user, status,
+                                       attached=self.store.attachments(reference),
+                                       removed=frozenset(remove_attachments), before=current.values)
+        try:
+            return self.store.update(reference, planned, user=user, status=status,
+                                     expected_version=expected_version, attachments=files)
+        except BaseException:
+            self.store.discard_staged(files)
+            raise
 
-    def _save(self, uploads: Uploads | None, user: str, status: str, before: Mapping[str, Any],
-              plan: Callable[[Staged], dict[str, Any]], write: Callable[[dict[str, Any], list[Attachment]], Record]
-              ) -> Record:
-        """Stage the uploads, validate the values they complete, write; on any failure remove the staged
-        files, so a refused or failed save leaves nothing behind."""
+    def _prepare(self, values: Mapping[str, Any], uploads: Uploads | None, user: str, status: str, *,
+                 attached: Sequence[Attachment] = (), removed: frozenset[str] = frozenset(),
+                 before: Mapping[str, Any] | None = None, batch: frozenset[str] = frozenset()
+                 ) -> tuple[dict[str, Any], list[Attachment]]:
+        """Stage the uploads, complete the values with the ids of the files kept and added, check them: what
+        new records and edits both do before writing. On any failure the staged files are removed, so a
+        refused save leaves nothing behind."""
         staged = self._stage(uploads or {}, user)
         try:
-            planned = plan(staged)
-            self._check(planned, status, before=before)
-            return write(planned, _flat(staged))
+            planned = _with_files(values, attached, staged, removed)
+            self._check(planned, status, before=before, batch=batch)
         except BaseException:
             self.store.discard_staged(_flat(staged))
             raise
+        return planned, _flat(staged)
 
     def _check(self, values: Mapping[str, Any], status: str, *, before: Mapping[str, Any] | None = None,
                batch: frozenset[str] = frozenset()) -> None:
@@ -198,7 +196,7 @@ class Records:
         return field.label if field else name
 
 
-def _with_files(values: Mapping[str, Any], attached: list[Attachment], staged: Staged,
+def _with_files(values: Mapping[str, Any], attached: Sequence[Attachment], staged: Staged,
                 removed: frozenset[str]) -> dict[str, Any]:
     """The values with each file field holding its kept files' ids followed by the new uploads' ids.
 
