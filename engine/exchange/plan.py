@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from engine.exchange.columns import Column, columns_of, header_key
 from engine.exchange.readers import Table
 from engine.fields.base import CellError
-from engine.fields.values import as_list
+from engine.fields.values import as_list, lower_first
 from engine.records import Records, Validator
 from engine.schema.model import RepositoryType
 from engine.store.base import Store
@@ -95,7 +95,7 @@ def match_columns(rtype: RepositoryType, headers: Iterable[str]
 
 def _why_ignored(rtype: RepositoryType, column: Column | None, taken: set[str]) -> str:
     if column is None:
-        return f"not a field of {rtype.name}"
+        return f"not a field of {lower_first(rtype.title_plural)}"
     if not column.imported:
         return "set by the engine when the import is written"
     return f"a second {column.label} column; the first one is read"

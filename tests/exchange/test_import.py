@@ -26,7 +26,7 @@ def test_a_messy_tracker_with_one_bad_row_is_reported_and_nothing_is_written(cli
     status, out, _ = cli("import", "qi", "tracker", messy)
     assert status == 1
     assert "Row 5, column Start_date: '31/02/2025' is not a real date" in out
-    assert "Column ignored: Notes (not a field of tracker)" in out
+    assert "Column ignored: Notes (not a field of improvement projects)" in out
     assert "4 rows read; 3 ready to create; 1 row with problems; 1 blank row skipped." in out
     assert "Nothing was imported" in out and "--skip-invalid" in out
     assert site.store.count() == 0
