@@ -71,6 +71,15 @@ class ImportPlan:
     def ok(self) -> bool:
         return not self.problems
 
+    def column(self, name: str) -> str:
+        """What a problem with field ``name`` (or 'status') is filed under: its header as written in the file,
+        or its label when the file has no column for it."""
+        for header, column in self.matched:
+            if column.name == name:
+                return header
+        field = self.rtype.field_map.get(name)
+        return field.label if field else "Status" if name == "status" else name
+
 
 def match_columns(rtype: RepositoryType, headers: Iterable[str]
                   ) -> tuple[list[tuple[int, str, Column]], list[tuple[str, str]], list[str]]:
@@ -109,18 +118,17 @@ def plan_import(records: Records, table: Table, attachments: Path | None = None,
     matched, ignored, missing = match_columns(rtype, table.headers)
     plan = ImportPlan(rtype, table.name, [(h, c) for _, h, c in matched], ignored, missing, [],
                       table.blank_rows)
-    headers = {c.name: h for _, h, c in matched}
     seen: set[str] = set()
     for number, cells in table.rows:
         row = PlannedRow(number)
         for index, header, column in matched:
             _read_cell(row, header, column, cells[index], rtype, attachments)
-        _check(row, rtype, records.validator, headers)
+        _check(row, plan, records.validator)
         _settle_reference(row, records.store, seen)
         plan.rows.append(row)
         if progress:
             progress(1)
-    _check_links(plan, records, headers)
+    _check_links(plan, records)
     return plan
 
 
@@ -159,15 +167,14 @@ def _files(row: PlannedRow, header: str, names: list[str], folder: Path | None) 
     return found
 
 
-def _check(row: PlannedRow, rtype: RepositoryType, validator: Validator, headers: dict[str, str]) -> None:
+def _check(row: PlannedRow, plan: ImportPlan, validator: Validator) -> None:
     """The record's own rules (required fields, lengths, conditions), reported against the field's column.
     File fields are checked with the files' names standing in for the ids they get when stored."""
     checked = {**row.values, **{name: [p.name for p in paths] for name, paths in row.files.items()}}
-    for name, message in validator.validate(checked, row.status or rtype.initial_status).items():
+    for name, message in validator.validate(checked, row.status or plan.rtype.initial_status).items():
         if name in row.unreadable:
             continue    # already reported as a cell that could not be read; 'Enter ...' would only confuse
-        label = rtype.field_map[name].label if name in rtype.field_map else "Status"
-        row.problems.append(Problem(row.row, headers.get(name, label), message))
+        row.problems.append(Problem(row.row, plan.column(name), message))
 
 
 def _settle_reference(row: PlannedRow, store: Store, seen: set[str]) -> None:
@@ -182,18 +189,18 @@ def _settle_reference(row: PlannedRow, store: Store, seen: set[str]) -> None:
         seen.add(row.reference)
 
 
-def _check_links(plan: ImportPlan, records: Records, headers: dict[str, str]) -> None:
+def _check_links(plan: ImportPlan, records: Records) -> None:
     """Every reference cell names a live record or a row of this file (by the reference it keeps)."""
     kept = frozenset(row.reference for row in plan.rows if row.reference)
     for row in plan.rows:
         reported = {problem.column for problem in row.problems}
         for name, message in records.dangling(_linked(row), batch=kept).items():
-            if headers.get(name, name) not in reported:
-                row.problems.append(Problem(row.row, headers.get(name, name), message))
-    _leave_out_dependents(plan, headers)
+            if plan.column(name) not in reported:
+                row.problems.append(Problem(row.row, plan.column(name), message))
+    _leave_out_dependents(plan)
 
 
-def _leave_out_dependents(plan: ImportPlan, headers: dict[str, str]) -> None:
+def _leave_out_dependents(plan: ImportPlan) -> None:
     """A good row naming a row with problems gets a problem too: that row will not be written, so neither can
     this one; and so on along a chain (each row is visited once, however long the chain)."""
     naming: dict[str, list[tuple[Any, PlannedRow]]] = {}
@@ -205,7 +212,7 @@ def _leave_out_dependents(plan: ImportPlan, headers: dict[str, str]) -> None:
         named = left_out.pop()
         for field, row in naming.get(named.reference, ()):
             if row.ok:
-                row.problems.append(Problem(row.row, headers.get(field.name, field.label),
+                row.problems.append(Problem(row.row, plan.column(field.name),
                                             f"{field.kind.invalid_message(field, named.reference)}: "
                                             f"{named.reference} (row {named.row}) has problems, so it is not imported"))
                 if row.reference:

@@ -34,7 +34,7 @@ def carry_out(plan: ImportPlan, records: Records, *, user: str, skip_invalid: bo
         return records.create_many([_item(row) for row in rows], user=user, progress=progress)
     except ItemFailed as failed:     # a file refused while staging (its type or size): found only now
         row = rows[failed.index]
-        raise ImportRefused([Problem(row.row, _label(plan, name), message)
+        raise ImportRefused([Problem(row.row, plan.column(name), message)
                              for name, message in failed.errors.items()]) from None
 
 
@@ -43,13 +43,6 @@ def _item(row: PlannedRow) -> NewItem:
                       for path in paths] for name, paths in row.files.items()}
     return NewItem(row.values, status=row.status, uploads=uploads or None, created=row.created,
                    created_by=row.created_by, reference=row.reference)
-
-
-def _label(plan: ImportPlan, name: str) -> str:
-    for header, column in plan.matched:
-        if column.name == name:
-            return header
-    return name
 
 
 class _OpenedWhenRead:
