@@ -15,6 +15,7 @@ from typing import Any
 from engine.access import User, can
 from engine.api.query import MAX_PER_PAGE
 from engine.api.representation import writable_fields
+from engine.fields.values import lower_first
 from engine.schema.model import SYSTEM_FIELDS, Field, Instance
 from engine.web.listing import STATES
 from engine.web.site import HostedRepository, Site
@@ -190,10 +191,10 @@ def _collection(repository: HostedRepository, name: str) -> dict[str, Any]:
     """``.../records``: list and create."""
     rtype = repository.rtype
     return {
-        "get": _operation(repository, name, "list", f"List {rtype.title_plural.lower()}",
+        "get": _operation(repository, name, "list", f"List {lower_first(rtype.title_plural)}",
                           {"200": _json(_ref(f"{name}.List"), "One page of records."), **_errors("BadRequest")},
                           parameters=_list_parameters(repository)),
-        "post": _operation(repository, name, "create", f"Add a {rtype.title.lower()}",
+        "post": _operation(repository, name, "create", f"Add a {lower_first(rtype.title)}",
                            {"201": _saved(name), **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
                            writes=True, requestBody=_body(name, "NewRecord")),
     }

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from engine.fields.base import CellError
 from engine.fields.dates import EXCEL_EPOCH, read_date
-from engine.fields.values import cell_text, is_blank, quoted
+from engine.fields.values import cell_text, is_blank, lower_first, quoted
 from engine.schema.model import Field, RepositoryType
 from engine.store.base import Record
 
@@ -119,7 +119,7 @@ def read_status(cell: Any, rtype: RepositoryType) -> str:
     for name in rtype.status_names:
         if header_key(name) == wanted:
             return name
-    raise CellError(f"{quoted(cell)} is not a status of {rtype.title_plural.lower()}: "
+    raise CellError(f"{quoted(cell)} is not a status of {lower_first(rtype.title_plural)}: "
                     f"use one of {', '.join(rtype.status_names)}")
 
 
