@@ -26,7 +26,7 @@ def page(index: RecordIndex, query: Query) -> Page:
     per_page, number = max(1, query.per_page), max(1, query.page)
     sort = query.sort or index.rtype.listing.sort
     start = (number - 1) * per_page
-    if start + per_page <= per_page * 2:        # the first pages: stop walking the order once they are full
+    if number <= 2:                             # the first pages: stop walking the order once they are full
         wanted = _ordered(index, sort, matching, start, per_page)
     else:                                       # deeper: the whole ordered list once per query, then slices
         ordered = _remembered(index, ("ordered", sort, _asked(query)),
