@@ -1,9 +1,9 @@
-"""Data exchange: exports of a browse view as CSV, XLSX or JSON, and imports from CSV or XLSX with a report.
+"""Data exchange: exports of a browse view as CSV, XLSX or JSON, and imports of any of the three with a report.
 
 ``columns`` (headers and system cells), ``export`` (writers), ``readers`` (files into rows; ``jsonfile`` for
-JSON exports read back), ``plan`` (rows
-converted and checked: the dry-run report), ``report`` (that report as text), ``write`` (the one write of an
-import, through ``Records.create_many``). Field cells are converted only by the field-type registry.
+JSON exports read back), ``plan`` (rows converted and checked: the dry-run report), ``report`` (that report
+as text), ``write`` (the one write of an import, through ``Records.create_many``). Field cells are converted
+only by the field-type registry.
 """
 from __future__ import annotations
 
