@@ -44,6 +44,7 @@ class Endpoint:
     data: Callable[[object, str], dict] = field(default=lambda site, ref: {})
     fresh_record: str = ""      # "live" or "deleted": a record made for this case alone (delete, restore)
     allowed_status: int = 0     # what an allowed request answers: 0 for 200 (pages) or 302 (form posts)
+    prepare: Callable[[object, str], None] = field(default=lambda site, instance: None)   # so a post has work
 
 
 def _edit(status_change: bool):
@@ -73,7 +74,8 @@ ENDPOINTS = (
     Endpoint("members", "GET", "/{i}/members", "admin"),
     Endpoint("grant", "POST", "/{i}/members", "admin",
              lambda site, ref: {"username": "newcomer", "role": "reader"}),
-    Endpoint("revoke", "POST", "/{i}/members/newcomer/revoke", "admin"),
+    Endpoint("revoke", "POST", "/{i}/members/newcomer/revoke", "admin",
+             prepare=lambda site, instance: _accounts(site).grant("newcomer", instance, "reader")),
     Endpoint("bin", "GET", "/{i}/bin", "admin"),
     Endpoint("restore", "POST", "/{i}/project/{ref}/restore", "admin", fresh_record="deleted"),
     Endpoint("export", "GET", "/{i}/project/export?format=csv", "read"),
@@ -90,6 +92,13 @@ ENDPOINTS = (
     Endpoint("import confirm", "POST", "/{i}/project/import/confirm", "admin",
              lambda site, ref: {"held": "a" * 24 + ".csv"}, allowed_status=400),
 )
+
+
+def _accounts(site):
+    accounts = site.app.extensions["repo_engine"].accounts
+    if accounts.get("newcomer") is None:
+        accounts.add("newcomer")
+    return accounts
 
 
 def _record(site, ref: tuple[str, str]):
@@ -125,9 +134,8 @@ def test_matrix(access_site, endpoint, instance, person):
         which = "own" if person == "owner" else "other"
         reference = access_site.records[instance, which]
         attachment = access_site.attachments[instance, which]
-    accounts = access_site.app.extensions["repo_engine"].accounts
-    if accounts.get("newcomer") is None:
-        accounts.add("newcomer")
+    _accounts(access_site)
+    endpoint.prepare(access_site, instance)
     path = endpoint.path.format(i=instance, ref=reference, att=attachment)
     data = endpoint.data(access_site, (instance, reference))
     data_folder = Path(access_site.app.config["DATA"])
@@ -140,6 +148,8 @@ def test_matrix(access_site, endpoint, instance, person):
         assert response.status_code == expected, response.get_data(as_text=True)[:2000]
         if response.status_code == 302:
             assert not response.location.startswith("/sign-in")
+        if endpoint.method == "POST" and response.status_code == 302:     # a post that says it was done did it
+            assert _data_files(data_folder) != before
     else:
         if person == "anonymous":
             assert response.status_code == 302
