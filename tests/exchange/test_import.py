@@ -1,7 +1,12 @@
 """Imports as a department brings them: a messy tracker from Excel, checked row by row, written whole or not at all."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+
+from engine.exchange.columns import read_status
+from engine.fields.base import CellError
 
 #: Excel's "CSV UTF-8": a BOM, a blank row, an extra column, UK dates and serials, labels, Yes/No, "a; b"
 #: multi-values, and row 5 (as Excel numbers it) with an impossible date.
@@ -83,6 +88,11 @@ def test_an_unknown_status_is_a_problem_of_its_row_and_column(cli, tmp_path, sit
     assert "Row 2, column Status: 'Parked' is not a status of improvement projects: use one of Proposed, " \
            "In progress, Completed" in out
 
+
+def test_a_status_message_keeps_the_capitals_of_a_title_such_as_qi(site):
+    acronym = replace(site.rtype, title_plural="QI projects")
+    with pytest.raises(CellError, match="'Parked' is not a status of QI projects: use one of Proposed"):
+        read_status("Parked", acronym)
 
 def test_a_reference_already_taken_gets_a_new_one_and_the_report_says_so(cli, tmp_path, site):
     site.records.create({"title": "Existing"}, user="ann")
