@@ -7,6 +7,8 @@ import io
 import textwrap
 from dataclasses import dataclass
 
+from bs4 import BeautifulSoup
+
 from access_helpers import add_account, signed_in_as
 from engine.store.base import Upload
 from engine.web.app import create_app
@@ -92,3 +94,8 @@ def make_site(root, instances: dict[str, str] = INSTANCES, **config) -> Site:
                       "SCHEMAS": str(root / "schemas"), "INSTANCES": str(root / "instances"),
                       "DATA": str(root / "data"), **config})
     return _populate(app)
+
+
+def html(response) -> BeautifulSoup:
+    """A response's page, to read with CSS selectors."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")

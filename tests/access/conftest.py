@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from access_helpers import PASSWORD, add_account
 from accesskit import make_site
 
 
@@ -10,4 +11,13 @@ from accesskit import make_site
 def access_site(tmp_path_factory):
     site = make_site(tmp_path_factory.mktemp("access"))
     yield site
+    site.app.extensions["repo_engine"].close()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A site checking CSRF tokens as in production, where Ann (editor of "closed") signs in with a password."""
+    site = make_site(tmp_path, WTF_CSRF_ENABLED=True)
+    add_account(site.app, "ann", "editor", "closed", password=PASSWORD, name="Ann Smith")
+    yield site.app
     site.app.extensions["repo_engine"].close()

@@ -3,26 +3,13 @@ password, a fresh session afterwards, and the page for people whose password the
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 
-from access_helpers import PASSWORD, accounts, add_account
-from accesskit import make_site
+from access_helpers import PASSWORD, accounts
+from accesskit import html
 from engine.web.auth.session import session_for
 
 NEW = "a brand new passphrase"
 PAGE = "/account/password"
-
-
-def html(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-@pytest.fixture
-def app(tmp_path):
-    site = make_site(tmp_path, WTF_CSRF_ENABLED=True)
-    add_account(site.app, "ann", "editor", "closed", password=PASSWORD, name="Ann Smith")
-    yield site.app
-    site.app.extensions["repo_engine"].close()
 
 
 def token(client, path=PAGE) -> str:

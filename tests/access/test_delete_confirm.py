@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 
-from accesskit import make_site
-
-
-def html(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+from accesskit import html, make_site
 
 
 @pytest.fixture

@@ -2,15 +2,10 @@
 message the account list gave, and nobody's role changes."""
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
+from accesskit import html as page
 from engine.access.accounts import AccountError
 
 BUSY = "The account list is busy; nothing was changed. Try again."
-
-
-def page(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def banner_titles(response) -> list[str]:

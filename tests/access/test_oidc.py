@@ -6,10 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from bs4 import BeautifulSoup
 from oidc_provider_mock import User, run_server_in_thread
 
-from accesskit import make_site
+from accesskit import html, make_site
 
 # The provider is built on Authlib's server side, which warns about its own older calls.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -30,10 +29,6 @@ def app(tmp_path, provider):
                      OIDC_CLIENT_SECRET="a client secret", OIDC_LABEL="Sign in with your NHS.net account")
     yield site.app
     site.app.extensions["repo_engine"].close()
-
-
-def html(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def at_provider(client, next_path: str = "", choice: dict | None = None) -> str:

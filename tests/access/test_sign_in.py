@@ -3,22 +3,9 @@ where it goes afterwards (never to another site), and CSRF on both posts."""
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 
-from access_helpers import PASSWORD, add_account
-from accesskit import make_site
-
-
-def html(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-@pytest.fixture
-def app(tmp_path):
-    site = make_site(tmp_path, WTF_CSRF_ENABLED=True)
-    add_account(site.app, "ann", "editor", "closed", password=PASSWORD, name="Ann Smith")
-    yield site.app
-    site.app.extensions["repo_engine"].close()
+from access_helpers import PASSWORD
+from accesskit import html
 
 
 def token(client, path="/sign-in") -> str:
