@@ -48,9 +48,9 @@ class User:
 
 ANONYMOUS = User(username="")
 
-#: The least role each action needs, whatever the instance's access settings say.
-LEAST_ROLE = {"edit": "editor", "change_status": "editor", "delete": "editor", "restore": "admin",
-              "manage": "admin", "import": "admin"}
+#: The least role each action needs in an instance; its access settings may open reading and submitting wider.
+LEAST_ROLE = {"read": "reader", "submit": "contributor", "edit": "editor", "change_status": "editor",
+              "delete": "editor", "restore": "admin", "manage": "admin", "import": "admin"}
 
 
 def can(user: User, instance: Instance, action: str, created_by: str | None = None) -> bool:
@@ -62,9 +62,8 @@ def can(user: User, instance: Instance, action: str, created_by: str | None = No
         return False
     if action == "read":
         return True
-    if action == "submit":
-        return user.has_role(instance.name, "contributor") or (
-            instance.access.submit == "staff" and user.signed_in)
+    if action == "submit" and instance.access.submit == "staff" and user.signed_in:
+        return True
     if action == "edit" and created_by is not None and user.signed_in and created_by == user.username:
         return can(user, instance, "submit")
     return user.has_role(instance.name, LEAST_ROLE[action])
@@ -82,8 +81,4 @@ def can_read(user: User, instance: Instance) -> bool:
 def least_role(instance: Instance, action: str) -> str:
     """The least role that lets someone do ``action`` in ``instance`` (for telling a refused person what to
     ask for): reading a members-only instance needs reader, submitting needs contributor."""
-    if action == "read":
-        return "reader"
-    if action == "submit":
-        return "contributor"
     return LEAST_ROLE[action]
