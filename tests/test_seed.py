@@ -156,6 +156,18 @@ def test_seed_can_be_limited_to_one_instance(site, capsys):
     assert "There is no instance 'no-such-place'" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("command", [["seed"], ["export", "quality-improvement", "qi-project"]])
+def test_a_broken_schema_stops_a_command_with_its_problems_and_does_nothing(site, capsys, command):
+    path = site.schemas / "qi-project.yaml"
+    path.write_text(path.read_text().replace("    label: Project title", "    lable: Project title", 1))
+    assert main(command) == 1
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert "qi-project.yaml:" in said and "unknown key 'lable'" in said
+    assert "fix the schemas first (repo-engine check)" in said
+    assert not list(site.data.rglob("records.json"))
+
+
 def test_a_missing_document_or_a_misnamed_samples_file_is_reported(site, capsys):
     guidelines = site.instances / "clinical-governance" / "samples"
     (guidelines / "files" / "pph-draft.pdf").unlink()

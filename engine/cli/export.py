@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
 
-from engine.config import Paths
-from engine.errors import EngineError, SchemaError
+from engine.cli.project import instance_named, load
+from engine.errors import EngineError
 from engine.schema.model import Instance, RepositoryType
 from engine.store import Stores
 from engine.store.base import Store
@@ -44,16 +44,8 @@ def register(sub) -> None:
 
 def open_repository(args) -> Opened:
     """The instance, repository type and store the arguments name; ``EngineError`` with a message if not."""
-    from engine.fields import default_registry
-    from engine.schema import load_project
-    paths = Paths.from_env(args.schemas, args.instances)
-    try:
-        project = load_project(paths, default_registry())
-    except SchemaError as error:
-        raise EngineError("\n".join(error.problems) + "\nFix the schemas first (repo-engine check).") from None
-    instance = project.instances.get(args.instance)
-    if instance is None:
-        raise EngineError(f"There is no instance '{args.instance}'. Instances: {', '.join(sorted(project.instances))}")
+    paths, project = load(args)
+    instance = instance_named(project, args.instance)
     if not instance.has_repository(args.repository):
         hosted = ", ".join(r.name for r in instance.repositories)
         raise EngineError(f"{instance.name} hosts no repository '{args.repository}' (it hosts {hosted})")

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.cli.project import instance_named, load
 from engine.config import Paths
-from engine.errors import EngineError, SchemaError
-from engine.fields import default_registry
+from engine.errors import EngineError
 from engine.records import Records, live_references
-from engine.schema import load_project
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Instance, Project, RepositoryType
 from engine.schema.yamlfile import Document, YamlProblem, display_path, load_document
@@ -59,15 +58,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    paths = Paths.from_env(args.schemas, args.instances)
     try:
-        project = load_project(paths, default_registry())
-    except SchemaError as error:
-        print("\n".join(error.problems))
-        print("Nothing was loaded: fix the schemas first (repo-engine check).")
-        return 1
-    if args.instance and args.instance not in project.instances:
-        print(f"There is no instance '{args.instance}'. Instances: {', '.join(sorted(project.instances))}")
+        paths, project = load(args)
+        if args.instance:
+            instance_named(project, args.instance)
+    except EngineError as error:
+        print(error)
         return 1
     stores = Stores(paths)
     try:

@@ -1,0 +1,27 @@
+"""What every command that works on records starts with: the project loaded from the command line's folders,
+and the instance it names, or one message saying what is wrong."""
+from __future__ import annotations
+
+from engine.config import Paths
+from engine.errors import EngineError, SchemaError
+from engine.schema.model import Instance, Project
+
+
+def load(args) -> tuple[Paths, Project]:
+    """The folders ``--schemas``/``--instances`` (or the environment) name and the project in them;
+    ``EngineError`` listing the schema problems when it does not load."""
+    from engine.fields import default_registry
+    from engine.schema import load_project
+    paths = Paths.from_env(args.schemas, args.instances)
+    try:
+        return paths, load_project(paths, default_registry())
+    except SchemaError as error:
+        raise EngineError("\n".join(error.problems) + "\nNothing was done: fix the schemas first "
+                          "(repo-engine check).") from None
+
+
+def instance_named(project: Project, name: str) -> Instance:
+    found = project.instances.get(name)
+    if found is None:
+        raise EngineError(f"There is no instance '{name}'. Instances: {', '.join(sorted(project.instances))}")
+    return found
