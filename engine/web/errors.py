@@ -19,6 +19,7 @@ TITLES = {
     413: "The file is too large",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: "The service is busy",
 }
 
 

@@ -106,3 +106,17 @@ def test_a_failure_that_cannot_be_counted_refuses_instead_of_going_uncounted(tmp
             limits.failed("ann", "10.0.0.1")
     limits.failed("ann", "10.0.0.1")
     assert json.loads((tmp_path / FILE_NAME).read_text())["user"]["ann"]
+
+
+def test_a_sign_in_whose_failure_cannot_be_counted_is_told_the_service_is_busy(workers, tmp_path):
+    app, _ = workers
+    folder = app.extensions["repo_engine"].paths.site_data
+    app.extensions["repo_engine_sign_in_limits"] = FailedSignIns(folder, lock_timeout=0.1)
+    with FileLock(str(folder / FILE_NAME) + ".lock"):
+        client = app.test_client()
+        response = client.post("/sign-in", data={"username": "ann", "password": "a wrong guess"})
+    assert response.status_code == 503
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.select_one("main h1").get_text(strip=True) == "The service is busy"
+    assert "Signing in is busy at the moment. Wait a minute and try again." in page.select_one("main").get_text()
+    assert client.get("/closed/project/").status_code == 302        # still not signed in
