@@ -57,9 +57,8 @@ def _signed_in() -> User:
 
 
 def _page(person: User, errors: dict[str, str] | None = None, code: int = 200):
-    problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
     local = current_app.config["LOCAL_SIGN_IN"] and accounts().has_password(person.username)
-    html = render_template("account_password.html", errors=errors or {}, problems=problems, local=local,
+    html = render_template("account_password.html", errors=errors or {}, local=local,
                            fields=FIELDS, min_length=MIN_PASSWORD)
     return html, code
 

@@ -15,8 +15,7 @@ NEXT_KEY = "sign_in_next"
 
 
 def _page(errors: dict[str, str] | None = None, username: str = "", code: int = 200):
-    problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
-    html = render_template("sign_in.html", errors=errors or {}, problems=problems, username=username,
+    html = render_template("sign_in.html", errors=errors or {}, username=username,
                            next=safe_next(request.values.get("next")) or "", sso=oidc.client() is not None,
                            sso_label=oidc.label(), local=current_app.config["LOCAL_SIGN_IN"])
     return html, code

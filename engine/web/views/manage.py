@@ -18,9 +18,8 @@ bp = Blueprint("manage", __name__)
 
 def _members_page(instance, errors: dict[str, str] | None = None, username: str = "", role: str = "",
                   code: int = 200):
-    problems = [{"anchor": name, "message": message} for name, message in (errors or {}).items()]
     html = render_template("members.html", instance=instance, members=site().accounts.members(instance.name),
-                           roles=ROLES, errors=errors or {}, problems=problems, username=username, role=role)
+                           roles=ROLES, errors=errors or {}, username=username, role=role)
     return html, code
 
 
