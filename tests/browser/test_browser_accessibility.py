@@ -62,6 +62,15 @@ def password_page(errors: bool) -> Visit:
     return visit
 
 
+def members_with_errors(page: Page, site: Site) -> int:
+    """An admin sends the members page's "Give role" form empty."""
+    page.goto(f"/{site.instance}/members")
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Give role").click()
+    error_summary(page)
+    return posted.value.status
+
+
 def import_report(page: Page, site: Site) -> int:
     """An admin uploads a tracker with one impossible date and reads the report (problems answer 400)."""
     page.goto(f"{site.browse}import")
@@ -90,6 +99,7 @@ PAGES: dict[str, tuple[Visit, int]] = {
     "sign in with errors": (sign_in_with_errors, 400),
     "my submissions": (goto(lambda site: "/mine"), 200),
     "members": (goto(lambda site: f"/{site.instance}/members"), 200),
+    "members with errors": (members_with_errors, 400),
     "deleted records": (goto(lambda site: f"/{site.instance}/bin"), 200),
     "permission refused": (refused, 403),
     "change password": (password_page(errors=False), 200),
