@@ -7,13 +7,13 @@ a new CSRF token), as after signing in.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from engine.access import ANONYMOUS, User
+from engine.access import User
 from engine.access.accounts import MIN_PASSWORD, AccountError
 from engine.web.auth.limits import FailedSignIns, SignInBusy
 from engine.web.auth.redirects import sign_in_first
-from engine.web.auth.session import accounts, start_session
+from engine.web.auth.session import accounts, current_user, start_session
 
 bp = Blueprint("account", __name__)
 WRONG = "Enter a correct username and password"
@@ -50,7 +50,7 @@ def checked(username: str, password: str) -> tuple[User | None, str, int]:
 
 
 def _signed_in() -> User:
-    person = g.get("user", ANONYMOUS)
+    person = current_user()
     if not person.signed_in:
         sign_in_first()
     return person

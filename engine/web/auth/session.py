@@ -18,6 +18,11 @@ def accounts():
     return current_app.extensions["repo_engine"].accounts
 
 
+def current_user() -> User:
+    """The person making this request (``ANONYMOUS`` when nobody is signed in)."""
+    return g.get("user", ANONYMOUS)
+
+
 def load_user() -> None:
     g.user = _from_token() or _from_session() or ANONYMOUS
 
@@ -60,7 +65,7 @@ def end_session() -> None:
 def template_helpers() -> dict:
     """``current_user``, ``allowed(instance, action, created_by=None)`` (whether to offer a link or button)
     and ``sign_in_next`` (where the header's sign-in link comes back to)."""
-    person = g.get("user", ANONYMOUS)
+    person = current_user()
     return {"current_user": person, "sign_in_next": here(),
             "allowed": lambda instance, action, created_by=None: can(person, instance, action, created_by)}
 

@@ -1,11 +1,12 @@
 """The generic views: one set of blueprints serving every instance and repository, and what they share."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template
+from flask import abort, current_app, render_template
 
-from engine.access import ANONYMOUS, User, can, least_role
+from engine.access import can, least_role
 from engine.schema.model import Instance
 from engine.web.auth.redirects import sign_in_first
+from engine.web.auth.session import current_user
 from engine.web.site import HostedRepository, Site
 
 
@@ -16,11 +17,6 @@ def site() -> Site:
 def hosted(instance: str, repo: str) -> HostedRepository:
     """The repository a URL names; ``InstanceNotFound``/``RepositoryNotFound`` become 404 pages."""
     return site().repository(instance, repo)
-
-
-def current_user() -> User:
-    """The person making this request (``ANONYMOUS`` when nobody is signed in); set per request by sign-in."""
-    return g.get("user", ANONYMOUS)
 
 
 def user() -> str:
