@@ -41,8 +41,8 @@ def refusal(instance: Instance, action: str) -> str:
     admins = [u.display_name for u, r in site().accounts.members(instance.name) if r == "admin"]
     ask = (f"Ask an admin of {instance.title} ({', '.join(admins)}) to give you that role."
            if admins else "Ask the team that runs this service to give you that role.")
-    if action == "edit" and role == "editor":
-        return (f"You need the editor role in {instance.title} to change records other people submitted. "
+    if action == "edit":        # contributors may edit their own records; the role is for everyone else's
+        return (f"You need the {role} role in {instance.title} to change records other people submitted. "
                 f"{ask}")
     return f"You need the {role} role in {instance.title} to do this. {ask}"
 
