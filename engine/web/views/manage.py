@@ -14,6 +14,7 @@ from engine.store.base import Query
 from engine.web.views import hosted, require, site, user
 
 bp = Blueprint("manage", __name__)
+BIN_SHOWN = 500         # deleted records listed per repository, the most recently deleted first
 
 
 def _members_page(instance, errors: dict[str, str] | None = None, username: str = "", role: str = "",
@@ -75,9 +76,9 @@ def bin_page(instance: str):
     groups = []
     for rtype in found.repositories:
         repository = site().repository(found.name, rtype.name)
-        page = site().store(repository).query(Query(deleted=True, sort="-updated", per_page=500))
+        page = site().store(repository).query(Query(deleted=True, sort="-updated", per_page=BIN_SHOWN))
         if page.records:
-            groups.append((repository, page.records))
+            groups.append((repository, page))
     return render_template("bin.html", instance=found, groups=groups)
 
 

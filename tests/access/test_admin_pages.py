@@ -1,5 +1,5 @@
-"""The members page when the account list refuses a change: the person managing members reads why, in the
-message the account list gave, and nobody's role changes."""
+"""The members and bin pages when they cannot do or show everything: a role the account list refuses to change
+is reported in its words (nobody's role changes), and a bin longer than it lists says so."""
 from __future__ import annotations
 
 from accesskit import html as page
@@ -58,3 +58,16 @@ def test_a_role_removed_is_reported_as_done(access_site):
     response = access_site.client("admin", "staff").post("/staff/members/mover/revoke", follow_redirects=True)
     assert "mover no longer has a role in" in page(response).select_one("main").get_text()
     assert banner_titles(response) == ["Success"]
+
+
+def test_a_bin_longer_than_it_lists_says_how_many_it_holds(access_site, monkeypatch):
+    from engine.web.views import manage
+    site = access_site.app.extensions["repo_engine"]
+    repository = site.repository("staff", "project")
+    for n in range(3):
+        record = site.records(repository).create({"title": f"Binned {n}"}, user="editor-staff")
+        site.store(repository).delete(record.reference, user="editor-staff")
+    monkeypatch.setattr(manage, "BIN_SHOWN", 2)
+    main = page(access_site.client("admin", "staff").get("/staff/bin")).select_one("main")
+    assert len(main.select("tbody tr")) == 2
+    assert "Projects: the 2 most recently deleted of 3 are listed." in main.get_text(" ", strip=True)
