@@ -56,9 +56,13 @@ def _signed_in() -> User:
     return person
 
 
+def _local(person: User) -> bool:
+    """Whether the person signs in here with a password of this site's own (not only their organisation's)."""
+    return current_app.config["LOCAL_SIGN_IN"] and accounts().has_password(person.username)
+
+
 def _page(person: User, errors: dict[str, str] | None = None, code: int = 200):
-    local = current_app.config["LOCAL_SIGN_IN"] and accounts().has_password(person.username)
-    html = render_template("account_password.html", errors=errors or {}, local=local,
+    html = render_template("account_password.html", errors=errors or {}, local=_local(person),
                            fields=FIELDS, min_length=MIN_PASSWORD)
     return html, code
 
@@ -87,7 +91,7 @@ def _new_password_errors(form) -> dict[str, str]:
 @bp.post("/account/password")
 def change_password_post():
     person = _signed_in()
-    if not (current_app.config["LOCAL_SIGN_IN"] and accounts().has_password(person.username)):
+    if not _local(person):
         return _page(person, code=400)
     errors = _new_password_errors(request.form)
     if errors:
