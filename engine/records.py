@@ -1,10 +1,10 @@
 """The one write path for records: validate, stage uploaded files, then store, or write nothing at all.
 
-Web forms, the importer and the seeder all create and edit records through ``Records``; nothing else calls
-a store's ``insert``, ``insert_many`` or ``update``. One record or thousands (an import) take the same path:
-``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per file field; they
-are checked and stored first (under generated names, not yet part of any record), then the record is written
-with the file field holding their ids in the same atomic write. If anything fails, the staged files are
+Web forms, the importer and the seeder all create and edit records through ``Records``; nothing else calls a
+store's ``insert``, ``insert_many``, ``update``, ``delete`` or ``restore``. One record or thousands (an import)
+take the same path: ``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per
+file field; they are checked and stored first (under generated names, not yet part of any record), then the
+record is written with the file field holding their ids in the same atomic write. If anything fails, the staged files are
 removed. New records and edits prepare their values the same way (``_prepare``).
 
 A reference field may only point at a live record of its target repository in the same instance: ``Records``
@@ -113,6 +113,14 @@ class Records:
             raise ItemFailed(index, failed.errors) from None
         return NewRecord(values, status=status, created=item.created, created_by=item.created_by,
                          reference=item.reference, attachments=files)
+
+    def delete(self, reference: str, *, user: str) -> Record:
+        """Soft delete: hidden from every page and list, kept with its history and files until restored."""
+        return self.store.delete(reference, user=user)
+
+    def restore(self, reference: str, *, user: str) -> Record:
+        """Bring a deleted record back, as it was."""
+        return self.store.restore(reference, user=user)
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
                status: str | None = None, uploads: Uploads | None = None,

@@ -37,7 +37,6 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
         SCHEMAS=None, INSTANCES=None, DATA=None,        # None: engine.config.Paths defaults and environment
         TEMPLATES=None,                                 # a folder of templates overriding the engine's own
         NODE_MODULES=str(PROJECT_ROOT / "node_modules"),
-        DEFAULT_USER="anonymous",
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=8 * 3600,                   # a long form filled in over a working day still sends
     )

@@ -119,3 +119,12 @@ def test_workers_without_a_configured_secret_share_one_kept_beside_the_data(tmp_
     assert len(first.config["SECRET_KEY"]) == 64
     assert (tmp_path / "data" / ".secret_key").exists()
     assert not list((tmp_path / "instances").rglob(".secret_key"))
+
+
+def test_a_write_with_nobody_signed_in_is_stopped_not_stamped_with_a_made_up_name(app):
+    """Every writing view asks require() first; one that forgot must fail rather than write as 'anonymous'."""
+    from engine.web.views import user
+    with app.test_request_context("/qi/qi-project/new", method="POST"):
+        app.preprocess_request()
+        with pytest.raises(PermissionError):
+            user()

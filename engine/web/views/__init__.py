@@ -20,8 +20,13 @@ def hosted(instance: str, repo: str) -> HostedRepository:
 
 
 def user() -> str:
-    """The username stamped on what this request writes."""
-    return current_user().username or current_app.config["DEFAULT_USER"]
+    """The username stamped on what this request writes. Every view that writes asks ``require`` first, which
+    sends anyone not signed in to sign in; a write reaching here without someone signed in is a view that
+    forgot to ask, and is stopped rather than stamped with a made-up name."""
+    username = current_user().username
+    if not username:
+        raise PermissionError("a write was attempted with nobody signed in: the view must call require() first")
+    return username
 
 
 def require(instance: Instance, action: str, created_by: str | None = None) -> None:

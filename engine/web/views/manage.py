@@ -102,8 +102,8 @@ def confirm_delete(instance: str, repo: str, reference: str):
 
 @bp.post("/<instance>/<repo>/<reference>/delete")
 def delete(instance: str, repo: str, reference: str):
-    repository, store, _record = _deletable(instance, repo, reference)
-    store.delete(reference, user=user())
+    repository, _store, _record = _deletable(instance, repo, reference)
+    site().records(repository).delete(reference, user=user())
     flash(f"{reference} has been deleted. An admin of {repository.instance.title} can restore it from the bin.")
     return redirect(url_for("browse.browse", instance=instance, repo=repo))
 
@@ -112,8 +112,7 @@ def delete(instance: str, repo: str, reference: str):
 def restore(instance: str, repo: str, reference: str):
     repository = hosted(instance, repo)
     require(repository.instance, "restore")
-    store = site().store(repository)
-    store.get(reference, include_deleted=True)
-    store.restore(reference, user=user())
+    site().store(repository).get(reference, include_deleted=True)     # 404 for a reference never used
+    site().records(repository).restore(reference, user=user())
     flash(f"{reference} has been restored.")
     return redirect(url_for("records.show", instance=instance, repo=repo, reference=reference))
