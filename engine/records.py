@@ -4,8 +4,8 @@ Web forms, the importer and the seeder all create and edit records through ``Rec
 store's ``insert``, ``insert_many``, ``update``, ``delete`` or ``restore``. One record or thousands (an import)
 take the same path: ``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per
 file field; they are checked and stored first (under generated names, not yet part of any record), then the
-record is written with the file field holding their ids in the same atomic write. If anything fails, the staged files are
-removed. New records and edits prepare their values the same way (``_prepare``).
+record is written with the file field holding their ids in the same atomic write. If anything fails, the
+staged files are removed. New records and edits prepare their values the same way (``_prepare``).
 
 A reference field may only point at a live record of its target repository in the same instance: ``Records``
 asks a ``ReferenceLookup`` (``live_references``, the one place that builds it from the open stores). A value a
