@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from access_helpers import sign_in
-from web.conftest import make_app
-
-
-@pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
-    yield app
-    app.extensions["repo_engine"].close()
+from web.conftest import app, make_app  # noqa: F401  (app: the page tests' fixture, used here as it is)
 
 
 @pytest.fixture
