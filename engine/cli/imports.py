@@ -77,7 +77,7 @@ def _import(args, opened, table) -> int:
 
 
 def _write(args, opened, records, plan, started: float) -> int:
-    from engine.exchange.write import ImportRefused, carry_out
+    from engine.exchange.write import ImportRefused, carry_out, imported
     try:
         with _bar(args, len(plan.good), "Writing") as bar:
             saved = carry_out(plan, records, user=args.user or _login_name(),
@@ -91,9 +91,8 @@ def _write(args, opened, records, plan, started: float) -> int:
     except EngineError as error:
         print(f"Nothing was imported: {error}")
         return 1
-    span = f" ({saved[0].reference} to {saved[-1].reference})" if saved else ""
-    print(f"Imported {len(saved):,} record{'s' if len(saved) != 1 else ''}{span} into "
-          f"{opened.instance.name} / {opened.rtype.name} in {time.perf_counter() - started:.1f} s.")
+    print(f"{imported(saved)} into {opened.instance.name} / {opened.rtype.name} "
+          f"in {time.perf_counter() - started:.1f} s.")
     return SKIPPED_ROWS if len(saved) < len(plan.rows) else 0
 
 

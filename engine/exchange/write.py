@@ -14,6 +14,7 @@ from engine.errors import EngineError
 from engine.exchange.plan import ImportPlan, PlannedRow, Problem
 from engine.records import ItemFailed, NewItem, Records
 from engine.store.base import Record, Upload
+from engine.store.documents import reference_number
 
 
 class ImportRefused(EngineError):
@@ -36,6 +37,16 @@ def carry_out(plan: ImportPlan, records: Records, *, user: str, skip_invalid: bo
         row = rows[failed.index]
         raise ImportRefused([Problem(row.row, plan.column(name), message)
                              for name, message in failed.errors.items()]) from None
+
+
+def imported(saved: list[Record]) -> str:
+    """'Imported 3 records (QI-0004 to QI-0006)': the lowest and highest references, whatever the file's order."""
+    if not saved:
+        return "Imported no records"
+    numbers = sorted(saved, key=lambda record: (reference_number(record.reference) or 0, record.reference))
+    return (f"Imported {len(saved):,} record{'s' if len(saved) != 1 else ''} "
+            f"({numbers[0].reference} to {numbers[-1].reference})" if len(saved) > 1
+            else f"Imported 1 record ({saved[0].reference})")
 
 
 def _item(row: PlannedRow) -> NewItem:

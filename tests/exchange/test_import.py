@@ -142,3 +142,13 @@ def test_every_problem_of_a_row_is_reported_once(cli, tmp_path, site):
     assert status == 1
     assert problems == ["Row 2, column Start date: 'soon' is not a date: write it like 31/12/2025 or 2025-12-31",
                         "Row 2, column Project title: Enter project title"]
+
+
+def test_the_summary_names_the_lowest_and_highest_reference_whatever_the_file_s_order():
+    from datetime import datetime, timezone
+    from engine.exchange.write import imported
+    from engine.store.base import Record
+    when = datetime(2026, 11, 27, tzinfo=timezone.utc)
+    saved = [Record(ref, "Proposed", when, "ann", when, "ann", 1, {}) for ref in ("QI-0010", "QI-0002", "QI-0009")]
+    assert imported(saved) == "Imported 3 records (QI-0002 to QI-0010)"
+    assert imported(saved[:1]) == "Imported 1 record (QI-0010)"

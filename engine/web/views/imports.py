@@ -17,7 +17,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine.errors import EngineError
 from engine.exchange.plan import ImportPlan, plan_import
 from engine.exchange.readers import UnreadableFile, read_table
-from engine.exchange.write import ImportRefused, carry_out
+from engine.exchange.write import ImportRefused, carry_out, imported
 from engine.web.site import HostedRepository
 from engine.web.views import hosted, require, site, user
 
@@ -78,8 +78,7 @@ def confirm(instance: str, repo: str):
     except EngineError as error:    # e.g. a reference someone else took since the check
         return _page(repository, error=f"Nothing was imported: {error}", code=409)
     path.unlink(missing_ok=True)
-    flash(f"Imported {len(saved):,} record{'s' if len(saved) != 1 else ''}"
-          f"{f' ({saved[0].reference} to {saved[-1].reference})' if saved else ''}.")
+    flash(f"{imported(saved)}.")
     return redirect(url_for("browse.browse", instance=instance, repo=repo))
 
 
