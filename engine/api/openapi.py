@@ -269,9 +269,8 @@ def describe(site: Site) -> Description:
     for instance in site.project.instances.values():
         paths: dict[str, Any] = {}
         schemas: dict[str, Any] = {}
-        for rtype in instance.repositories:
-            name = f"{instance.name}.{rtype.name}"
-            repository = site.repository(instance.name, rtype.name)
+        for repository in site.hosted_in(instance):
+            name = f"{instance.name}.{repository.name}"
             schemas.update(repository_schemas(repository, name))
             paths.update(repository_paths(repository, name))
         instances.append((instance, paths, schemas))

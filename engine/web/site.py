@@ -133,6 +133,10 @@ class Site:
             raise RepositoryNotFound(f"The {instance} instance has no repository called “{repo}”.")
         return found
 
+    def hosted_in(self, instance: Instance) -> tuple[HostedRepository, ...]:
+        """Every repository ``instance`` hosts, in the order its instance.yaml lists them."""
+        return tuple(self.repositories[(instance.name, rtype.name)] for rtype in instance.repositories)
+
     def store(self, hosted: HostedRepository):
         return self.stores.get(hosted.instance, hosted.rtype)
 

@@ -23,9 +23,7 @@ def instance_home(instance: str):
     found = site().instance(instance)
     require(found, "read")
     summaries = []
-    for rtype in found.repositories:
-        repository = site().repository(found.name, rtype.name)
-        store = site().store(repository)
-        latest = store.query(Query(sort="-updated", per_page=LATEST))
+    for repository in site().hosted_in(found):
+        latest = site().store(repository).query(Query(sort="-updated", per_page=LATEST))
         summaries.append((repository, latest.total, latest.records))
     return render_template("instance.html", instance=found, summaries=summaries)

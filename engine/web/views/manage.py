@@ -74,8 +74,7 @@ def bin_page(instance: str):
     found = site().instance(instance)
     require(found, "restore")
     groups = []
-    for rtype in found.repositories:
-        repository = site().repository(found.name, rtype.name)
+    for repository in site().hosted_in(found):
         page = site().store(repository).query(Query(deleted=True, sort="-updated", per_page=BIN_SHOWN))
         if page.records:
             groups.append((repository, page))

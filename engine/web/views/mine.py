@@ -24,8 +24,7 @@ def mine():
     for instance in site().project.instances.values():
         if not can(person, instance, "read"):
             continue
-        for rtype in instance.repositories:
-            repository = site().repository(instance.name, rtype.name)
+        for repository in site().hosted_in(instance):
             records = _created_by(site().store(repository), person.username)
             if records:
                 groups.append((repository, records))
