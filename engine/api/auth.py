@@ -11,6 +11,7 @@ from flask import current_app, g, request
 
 from engine.access import ANONYMOUS, User, can
 from engine.api.problems import ApiError
+from engine.web.auth.session import bearer, current_user
 from engine.schema.model import Instance
 
 REALM = 'Bearer realm="repository-engine"'
@@ -23,11 +24,11 @@ def bearer_token() -> str | None:
     header = request.headers.get("Authorization")
     if header is None:
         return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer(header)
+    if token is None:
         raise ApiError(401, "The Authorization header must be: Bearer <token>.",
                        headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'})
-    return token.strip()
+    return token
 
 
 def authenticate() -> None:
@@ -44,7 +45,8 @@ def authenticate() -> None:
 
 
 def caller() -> User:
-    return g.get("user", ANONYMOUS)
+    """Who the token named (set by ``authenticate``), read where every page reads it."""
+    return current_user()
 
 
 def require(instance: Instance, action: str, created_by: str | None = None) -> None:

@@ -39,11 +39,14 @@ def _from_session() -> User | None:
 
 
 def _from_token() -> User | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return accounts().user_for_token(token.strip())
+    token = bearer(request.headers.get("Authorization", ""))
+    return accounts().user_for_token(token) if token else None
+
+
+def bearer(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value; None when it is not one."""
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def session_for(username: str) -> dict[str, str]:
