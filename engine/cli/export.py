@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
 
+from engine.search.thesaurus import EMPTY, Thesaurus
 from engine.cli.project import instance_named, load
 from engine.errors import EngineError
 from engine.schema.model import Instance, RepositoryType
@@ -28,6 +29,7 @@ class Opened:
     rtype: RepositoryType
     store: Store
     stores: Stores
+    thesaurus: Thesaurus = EMPTY
 
 
 def register(sub) -> None:
@@ -51,7 +53,7 @@ def open_repository(args) -> Opened:
         raise EngineError(f"{instance.name} hosts no repository '{args.repository}' (it hosts {hosted})")
     rtype = instance.repository(args.repository)
     stores = Stores(paths)
-    return Opened(instance, rtype, stores.get(instance, rtype), stores)
+    return Opened(instance, rtype, stores.get(instance, rtype), stores, project.thesaurus)
 
 
 def run(args) -> int:
@@ -67,7 +69,8 @@ def run(args) -> int:
         print(error, file=sys.stderr)
         return 1
     try:
-        query, problems = browse_query(opened.rtype, MultiDict(parse_qsl(args.query.lstrip("?"))))
+        query, problems = browse_query(opened.rtype, MultiDict(parse_qsl(args.query.lstrip("?"))),
+                                       opened.thesaurus)
         if problems:
             print("\n".join(problems) + "\nNothing was exported.", file=sys.stderr)
             return 1

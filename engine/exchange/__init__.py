@@ -13,6 +13,7 @@ from typing import Mapping
 from werkzeug.datastructures import MultiDict
 
 from engine.schema.model import RepositoryType
+from engine.search.thesaurus import EMPTY, Thesaurus
 from engine.store.base import Query
 
 
@@ -22,11 +23,13 @@ class Filtering:
     so the command line exports exactly what the same URL shows on the browse page."""
     rtype: RepositoryType
     filters: Mapping
+    thesaurus: Thesaurus = EMPTY
 
 
-def browse_query(rtype: RepositoryType, args: MultiDict) -> tuple[Query, tuple[str, ...]]:
+def browse_query(rtype: RepositoryType, args: MultiDict, thesaurus: Thesaurus = EMPTY
+                 ) -> tuple[Query, tuple[str, ...]]:
     """The store query a browse URL's arguments make, and the problems with them (as the page words them)."""
     from engine.web.columns import build_filters
     from engine.web.listing import read_browse
-    view = read_browse(Filtering(rtype, build_filters(rtype)), args)
+    view = read_browse(Filtering(rtype, build_filters(rtype), thesaurus), args)
     return view.query, view.problems

@@ -43,6 +43,9 @@ class FieldType:
     facetable: ClassVar[bool] = False
     #: Does free-text search (``?q=``) look inside this field by default?
     searchable: ClassVar[bool] = False
+    #: How much a match in this field counts in a search's ranking, against others (``search_weight:`` in
+    #: the YAML overrides it; the field that titles a record counts most, see ``engine.search.fields``).
+    search_weight: ClassVar[float] = 1.0
     #: Name of the template snippet (under ``fields/form/`` and ``fields/display/``) used to render it.
     template: ClassVar[str] = "default"
     #: Does the value name attached files (ids in the store, file names in a spreadsheet)? Imports and
@@ -110,7 +113,8 @@ class FieldType:
 
     # -- search, filters, facets, sort -------------------------------------------------------------------
     def search_text(self, field: "Field", value: Any) -> str:
-        """Text that ``?q=`` matches against (lower-cased by the store)."""
+        """Text that ``?q=`` searches (analysed by ``engine.search.analysis``); a type that holds files is
+        searched through the text of its files instead (``holds_files``)."""
         return self.display_text(field, value)
 
     def facet_keys(self, field: "Field", value: Any) -> Iterable[str]:

@@ -46,6 +46,7 @@ class ChoiceType(FieldType):
     required_options = frozenset({"choices"})
     facetable = True
     searchable = True
+    search_weight = 1.2
     template = "radios-or-select"
     missing_verb = "Select"
 
@@ -158,6 +159,7 @@ class TagsType(FieldType):
     options = frozenset({"max"})
     facetable = True
     searchable = True
+    search_weight = 1.2
     template = "tags"
 
     def json_schema(self, field: Field) -> dict[str, Any]:

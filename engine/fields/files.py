@@ -28,6 +28,8 @@ class FileType(FieldType):
     template = "file"
     missing_verb = "Upload"
     holds_files = True
+    searchable = True           # the text of its files, extracted when uploaded, counting least of all
+    search_weight = 0.5
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}

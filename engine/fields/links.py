@@ -29,6 +29,7 @@ class EmailType(TextType):
     name = "email"
     options = frozenset({"max_length"})
     default_max_length = 254
+    search_weight = 1.0
     form_class = EmailField
     render_kw = MappingProxyType({"autocomplete": "email", "spellcheck": "false"})
 
@@ -52,6 +53,7 @@ class UrlType(TextType):
     name = "url"
     options = frozenset({"max_length"})
     default_max_length = 2000
+    search_weight = 1.0
     form_class = URLField
     render_kw = MappingProxyType({"spellcheck": "false"})
 

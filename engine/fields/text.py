@@ -25,6 +25,7 @@ class TextType(FieldType):
     name = "text"
     options = frozenset({"min_length", "max_length"})
     searchable = True
+    search_weight = 2.5
     template = "text"
     default_max_length: ClassVar[int] = 250
     form_class: ClassVar[type] = StringField
@@ -71,6 +72,7 @@ class TextareaType(TextType):
 
     name = "textarea"
     template = "textarea"
+    search_weight = 1.5
     default_max_length = 20000
     form_class = TextAreaField
 

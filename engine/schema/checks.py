@@ -18,7 +18,7 @@ from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
 
 #: Keys every field accepts whatever its type (``FieldType.options`` lists the rest); ``after`` places it.
 COMMON_KEYS = frozenset({"name", "type", "label", "help", "required", "required_when", "show_when", "default",
-                         "section", "searchable", "after"})
+                         "section", "searchable", "search_weight", "after"})
 FORMATS = Draft202012Validator.FORMAT_CHECKER
 CONDITIONS = ("required_when", "show_when")
 BOUNDS = ("min", "max")

@@ -18,6 +18,7 @@ from engine.schema.draft import TypeDraft, adapt
 from engine.schema.instances import load_instances
 from engine.schema.model import Project, RepositoryType
 from engine.schema.problems import Problems, Spot, did_you_mean, read_yaml
+from engine.schema.thesaurus import THESAURUS_FILE, load_thesaurus
 from engine.schema.yamlfile import display_path
 
 
@@ -31,9 +32,11 @@ def load_project(paths: Paths, registry: FieldTypeRegistry) -> Project:
     types.read_folder(Path(paths.schemas))
     types.resolve_all()
     instances = load_instances(Path(paths.instances), types, problems)
+    thesaurus = load_thesaurus(Path(paths.schemas), problems)
     if problems:
         raise SchemaError(problems.lines())
-    return Project(types=MappingProxyType(dict(types.frozen)), instances=MappingProxyType(instances))
+    return Project(types=MappingProxyType(dict(types.frozen)), instances=MappingProxyType(instances),
+                   thesaurus=thesaurus)
 
 
 @dataclass
@@ -52,6 +55,8 @@ class TypeSet:
 
     def read_folder(self, folder: Path) -> None:
         for path in sorted(folder.glob("*.yaml")):
+            if path.name == THESAURUS_FILE:         # search's thesaurus, not a repository type
+                continue
             read = read_yaml(path, self.problems)
             spot = read and meta.validate(read, meta.REPOSITORY_TYPE, self.problems)
             if spot is not None:

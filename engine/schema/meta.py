@@ -20,6 +20,7 @@ from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
 META_DIR = Path(__file__).resolve().parents[2] / "schemas" / "meta"
 REPOSITORY_TYPE = "repository-type.schema.json"
 INSTANCE = "instance.schema.json"
+THESAURUS = "thesaurus.schema.json"
 
 UNKNOWN_KEYS = ("additionalProperties", "unevaluatedProperties")
 TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping (key: value)", "boolean": "true or false",
@@ -38,7 +39,7 @@ def meta_schema(name: str) -> dict[str, Any]:
 def _validator(name: str) -> Draft202012Validator:
     registry = Registry().with_resources(
         (schema_name, Resource.from_contents(meta_schema(schema_name)))
-        for schema_name in (REPOSITORY_TYPE, INSTANCE)
+        for schema_name in (REPOSITORY_TYPE, INSTANCE, THESAURUS)
     )
     return Draft202012Validator(meta_schema(name), registry=registry)
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field as dc_field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
+from engine.search.thesaurus import EMPTY as EMPTY_THESAURUS, Thesaurus
+
 if TYPE_CHECKING:
     from engine.fields.base import FieldType
 
@@ -95,6 +97,7 @@ class Field:
     show_when: Condition | None = None
     required_when: Condition | None = None
     searchable: bool = True
+    search_weight: float | None = None    # how much a match here counts; None: the type's default (search/fields.py)
     source: Source | None = dc_field(default=None, compare=False)
 
     def choice_label(self, value: Any) -> str:
@@ -215,3 +218,4 @@ class Project:
     """Everything loaded at start-up: the shared repository types and every instance."""
     types: Mapping[str, RepositoryType]
     instances: Mapping[str, Instance]
+    thesaurus: Thesaurus = EMPTY_THESAURUS      # schemas/thesaurus.yaml, for search

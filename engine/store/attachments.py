@@ -5,10 +5,13 @@ file (so ``setup.exe`` renamed ``report.pdf`` is refused), and it fits the field
 under a random id, never under the user's filename, which is kept only as metadata (cleaned for display).
 The content type it will be served with is chosen here from a short list of inert types; anything else is
 served as ``application/octet-stream`` so that a browser never runs or renders it as a page.
+The text search needs is extracted once, when the file is accepted, into a sidecar ``<id>.txt`` beside it
+(``text_path``); a file stored before extraction existed gets its sidecar from ``ensure_text``.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -20,6 +23,7 @@ from typing import BinaryIO, Callable
 
 from engine.errors import AttachmentRejected
 from engine.schema.model import Field
+from engine.search.extract import extract_text
 from engine.store.durable import fsync_folder
 
 DEFAULT_MAX_SIZE_MB = 20.0
@@ -27,6 +31,9 @@ DEFAULT_ACCEPT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".p
                   ".txt", ".csv")
 CHUNK = 1024 * 1024
 SNIFF_BYTES = 8192
+#: What ``secrets.token_hex(16)`` gives: an id that can never name a path outside the folder.
+FILE_ID = re.compile(r"[0-9a-f]{32}")
+log = logging.getLogger("engine.search")
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ def store_upload(folder: Path, field: Field, filename: str, stream: BinaryIO) ->
     except BaseException:
         remove_file(path)
         raise
+    _write_text(folder, file_id, extract_text(path, extension))     # before the fsync, which covers it
     fsync_folder(folder)
     content_type = kind.content_type if kind else SERVED_OCTET_STREAM
     return StoredFile(file_id, display_name(filename), content_type, size, digest)
@@ -170,7 +178,57 @@ def _type_message(allowed: tuple[str, ...]) -> str:
 
 
 def remove_file(path: Path) -> None:
+    """Remove a stored file and its extracted text, so that a discarded upload leaves nothing behind."""
+    for one in (path, text_path(path.parent, path.name)):
+        try:
+            os.unlink(one)
+        except FileNotFoundError:
+            pass
+
+
+# -- extracted text -------------------------------------------------------------------------------------------
+def text_path(folder: Path, file_id: str) -> Path:
+    """Where the text extracted from the stored file ``file_id`` is kept."""
+    return folder / f"{file_id}.txt"
+
+
+def read_text(folder: Path, file_id: str) -> str | None:
+    """The text extracted from a stored file; None when there is none or ``file_id`` is not an id."""
+    if not FILE_ID.fullmatch(file_id):
+        return None
     try:
-        os.unlink(path)
+        return text_path(folder, file_id).read_text(encoding="utf-8")
     except FileNotFoundError:
-        pass
+        return None
+
+
+def ensure_text(folder: Path, file_id: str, filename: str) -> bool:
+    """Extract the text of a file stored without it (uploaded before extraction existed); True when written.
+    A file with no text to give is read again on each call: there is nothing to remember that by."""
+    path = folder / file_id
+    if not FILE_ID.fullmatch(file_id) or text_path(folder, file_id).exists() or not path.exists():
+        return False
+    extension = os.path.splitext(display_name(filename))[1].lower()
+    return _write_text(folder, file_id, extract_text(path, extension))
+
+
+def _write_text(folder: Path, file_id: str, text: str | None) -> bool:
+    """Write the sidecar atomically (a reader sees all of it or none); a failure is logged, never raised, so
+    that it can never cost the user the upload."""
+    if not text:
+        return False
+    temporary = folder / f".{file_id}.{secrets.token_hex(4)}.tmp"
+    try:
+        with open(temporary, "x", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, text_path(folder, file_id))
+        return True
+    except (OSError, UnicodeError) as error:
+        log.warning("Extracted text of %s not saved: %s", folder / file_id, error)
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        return False

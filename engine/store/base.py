@@ -9,7 +9,10 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, BinaryIO, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+
+from engine.search.parse import SearchQuery, parse
+from engine.search.snippets import Snippet
 
 
 @dataclass(frozen=True)
@@ -59,25 +62,48 @@ class Version:
 class Query:
     """What a browse page (or API list, or export) asks for.
 
-    ``filters`` maps a field name (or 'status', or 'created_by' for one person's records) to parsed wanted
-    values: the same field's values are OR-ed, different fields AND-ed. ``state`` is 'open', 'closed' or None
-    (the type's open/closed statuses).
+    ``filters`` maps a field name (or 'status', 'created_by' for one person's records, ``YEAR`` of
+    ``engine.store.index`` for the year a record was created) to parsed wanted values: the same field's
+    values are OR-ed, different fields AND-ed. ``state`` is 'open', 'closed' or None (the type's open/closed statuses).
+
+    ``q`` is the search as typed; ``search`` the same read once by ``engine.search.parse`` with the site's
+    thesaurus (every backend answers that, never ``q``). With a search and no ``sort``, the most relevant
+    records come first.
     """
     q: str = ""
+    search: SearchQuery | None = None
     filters: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     state: str | None = None
-    sort: str | None = None         # field or system field name, '-' prefix for descending; None: listing default
+    sort: str | None = None         # field or system field name, '-' prefix for descending; None: relevance
+                                    # for a search, else the listing's default
     page: int = 1
     per_page: int = 25
     deleted: bool = False           # True: only soft-deleted records (the admin's bin)
 
+    @property
+    def searched(self) -> SearchQuery | None:
+        """What the store searches for: ``search``, or ``q`` read without a thesaurus; None for no search."""
+        if self.search is not None:
+            return self.search or None
+        return parse(self.q) if self.q.strip() else None
+
+    @property
+    def ranked(self) -> bool:
+        """Are the records in order of relevance (a search, and no sort asked for)?"""
+        return self.sort is None and self.searched is not None
+
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a query's records. For a search: each shown record's ``snippets`` (why it matched) and
+    ``scores`` (how well: comparable within one repository), and a ``suggestion`` when nothing matched."""
     records: tuple[Record, ...]
     total: int
     page: int
     per_page: int
+    snippets: Mapping[str, Snippet] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -207,6 +233,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def delete_attachment(self, reference: str, attachment_id: str, *, user: str) -> None:
         """Remove a file from the record's file field (a new version; the file stays on disk for history)."""
+
+    def attachment_text(self, attachment_id: str) -> str | None:
+        """The text extracted from a stored file when it was uploaded (for search); None when there is none."""
+        return None
+
+    def extract_missing_texts(self, progress: Callable[[int], object] | None = None) -> int:
+        """Extract the text of every stored file that has none yet (files uploaded before extraction existed),
+        calling ``progress(1)`` per attachment when given; how many texts were written. A backend that keeps
+        no extracted text has nothing to do."""
+        return 0
 
     def revision(self) -> Hashable | None:
         """A value that changes whenever any record, attachment or count this store serves changes, writes by

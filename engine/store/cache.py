@@ -100,6 +100,10 @@ class Snapshot:
             grouped.setdefault(doc["reference"], []).append(doc)
         return grouped
 
+    @cached_property
+    def attachments_by_id(self) -> dict[str, dict[str, Any]]:
+        return {doc["id"]: doc for doc in self.tables[ATTACHMENTS].values()}
+
     def next_id(self, table: str) -> str:
         docs = self.tables[table]
         # Ids only ever grow and dicts keep insertion order, so the last key is the largest.

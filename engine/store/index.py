@@ -4,7 +4,7 @@ forward to the next snapshot by patching only the records a write changed.
 - ``groups(name)``: records grouped by distinct value of a field (or status), so a filter or a facet asks
   the field type once per distinct value rather than once per record;
 - ``order(name)``: references sorted by a field's sort key (ties by reference), and those with no value;
-- ``texts()``: each record's lower-cased search text.
+- ``search()``: the full-text index of the records' searched fields (``engine.search.index``).
 
 It reads the stored documents (flat: system fields beside field values), not ``Record`` objects, which are
 made only for the records a page shows.
@@ -20,10 +20,14 @@ from typing import Any, Callable, Iterable, Mapping
 Doc = Mapping[str, Any]
 
 from engine.schema.model import RepositoryType
+from engine.search.fields import searched_fields
+from engine.search.index import FileText, TextIndex, record_passages
 from engine.store.base import Record
 from engine.store.documents import reference_number
 
 STATUS = "status"
+#: The year a record was created ("2024"), filtered and counted like a field; no field can have this name.
+YEAR = "created:year"
 Refs = set[str]
 Groups = dict[Any, tuple[Any, frozenset[str] | set[str]]]
 
@@ -37,16 +41,26 @@ def frozen(value: Any) -> Any:
     return value
 
 
+def value_of(doc: Doc, name: str) -> Any:
+    """A field's (or system field's) stored value; the created year for ``YEAR``."""
+    if name == YEAR:
+        created = doc.get("created")
+        return created[:4] if isinstance(created, str) else None
+    return doc.get(name)
+
+
 class RecordIndex:
-    def __init__(self, rtype: RepositoryType, records: Mapping[str, Doc], record: Callable[[str], Record]):
+    def __init__(self, rtype: RepositoryType, records: Mapping[str, Doc], record: Callable[[str], Record],
+                 file_text: FileText = lambda attachment_id: None):
         self.rtype = rtype
         self.records = records              # reference -> stored document
         self.record = record                # reference -> Record, for the records a page shows
+        self.file_text = file_text
         self.live: Refs = {ref for ref, doc in records.items() if not doc.get("deleted")}
         self.binned: Refs = set(records) - self.live
         self._groups: dict[str, Groups] = {}
         self._orders: dict[str, tuple[list[str], list[str]]] = {}
-        self._texts: dict[str, str] | None = None
+        self._search: TextIndex | None = None
         self.memo: dict[Any, Any] = {}      # answers that stay true as long as the snapshot (see query.py)
 
     # -- built on first use -----------------------------------------------------------------------------------
@@ -55,7 +69,7 @@ class RecordIndex:
         if groups is None:
             groups = {}
             for ref, doc in self.records.items():
-                value = doc.get(name)
+                value = value_of(doc, name)
                 groups.setdefault(frozen(value), (value, set()))[1].add(ref)
             self._groups[name] = groups
         return groups
@@ -72,18 +86,11 @@ class RecordIndex:
             order = self._orders[name] = (filled, empty)
         return order
 
-    def texts(self) -> dict[str, str]:
-        if self._texts is None:
-            self._texts = {ref: self._text(doc) for ref, doc in self.records.items()}
-        return self._texts
-
-    def _text(self, doc: Doc) -> str:
-        parts = [doc["reference"]]
-        for field in self.rtype.fields:
-            value = doc.get(field.name)
-            if field.searchable and value is not None:
-                parts.append(field.kind.search_text(field, value))
-        return "\n".join(parts).casefold()
+    def search(self) -> TextIndex:
+        if self._search is None:
+            searched = searched_fields(self.rtype)
+            self._search = TextIndex(searched, record_passages(searched, self.file_text), self.records)
+        return self._search
 
     def _sort_key(self, name: str) -> tuple[Callable[[Any], Any], Callable[[Any], bool]]:
         if name in SYSTEM_SORT_KEYS:
@@ -100,6 +107,7 @@ class RecordIndex:
         changed = list(dict.fromkeys(ref for ref in changed if ref in records))
         index = RecordIndex.__new__(RecordIndex)
         index.rtype, index.records, index.record, index.memo = self.rtype, records, record, {}
+        index.file_text = self.file_text
         index.live, index.binned = set(self.live), set(self.binned)
         for ref in changed:
             deleted = bool(records[ref].get("deleted"))
@@ -109,9 +117,7 @@ class RecordIndex:
                          for name, groups in self._groups.items()}
         index._orders = {name: self._reorder(name, order, records, changed)
                          for name, order in self._orders.items()}
-        index._texts = None
-        if self._texts is not None:
-            index._texts = {**self._texts, **{ref: self._text(records[ref]) for ref in changed}}
+        index._search = self._search.derive(records, changed) if self._search is not None else None
         return index
 
     def _regroup(self, name: str, groups: Groups, records: Mapping[str, Doc], changed: list[str]) -> Groups:
@@ -119,7 +125,7 @@ class RecordIndex:
         touched: set[Any] = set()
         for ref in changed:
             if ref in self.records:
-                key = frozen(self.records[ref].get(name))
+                key = frozen(value_of(self.records[ref], name))
                 if key not in touched:
                     patched[key] = (patched[key][0], set(patched[key][1]))
                     touched.add(key)
@@ -127,7 +133,7 @@ class RecordIndex:
                 if not patched[key][1]:
                     del patched[key]
                     touched.discard(key)
-            value = records[ref].get(name)
+            value = value_of(records[ref], name)
             key = frozen(value)
             if key not in touched:
                 value_refs = patched.get(key, (value, set()))[1]

@@ -1,38 +1,72 @@
-"""Answering browse queries from a ``RecordIndex``: free text, filters, open/closed, sort, paging, facets.
+"""Answering browse queries from a ``RecordIndex``: search, filters, open/closed, sort, paging, facets.
 
 Every per-type decision is the field type's (``search_text``, ``matches``, ``facet_keys``, ``sort_key``); this
 module only decides how often to ask. A query becomes named sets of references (one per filter, one for the
-search, one for the state), intersected; facet counts intersect all but their own field's set. Filter and
-search-term sets are remembered for the life of the snapshot, since paging and facet links repeat them.
+search, one for the state), intersected; facet counts intersect all but their own field's set. A search
+ranks as ``engine.search.ranking`` scores it, unless a sort is asked for. Filter sets and search scores are
+remembered for the life of the snapshot, since paging and facet links repeat them.
 """
 from __future__ import annotations
 
+import heapq
 from itertools import chain
 from typing import Any, Callable, Iterable, Mapping
 
+from engine.search import ranking
+from engine.search.parse import SearchQuery
+from engine.search.snippets import snippet
+from engine.search.suggest import suggestion
 from engine.store.base import Page, Query
-from engine.store.index import STATUS, RecordIndex, Refs
+from engine.store.documents import format_reference, reference_number
+from engine.store.index import STATUS, YEAR, RecordIndex, Refs
 
 #: How many filter and search-term answers a snapshot remembers before starting afresh.
 MEMO_LIMIT = 256
 POOL, SEARCH, STATE = "", " q", " state"        # constraint names that no field can have
 #: System fields a filter or facet matches by equal value; every other name must be a field of the type.
-SYSTEM_FILTERS = frozenset({STATUS, "created_by"})
+SYSTEM_FILTERS = frozenset({STATUS, "created_by", YEAR})
 
 
 def page(index: RecordIndex, query: Query) -> Page:
     constraints = _constraints(index, query)
     matching = _intersect(constraints)
     per_page, number = max(1, query.per_page), max(1, query.page)
-    sort = query.sort or index.rtype.listing.sort
     start = (number - 1) * per_page
-    if number <= 2:                             # the first pages: stop walking the order once they are full
-        wanted = _ordered(index, sort, matching, start, per_page)
-    else:                                       # deeper: the whole ordered list once per query, then slices
-        ordered = _remembered(index, ("ordered", sort, _asked(query)),
-                              lambda: _ordered(index, sort, matching, 0, len(matching)))
-        wanted = ordered[start:start + per_page]
-    return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
+    searched = query.searched
+    if query.ranked:
+        wanted = _ranked(index, query, matching, start, per_page)
+    else:
+        wanted = _sorted(index, query, matching, start, per_page)
+    if searched is None:
+        return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
+    scores = _scores(index, searched)
+    text, title = index.search(), index.rtype.record_title
+    found = {ref: snippet(text, ref, searched, title) for ref in wanted}
+    return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page,
+                snippets={ref: one for ref, one in found.items() if one is not None},
+                scores={ref: scores[ref] for ref in wanted if ref in scores},
+                suggestion=suggestion(text, searched) if not matching else None)
+
+
+def _sorted(index: RecordIndex, query: Query, matching: Refs, start: int, per_page: int) -> list[str]:
+    sort = query.sort or index.rtype.listing.sort
+    if start < 2 * per_page:                    # the first pages: stop walking the order once they are full
+        return _ordered(index, sort, matching, start, per_page)
+    ordered = _remembered(index, ("ordered", sort, _asked(query)),      # deeper: the whole list once, sliced
+                          lambda: _ordered(index, sort, matching, 0, len(matching)))
+    return ordered[start:start + per_page]
+
+
+def _ranked(index: RecordIndex, query: Query, matching: Refs, start: int, per_page: int) -> list[str]:
+    """The most relevant first; equal scores newest first."""
+    scores = _scores(index, query.searched)
+
+    def key(ref: str) -> tuple[float, int]:
+        return scores.get(ref, 0.0), reference_number(ref) or 0
+    if start < 2 * per_page:
+        return heapq.nlargest(start + per_page, matching, key=key)[start:]
+    ordered = _remembered(index, ("ranked", _asked(query)), lambda: sorted(matching, key=key, reverse=True))
+    return ordered[start:start + per_page]
 
 
 def facets(index: RecordIndex, query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
@@ -44,7 +78,7 @@ def facets(index: RecordIndex, query: Query, names: Iterable[str]) -> dict[str, 
 
 def _asked(query: Query) -> str:
     """What a query selects, whatever its sort and page: the key of what is remembered for it."""
-    return repr((query.q.casefold().split(), query.state, query.deleted, sorted(query.filters.items())))
+    return repr((query.searched, query.state, query.deleted, sorted(query.filters.items())))
 
 
 def _facets(index: RecordIndex, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
@@ -59,8 +93,9 @@ def _constraints(index: RecordIndex, query: Query) -> dict[str, Refs]:
     """Named sets that a matching record belongs to, every one of them. Filters keep their field's name
     so facet counts can leave their own field out."""
     constraints: dict[str, Refs] = {POOL: index.binned if query.deleted else index.live}
-    if query.q.strip():
-        constraints[SEARCH] = _search(index, query.q)
+    searched = query.searched
+    if searched is not None:
+        constraints[SEARCH] = _remembered(index, ("found", searched), lambda: set(_scores(index, searched)))
     if query.state in ("open", "closed"):
         rtype = index.rtype
         constraints[STATE] = _filter(index, STATUS, rtype.open_statuses if query.state == "open"
@@ -92,27 +127,18 @@ def _matcher(index: RecordIndex, name: str) -> Callable[[Any, Any], bool]:
     return lambda value, wanted: field.kind.matches(field, value, wanted)
 
 
-def _search(index: RecordIndex, q: str) -> Refs:
-    """Records whose search text holds every term (each a substring, in any case). Terms already looked up
-    narrow the others: a new term is then only looked for among the records that are still candidates."""
-    remembered = {term: index.memo.get(("term", term)) for term in q.casefold().split()}
-    known = [found for found in remembered.values() if found is not None]
-    candidates = _intersect(dict(enumerate(known))) if known else None
-    for term, found in remembered.items():
-        if found is not None:
-            continue
-        if candidates is not None and len(candidates) < len(index.records) // 4:
-            texts = index.texts()
-            candidates = {ref for ref in candidates if term in texts[ref]}
-        else:
-            found = _term(index, term)
-            candidates = found if candidates is None else candidates & found
-    return candidates if candidates is not None else set()
-
-
-def _term(index: RecordIndex, term: str) -> Refs:
-    return _remembered(index, ("term", term),
-                       lambda: {ref for ref, text in index.texts().items() if term in text})
+def _scores(index: RecordIndex, searched: SearchQuery) -> dict[str, float]:
+    """Reference -> relevance of every record the search finds; a reference typed as the search comes top."""
+    def compute() -> dict[str, float]:
+        found = dict(ranking.scores(index.search(), searched))
+        prefix = index.rtype.reference_prefix
+        top = max(found.values(), default=0.0) + 1.0
+        for asked, number in searched.references:
+            reference = format_reference(prefix, number)
+            if asked == prefix.casefold() and reference in index.records:
+                found[reference] = top
+        return found
+    return _remembered(index, ("scores", searched), compute)
 
 
 def _remembered(index: RecordIndex, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -189,7 +189,7 @@ class TinyDBStore(Store):
             if earlier is not None:
                 index = earlier.derive(snapshot.docs, snapshot.record, snapshot.changed)
             else:
-                index = RecordIndex(self.rtype, snapshot.docs, snapshot.record)
+                index = RecordIndex(self.rtype, snapshot.docs, snapshot.record, self._file_text)
             snapshot.derived["index"] = index
             snapshot.parent = None
         return index
@@ -243,6 +243,24 @@ class TinyDBStore(Store):
             kept = [one for one in _ids(doc.get(field)) if one != attachment_id]
             return {**doc, field: kept} if kept else {k: v for k, v in doc.items() if k != field}
         self._save(reference, drop, user=user, note="edited")
+
+    def attachment_text(self, attachment_id: str) -> str | None:
+        # read_text refuses anything but a hex id, so no id can name a path outside the folder.
+        return files.read_text(self.files, attachment_id)
+
+    def _file_text(self, attachment_id: str) -> tuple[str, str] | None:
+        """An attached file's name and text, for the search index (None when it has no text)."""
+        doc = self._cache.current().attachments_by_id.get(attachment_id)
+        text = self.attachment_text(attachment_id) if doc is not None else None
+        return (doc["filename"], text) if text else None
+
+    def extract_missing_texts(self, progress: Callable[[int], object] | None = None) -> int:
+        written = 0
+        for doc in self._cache.current().tables[ATTACHMENTS].values():
+            written += files.ensure_text(self.files, doc["id"], doc["filename"])
+            if progress is not None:
+                progress(1)
+        return written
 
     def _attachment_docs(self, snapshot: Snapshot, attachments: Sequence[Attachment], reference: str
                          ) -> dict[str, Doc]:

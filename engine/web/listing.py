@@ -14,11 +14,14 @@ from werkzeug.datastructures import MultiDict
 
 from engine.fields.base import CellError
 from engine.schema.model import SYSTEM_FIELDS
+from engine.search.parse import parse
 from engine.store.base import Query
 from engine.web.columns import Facet
 from engine.web.site import HostedRepository
 
 STATES = {"open": "under way now", "closed": "done before"}
+#: ``?sort=relevance``: the most relevant first, as a search is sorted when no other sort is asked for.
+RELEVANCE = "relevance"
 CONTROL = frozenset({"q", "sort", "page", "state"})
 
 
@@ -66,14 +69,16 @@ class Browse:
         return "none"
 
 
-def _sort(hosted: HostedRepository, raw: str | None, problems: list[str]) -> str:
-    default = hosted.rtype.listing.sort
-    if not raw:
+def _sort(hosted: HostedRepository, raw: str | None, searching: bool, problems: list[str]) -> str | None:
+    """The sort asked for; None for relevance, which a search is sorted by unless another is asked for."""
+    default = None if searching else hosted.rtype.listing.sort
+    if not raw or (raw == RELEVANCE and searching):
         return default
     name = raw.removeprefix("-")
     if name in hosted.rtype.field_map or name in SYSTEM_FIELDS:
         return raw
-    problems.append(f"The list cannot be sorted by “{raw}”; it is sorted by {default.removeprefix('-')}.")
+    shown = "relevance" if default is None else default.removeprefix("-")
+    problems.append(f"The list cannot be sorted by “{raw}”; it is sorted by {shown}.")
     return default
 
 
@@ -117,9 +122,11 @@ def _filters(hosted: HostedRepository, args: MultiDict, problems: list[str]):
 def read_browse(hosted: HostedRepository, args: MultiDict) -> Browse:
     problems: list[str] = []
     filters, active = _filters(hosted, args, problems)
+    q = args.get("q", "").strip()
+    search = parse(q, hosted.thesaurus) if q else None
     query = Query(
-        q=args.get("q", "").strip(), filters=filters, state=_state(args.get("state"), problems),
-        sort=_sort(hosted, args.get("sort"), problems), page=_page(args.get("page"), problems),
+        q=q, search=search, filters=filters, state=_state(args.get("state"), problems),
+        sort=_sort(hosted, args.get("sort"), bool(search), problems), page=_page(args.get("page"), problems),
         per_page=hosted.rtype.listing.per_page,
     )
     return Browse(query, tuple(active), tuple(problems), args)

@@ -18,6 +18,7 @@ from engine.records import ReferenceLookup, Records, live_references
 from engine.errors import InstanceNotFound, RepositoryNotFound
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
+from engine.search.thesaurus import EMPTY, Thesaurus
 from engine.store import Stores
 from engine.web.columns import Column, Facet, build_columns, build_filters
 from engine.web.fragments import BODY_LIMIT, FragmentCache
@@ -38,6 +39,7 @@ class HostedRepository:
     field_templates: Mapping[str, tuple[str, str]]  # field name -> (form snippet, display snippet)
     page_templates: Mapping[str, str]       # 'browse' -> 'browse-qi-project.html' or 'browse.html'
     show_when: Mapping[str, str]            # field name -> its condition as JSON, for the browser
+    thesaurus: Thesaurus                    # the site's, which every search here is read with
 
     form_groups: tuple[tuple[Section | None, tuple[Field, ...]], ...]  # consecutive fields of one section
 
@@ -82,7 +84,8 @@ def _first(env: Environment, names: list[str]) -> str:
     return env.select_template(names).name
 
 
-def build_repository(instance: Instance, rtype: RepositoryType, env: Environment) -> HostedRepository:
+def build_repository(instance: Instance, rtype: RepositoryType, env: Environment,
+                     thesaurus: Thesaurus = EMPTY) -> HostedRepository:
     filters = build_filters(rtype)
     templates = {
         f.name: (_first(env, [f"fields/form/{f.kind.template}.html", "fields/form/default.html"]),
@@ -101,6 +104,7 @@ def build_repository(instance: Instance, rtype: RepositoryType, env: Environment
         page_templates={page: _first(env, [f"{page}-{rtype.name}.html", f"{page}.html"]) for page in PAGES},
         show_when={f.name: condition_json(f.show_when) for f in rtype.fields if f.show_when},
         form_groups=form_groups(rtype),
+        thesaurus=thesaurus,
     )
 
 
@@ -111,7 +115,7 @@ class Site:
         self.project = project
         self.paths = paths
         self.repositories = {
-            (instance.name, rtype.name): build_repository(instance, rtype, env)
+            (instance.name, rtype.name): build_repository(instance, rtype, env, project.thesaurus)
             for instance in project.instances.values() for rtype in instance.repositories
         }
         self._records: dict[tuple[str, str], Records] = {}

@@ -76,17 +76,27 @@ def test_iter_all_walks_every_page_of_a_query_in_its_order(twelve):
     assert newest_first == [f"QI-{n:04d}" for n in (12, 10, 8, 6, 4, 2)]
     assert [r.reference for r in twelve.iter_all()] == [f"QI-{n:04d}" for n in range(1, 13)]
 
-@pytest.mark.parametrize("q, wanted", [
-    ("falls", [3, 6, 9, 12]),
-    ("FALLS prevention", [3, 6, 9, 12]),
-    ("sepsis project", [1, 2, 4, 5, 7, 8, 10, 11]),
-    ("sepsis project 11", [11]),
-    ("qi-0007", [7]),                        # the reference is searchable
-    ("falls sepsis", []),
-    ("nothing like this", []),
+@pytest.mark.parametrize("q, found, first", [
+    ("falls", {3, 6, 9, 12}, None),
+    ("FALLS prevention", {3, 6, 9, 12}, None),
+    ("falling", {3, 6, 9, 12}, None),                  # stemmed: fall, falls, falling
+    ("sepsis project 11", set(range(1, 13)), 11),      # every project matches; the one with every word first
+    ("qi-0007", {7}, 7),                              # the reference is searchable
+    ("QI-7 sepsis", {1, 2, 4, 5, 7, 8, 10, 11}, 7),
+    ("falls sepsis", set(range(1, 13)), None),         # not every word needs to match
+    ("nothing like this", set(), None),
 ])
-def test_free_text_search_needs_every_term(twelve, q, wanted):
-    assert refs(twelve.query(Query(q=q, sort="reference"))) == wanted
+def test_free_text_search_ranks_records_matching_more_words_first(twelve, q, found, first):
+    page = twelve.query(Query(q=q, per_page=50))
+    assert set(refs(page)) == found and page.total == len(found)
+    if first is not None:
+        assert refs(page)[0] == first
+
+
+def test_a_search_ranks_by_relevance_unless_a_sort_is_asked_for(twelve):
+    ranked = refs(twelve.query(Query(q="sepsis project", per_page=50)))
+    assert set(ranked[:8]) == {1, 2, 4, 5, 7, 8, 10, 11}           # both words before one of them
+    assert refs(twelve.query(Query(q="sepsis project", sort="reference", per_page=50))) == list(range(1, 13))
 
 
 def test_search_combines_with_filters(twelve):
@@ -173,8 +183,7 @@ def test_queries_see_new_and_changed_records_at_once(twelve):
     assert dict(twelve.facets(Query(), ("division",))["division"])["Surgery"] == 6
 
 
-def test_searching_again_with_one_more_word_narrows_the_earlier_results(twelve):
+def test_searching_again_with_one_more_word_keeps_the_best_match_first(twelve):
     assert refs(twelve.query(Query(q="qi-0007"))) == [7]
-    assert refs(twelve.query(Query(q="qi-0007 sepsis"))) == [7]
-    assert refs(twelve.query(Query(q="qi-0007 falls"))) == []
+    assert refs(twelve.query(Query(q="qi-0007 sepsis")))[0] == 7
     assert refs(twelve.query(Query(q="falls", sort="reference"))) == [3, 6, 9, 12]

@@ -1,0 +1,1 @@
+"""Search: text analysis, the thesaurus, the index and ranked queries."""

@@ -1,0 +1,111 @@
+"""Answering a ``SearchQuery`` from a ``TextIndex``: which records match and how well (BM25F).
+
+A term's score in a record is ``idf(term) * tf' * (K1 + 1) / (K1 + tf')``, where ``tf'`` adds up the term's
+occurrences in each searched field times the field's weight, each field's count scaled by its length
+against that field's usual length (BM25F; the saturated part is kept in the index). A clause scores its best
+alternative (a synonym found beside the word typed does not count twice); a record's score is the sum over
+the clauses it matches, so records matching more, and rarer, words come first. A record must match
+``SearchQuery.at_least`` clauses, unless no record does, when any one will do. Answers are remembered for
+the life of the index (one snapshot of the data).
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+from engine.search.index import TextIndex
+from engine.search.parse import Clause, SearchQuery, Term
+
+#: How much a longer word that the last word typed begins counts, against the word itself.
+PREFIX_WEIGHT = 0.6
+PREFIX_LIMIT = 20
+MEMO_LIMIT = 512
+
+Scores = dict[int, float]
+
+
+def scores(index: TextIndex, query: SearchQuery) -> dict[str, float]:
+    """Reference -> score of every current record the query matches."""
+    return _remembered(index, ("query", query), lambda: _evaluate(index, query))
+
+
+def _evaluate(index: TextIndex, query: SearchQuery) -> dict[str, float]:
+    per_clause = [_clause(index, clause) for clause in query.clauses]
+    totals: Scores = {}
+    matched: dict[int, int] = {}
+    for found in per_clause:
+        for docno, score in found.items():
+            totals[docno] = totals.get(docno, 0.0) + score
+            matched[docno] = matched.get(docno, 0) + 1
+    left_out = set().union(*(_term(index, term) for term in query.excluded)) if query.excluded else set()
+    for at_least in dict.fromkeys((query.at_least, 1)):
+        kept = {}
+        for docno, score in totals.items():
+            if matched[docno] >= at_least and docno not in left_out:
+                ref = index.live_ref(docno)
+                if ref is not None:
+                    kept[ref] = score
+        if kept or not query.clauses:
+            return kept
+    return {}
+
+
+def _clause(index: TextIndex, clause: Clause) -> Scores:
+    best: Scores = {}
+    for term, weight in _alternatives(index, clause):
+        for docno, score in _term(index, term).items():
+            score *= weight
+            if score > best.get(docno, 0.0):
+                best[docno] = score
+    return best
+
+
+def _alternatives(index: TextIndex, clause: Clause) -> Iterable[tuple[Term, float]]:
+    for term in clause.alternatives:
+        yield term, term.weight
+    if clause.prefix:
+        typed = {term.terms for term in clause.alternatives}
+        for found in index.terms_starting(clause.prefix, PREFIX_LIMIT):
+            if (found,) not in typed:
+                yield Term((found,), found), PREFIX_WEIGHT
+
+
+def _term(index: TextIndex, term: Term) -> Scores:
+    """Docno -> score of one word or phrase, alive or not (the caller keeps only current records)."""
+    def compute() -> Scores:
+        if not term.is_phrase:
+            ids, weights = index.postings.get(term.terms[0], ((), ()))
+            weight = idf(index, len(ids))
+            return {docno: weight * saturated for docno, saturated in zip(ids, weights)}
+        return _phrase(index, term.terms)
+    return _remembered(index, ("term", term.terms), compute)
+
+
+def idf(index: TextIndex, holding: int) -> float:
+    n = max(index.size, holding)
+    return math.log(1 + (n - holding + 0.5) / (holding + 0.5))
+
+
+def _phrase(index: TextIndex, terms: tuple[str, ...]) -> Scores:
+    """Records holding every pair of neighbouring words of the phrase; a pair's weight is kept like a
+    word's, and the phrase counts as much as its weakest pair."""
+    lists = [index.pairs.get(f"{one} {two}", ((), ())) for one, two in zip(terms, terms[1:])]
+    lists.sort(key=lambda found: len(found[0]))
+    if not lists[0][0]:
+        return {}
+    weakest = dict(zip(*lists[0]))
+    for ids, weights in lists[1:]:
+        weakest = {docno: min(weakest[docno], weight) for docno, weight in zip(ids, weights) if docno in weakest}
+        if not weakest:
+            return {}
+    weight = idf(index, len(weakest))
+    return {docno: weight * saturated for docno, saturated in weakest.items()}
+
+
+def _remembered(index: TextIndex, key, compute):
+    found = index.memo.get(key)
+    if found is None:
+        if len(index.memo) >= MEMO_LIMIT:
+            index.memo.clear()
+        found = index.memo[key] = compute()
+    return found
