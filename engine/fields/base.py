@@ -46,6 +46,11 @@ class FieldType:
     #: How much a match in this field counts in a search's ranking, against others (``search_weight:`` in
     #: the YAML overrides it; the field that titles a record counts most, see ``engine.search.fields``).
     search_weight: ClassVar[float] = 1.0
+    #: Does the text say what a record is about (an aim, a summary)? The first such field beside the title
+    #: is what "Has this been done before?" and "Related records" compare records by.
+    describes: ClassVar[bool] = False
+    #: Is the value a person (a lead), whom search results name beside a record?
+    names_person: ClassVar[bool] = False
     #: Name of the template snippet (under ``fields/form/`` and ``fields/display/``) used to render it.
     template: ClassVar[str] = "default"
     #: Does the value name attached files (ids in the store, file names in a spreadsheet)? Imports and

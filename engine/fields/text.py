@@ -73,6 +73,7 @@ class TextareaType(TextType):
     name = "textarea"
     template = "textarea"
     search_weight = 1.5
+    describes = True
     default_max_length = 20000
     form_class = TextAreaField
 
@@ -98,6 +99,7 @@ class PersonType(TextType):
     name = "person"
     options = frozenset({"max_length"})
     facetable = True
+    names_person = True
     default_max_length = 200
     render_kw = MappingProxyType({"autocomplete": "off", "spellcheck": "false"})
 

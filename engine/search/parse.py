@@ -149,3 +149,18 @@ def _without_stop_words(clauses: list[Clause]) -> list[Clause]:
                    for term in clause.alternatives)
     strong = [clause for clause in clauses if not weak(clause)]
     return strong or clauses
+
+
+#: How many of a description's words "more like this" looks for.
+SIMILAR_WORDS = 40
+
+
+def similar_to(title: str, text: str = "", thesaurus: Thesaurus = EMPTY) -> SearchQuery:
+    """A search for records like one with this title and description: its words (the title's first, the
+    description's first ``SIMILAR_WORDS``), each once, with the thesaurus, none of them required; records
+    sharing two of them or more when there are several."""
+    folded = list(dict.fromkeys(words(title) + words(text)[:SIMILAR_WORDS]))
+    query = parse(" ".join(folded), thesaurus)
+    clauses = tuple({clause.alternatives: clause for clause in query.clauses}.values())
+    plain = tuple(Clause(clause.alternatives, clause.text) for clause in clauses)     # no prefixes
+    return SearchQuery(plain, text=" ".join(folded), at_least=1 if len(plain) <= 3 else 2)

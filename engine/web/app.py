@@ -25,11 +25,11 @@ from engine.web import assets, errors, security, templating
 from engine.web.auth import session as auth_session
 from engine.web.auth import views as auth_views
 from engine.web.site import Site
-from engine.web.views import attachments, browse, exports, home, imports, manage, mine, records
+from engine.web.views import attachments, browse, exports, home, imports, manage, mine, records, search
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BLUEPRINTS = (assets.bp, api.bp, home.bp, browse.bp, exports.bp, imports.bp, records.bp, attachments.bp, mine.bp,
-              manage.bp)
+BLUEPRINTS = (assets.bp, api.bp, home.bp, search.bp, browse.bp, exports.bp, imports.bp, records.bp, attachments.bp,
+              mine.bp, manage.bp)
 
 
 def _configure(app: Flask, test_config: dict | None) -> Paths:

@@ -47,6 +47,15 @@ class HostedRepository:
     def name(self) -> str:
         return self.rtype.name
 
+    @property
+    def description_field(self) -> str | None:
+        """The field saying what a record is about beside its title (its first describing field, an aim):
+        what similar records are found by."""
+        for field in self.rtype.fields:
+            if field.kind.describes and field.name != self.rtype.record_title:
+                return field.name
+        return None
+
     def title_of(self, record) -> str:
         """The record's title field as text, or its reference when that is empty."""
         field = self.rtype.field_map.get(self.rtype.record_title)

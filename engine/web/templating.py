@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 
 from engine.schema.model import Field, Instance
 from engine.web.columns import when
+from engine.web.finding import similar_message
 from engine.web.listing import page_window
 
 
@@ -71,6 +72,6 @@ def configure(app: Flask, *, frontend_version: str) -> None:
         return f"{request.script_root}/assets/{path}?v={frontend_version}"
 
     env.globals.update(asset_url=asset_url, reference_options=reference_options, record_exists=record_exists,
-                       page_window=page_window,
+                       page_window=page_window, similar_message=similar_message,
                        frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",
                        frontend_js=f"nhsuk-frontend-{frontend_version}.min.js")

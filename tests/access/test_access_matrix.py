@@ -63,6 +63,7 @@ ENDPOINTS = (
     Endpoint("browse with a search", "GET", "/{i}/project/?q=own&status=Proposed", "read"),
     Endpoint("record", "GET", "/{i}/project/{ref}", "read"),
     Endpoint("history", "GET", "/{i}/project/{ref}/history", "read"),
+    Endpoint("similar work", "GET", "/{i}/project/similar?title=own+project", "read"),
     Endpoint("attachment", "GET", "/{i}/project/{ref}/attachments/{att}", "read"),
     Endpoint("new form", "GET", "/{i}/project/new", "submit"),
     Endpoint("create", "POST", "/{i}/project/new", "submit", lambda site, ref: {"title": "A new project"}),
@@ -162,7 +163,8 @@ def test_matrix(access_site, endpoint, instance, person):
 
 def test_the_table_covers_every_route_of_the_site(access_site):
     """A new page must join the matrix: every URL rule is one of ours above, or needs no permission."""
-    no_permission = {"/", "/sign-in", "/sign-out", "/sign-in/sso", "/sign-in/sso/return", "/mine"}
+    # /search shows each person only what they may read: tests/search/test_trust_search_access.py
+    no_permission = {"/", "/sign-in", "/sign-out", "/sign-in/sso", "/sign-in/sso/return", "/mine", "/search"}
     covered = {_rule_of(e.path) for e in ENDPOINTS}
     rules = {r.rule for r in access_site.app.url_map.iter_rules()
              if not r.rule.startswith(("/assets", "/static", "/api"))}

@@ -135,7 +135,10 @@ def test_nothing_found_offers_a_way_out(client, projects):
     page = html(client.get(BASE + "?q=nothing+like+this"))
     assert sentence(page) == "0 quality improvement projects matching “nothing like this”"
     links = [a["href"] for a in page.select("main .nhsuk-inset-text a")]
-    assert links == [BASE, BASE + "new"]
+    assert links == ["/search?q=nothing+like+this", BASE + "new"]        # no filters: not "try fewer filters"
+    assert "fewer filters" not in page.select_one("main .nhsuk-inset-text").get_text()
+    filtered = html(client.get(BASE + "?q=nothing+like+this&division=Surgery"))
+    assert [a["href"] for a in filtered.select("main .nhsuk-inset-text a")] == [BASE, BASE + "new"]
 
 
 def test_an_empty_repository_invites_the_first_submission(client):

@@ -44,3 +44,123 @@ for (const form of document.querySelectorAll('form.app-record-form')) {
   form.addEventListener('change', () => applyConditions(form))
   form.addEventListener('input', () => applyConditions(form))
 }
+
+// "Has this been done before?" on the new-record form: as the title (and the description) is typed, the
+// panel asks the server for the most similar records from across the trust and lists them in place, so a
+// person sees earlier work before they submit. Without JavaScript the panel's own button asks the same
+// question by re-rendering the form. Records are written with textContent only: titles are what people typed.
+const SIMILAR_DELAY_MS = 400
+const SIMILAR_MIN_CHARACTERS = 3
+const SIMILAR_TEXT_LIMIT = 1000 // enough of a description to match on, short enough for a URL
+
+function fieldValue (form, name) {
+  const field = name ? form.elements[name] : null
+  return field && typeof field.value === 'string' ? field.value : ''
+}
+
+function longEnough (title) {
+  return title.replace(/\s/g, '').length >= SIMILAR_MIN_CHARACTERS
+}
+
+function similarUrl (panel, title, text) {
+  const url = new URL(panel.dataset.similarUrl, window.location.href)
+  url.searchParams.set('title', title.trim())
+  if (text.trim()) url.searchParams.set('text', text.trim().slice(0, SIMILAR_TEXT_LIMIT))
+  return url
+}
+
+function element (tag, className, text) {
+  const node = document.createElement(tag)
+  if (className) node.className = className
+  if (text !== undefined) node.textContent = text
+  return node
+}
+
+function onThisSite (address) {
+  try {
+    return new URL(address, window.location.href).origin === window.location.origin
+  } catch (error) {
+    return false
+  }
+}
+
+function similarItem (record) {
+  const item = element('li', 'app-similar__item')
+  const link = element('a', '', `${record.reference}: ${record.title}`)
+  link.href = record.url
+  const tag = element('strong', `nhsuk-tag ${record.closed ? 'nhsuk-tag--grey' : 'nhsuk-tag--blue'}`, record.status)
+  const meta = element('span', 'app-similar__meta', [record.lead, record.department].filter(Boolean).join(', '))
+  item.append(link, ' ', tag, ' ', meta)
+  return item
+}
+
+// As the server renders it: the list, or (after a lookup that found nothing) a sentence saying so.
+function showSimilar (panel, records, looked) {
+  const results = panel.querySelector('.app-similar__results')
+  const shown = records.filter((record) => onThisSite(record.url))
+  if (!results) return
+  if (shown.length) {
+    const list = element('ul', 'nhsuk-list app-similar__list')
+    list.append(...shown.map(similarItem))
+    results.replaceChildren(list)
+  } else if (looked) {
+    results.replaceChildren(element('p', '', 'No similar records found.'))
+  } else {
+    results.replaceChildren()
+  }
+}
+
+function announce (panel, message) {
+  const status = panel.querySelector('#similar-status')
+  if (status) status.textContent = message
+}
+
+function enhanceSimilar (panel) {
+  const form = panel.closest('form')
+  const { titleField, textField } = panel.dataset
+  if (!form || !panel.dataset.similarUrl || !form.elements[titleField]) return
+  let timer = null
+  let inFlight = null
+
+  async function lookUp () {
+    const title = fieldValue(form, titleField)
+    if (inFlight) inFlight.abort()
+    inFlight = null
+    if (!longEnough(title)) {
+      showSimilar(panel, [], false)
+      announce(panel, '')
+      return
+    }
+    const controller = new AbortController()
+    inFlight = controller
+    try {
+      const response = await fetch(similarUrl(panel, title, fieldValue(form, textField)), {
+        signal: controller.signal, credentials: 'same-origin', headers: { Accept: 'application/json' }
+      })
+      if (!response.ok) return // the server could not answer: keep what is shown
+      const answer = await response.json()
+      if (controller.signal.aborted) return
+      showSimilar(panel, answer.records || [], true)
+      announce(panel, answer.message || '')
+    } catch (error) {
+      // Aborted by a newer question, or the network failed: keep what is shown, say nothing.
+    } finally {
+      if (inFlight === controller) inFlight = null
+    }
+  }
+
+  function later () {
+    clearTimeout(timer)
+    timer = setTimeout(lookUp, SIMILAR_DELAY_MS)
+  }
+
+  for (const name of [titleField, textField]) {
+    const field = name ? form.elements[name] : null
+    if (field && field.addEventListener) field.addEventListener('input', later)
+  }
+  for (const button of panel.querySelectorAll('.app-similar__check')) button.hidden = true
+  // A form shown again (after an error, or restored by the browser) may hold a title with nothing listed yet.
+  if (!panel.querySelector('.app-similar__list') && longEnough(fieldValue(form, titleField))) lookUp()
+}
+
+// disabled

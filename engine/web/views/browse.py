@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from markupsafe import Markup
 
-from engine.store.base import Record, Store
+from engine.store.base import Page, Record, Store
 from engine.web.listing import Browse, facet_options, read_browse, sentence
 from engine.web.site import HostedRepository
 from engine.web.views import current_user, hosted, render_page, require, site
@@ -39,7 +39,7 @@ def browse_body(repository: HostedRepository, store: Store) -> tuple[Markup, int
     view = read_browse(repository, request.args)
     page = store.query(view.query)
     counts = store.facets(view.query, tuple(f.name for f in repository.facets)) if repository.facets else {}
-    body = render_page(repository, "browse_body", view=view, page=page, rows=table_rows(repository, page.records),
+    body = render_page(repository, "browse_body", view=view, page=page, rows=table_rows(repository, page),
                        facet_panel=facet_panel(repository, view, counts),
                        sentence=sentence(repository, view, page.total))
     return Markup(body), 400 if view.problems else 200
@@ -56,15 +56,17 @@ def facet_panel(repository: HostedRepository, view: Browse, counts: dict[str, li
     return site().fragments.get(key, render)
 
 
-def table_rows(repository: HostedRepository, records: list[Record]) -> list[Markup]:
-    """Each record's table row, kept by reference and version: every save makes a new version, so a new row.
-    The page's own path is part of the key, as the row links to the record beside it."""
+def table_rows(repository: HostedRepository, page: Page) -> list[Markup]:
+    """Each record's table row, kept by reference, version and search passage: every save makes a new
+    version, so a new row. The page's own path is part of the key, as the row links to the record beside it."""
     here = request.script_root + request.path
     fragments = site().fragments
     row = current_app.jinja_env.get_template("browse_row.html").module.row
+    why = current_app.jinja_env.get_template("macros.html").module.snippet
 
     def render(record: Record) -> str:
         cells = [column.text(record) for column in repository.columns]
-        return row(here, record.reference, cells)
-    return [fragments.get(("row", here, record.reference, record.version), lambda r=record: render(r))
-            for record in records]
+        return row(here, record.reference, cells, why(page.snippets.get(record.reference)))
+    return [fragments.get(("row", here, record.reference, record.version, page.snippets.get(record.reference)),
+                          lambda r=record: render(r))
+            for record in page.records]

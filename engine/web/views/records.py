@@ -9,7 +9,8 @@ from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
 from engine.store.base import Record, Store
 from engine.web import forms
 from engine.web.site import HostedRepository
-from engine.web.views import hosted, render_page, require, site, user
+from engine.web import finding
+from engine.web.views import current_user, hosted, render_page, require, site, user
 
 bp = Blueprint("records", __name__)
 
@@ -32,10 +33,17 @@ def _save(repository: HostedRepository, form, status: str, write: Callable[[dict
         return None, {next(iter(request.files), "main-form"): str(rejected)}
 
 
+def _similar_to_form(repository: HostedRepository) -> tuple:
+    title = request.form.get(repository.rtype.record_title, "")
+    text = request.form.get(repository.description_field or "", "")
+    return finding.similar(site(), current_user(), title, text) if title.strip() else ()
+
+
 def _form_page(repository: HostedRepository, form, *, record: Record | None = None, errors=None,
-               status: str | None = None, version: int | None = None, conflict=(), code: int = 200):
+               status: str | None = None, version: int | None = None, conflict=(), code: int = 200,
+               similar: tuple | None = None):
     attachments = site().store(repository).attachments(record.reference) if record else []
-    html = render_page(repository, "form", form=form, record=record, errors=errors or {},
+    html = render_page(repository, "form", form=form, record=record, errors=errors or {}, similar=similar,
                        problems=forms.ordered_problems(repository, errors or {}), conflict=conflict,
                        status=status or repository.rtype.initial_status, version=version,
                        attachments=attachments)
@@ -55,6 +63,8 @@ def new(instance: str, repo: str):
     if request.method == "GET":
         return _form_page(repository, forms.blank_form(repository))
     form = forms.posted_form(repository, request.form, request.files)
+    if request.form.get("check_similar"):           # "Check for similar work" without JavaScript: no save
+        return _form_page(repository, form, similar=_similar_to_form(repository))
     create = site().records(repository).create
     record, errors = _save(repository, form, repository.rtype.initial_status,
                            lambda values, uploads: create(values, user=user(), uploads=uploads))
@@ -76,7 +86,8 @@ def _opened(instance: str, repo: str, reference: str) -> tuple[HostedRepository,
 def show(instance: str, repo: str, reference: str):
     repository, store, record = _opened(instance, repo, reference)
     attachments = {a.id: a for a in store.attachments(reference)}
-    return render_page(repository, "record", record=record, attachments=attachments)
+    return render_page(repository, "record", record=record, attachments=attachments,
+                       related=finding.related(site(), current_user(), repository, record))
 
 
 def _posted_version() -> int:
