@@ -16,6 +16,7 @@ from flask import request, url_for
 
 from engine.api.problems import ApiError
 from engine.schema.model import SYSTEM_FIELDS, Field, RepositoryType
+from engine.search.snippets import Snippet
 from engine.store.base import Attachment, Record, Version
 from engine.store.documents import stamp
 from engine.web.site import HostedRepository
@@ -99,3 +100,13 @@ def version_from(body: Mapping[str, Any]) -> int:
         raise ApiError(422, errors={"version": "Send the version of the record your change starts from, "
                                                "a whole number such as 3"})
     return version
+
+
+def match_json(score: float, snippet: Snippet | None) -> dict[str, Any]:
+    """How well a record matched a search, and the passage that shows why: its pieces of text, each marked
+    as a match or not (``[["…the ", false], ["falls", true], …]``), so a client can mark them its own way."""
+    found = None
+    if snippet is not None:
+        found = {"where": snippet.where, "in_file": snippet.in_file,
+                 "parts": [[text, marked] for text, marked in snippet.parts]}
+    return {"score": round(score, 4), "snippet": found}

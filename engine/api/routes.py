@@ -12,11 +12,13 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from engine.access import can
 from engine.api import auth, openapi
 from engine.api.problems import ApiError, json_error
-from engine.api.query import read_query
-from engine.api.representation import (attachment_json, read_body, record_json, status_from, values_from,
-                                       version_from, version_json)
+from engine.api.query import MAX_PER_PAGE, read_query
+from engine.api.representation import (attachment_json, match_json, read_body, record_json, status_from,
+                                       values_from, version_from, version_json)
 from engine.errors import EditConflict, NotFound, ValidationFailed
 from engine.store.base import Page, Record, Store
+from engine.search.parse import parse
+from engine.web import finding
 from engine.web.site import HostedRepository
 from engine.web.views import attachments, hosted, site
 
@@ -69,9 +71,54 @@ def _page_link(page: Page, number: int) -> str | None:
 def list_records(instance: str, repo: str):
     repository, store = _readable(instance, repo)
     page = store.query(read_query(repository, request.args))
-    return {"records": [record_json(repository, record) for record in page.records], "total": page.total,
+    return {"records": [_listed(repository, page, record) for record in page.records], "total": page.total,
             "page": page.page, "per_page": page.per_page, "pages": page.pages,
             "next": _page_link(page, page.page + 1), "previous": _page_link(page, page.page - 1)}
+
+
+def _listed(repository: HostedRepository, page: Page, record: Record) -> dict:
+    """A record of a list; for a search, with how well it matched and why."""
+    body = record_json(repository, record)
+    if record.reference in page.scores:
+        body["match"] = match_json(page.scores[record.reference], page.snippets.get(record.reference))
+    return body
+
+
+@bp.get("/search")
+def search_trust():
+    """The trust-wide search of /search, as JSON: every repository the caller may read, ranked as one list."""
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise ApiError(400, "Some query parameters were refused.", {"q": "Give the words to search for"})
+    page, per_page = _number("page", 1, 10_000), _number("per_page", 20, MAX_PER_PAGE)
+    state = request.args.get("state") or None
+    if state not in (None, "open", "closed"):
+        raise ApiError(400, "Some query parameters were refused.", {"state": "state must be open or closed"})
+    chosen = {name: request.args.getlist(parameter) for name, parameter in finding.PARAMETERS.items()}
+    results = finding.search_trust(site(), auth.caller(), parse(q, site().project.thesaurus), chosen=chosen,
+                                   state=state, page=page, per_page=per_page)
+    return {"records": [_hit_json(hit) for hit in results.hits], "total": results.total, "page": results.page,
+            "per_page": results.per_page, "pages": results.pages, "suggestion": results.suggestion,
+            "facets": {finding.PARAMETERS[name]: [{"value": key, "label": label, "count": count}
+                                                    for key, label, count in buckets]
+                       for name, buckets in results.facets.items()}}
+
+
+def _number(name: str, default: int, most: int) -> int:
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ApiError(400, "Some query parameters were refused.", {name: f"{name} must be a whole number from 1 to {most}"})
+    return int(raw)
+
+
+def _hit_json(hit) -> dict:
+    names = {"instance": hit.hosted.instance.name, "repo": hit.hosted.name, "reference": hit.record.reference}
+    return {"instance": hit.hosted.instance.name, "repository": hit.hosted.name,
+            "reference": hit.record.reference, "title": hit.title, "status": hit.record.status,
+            "closed": hit.closed, "lead": hit.lead, "record": url_for("api.get_record", **names),
+            "page": url_for("records.show", **names), "match": match_json(hit.score, hit.snippet)}
 
 
 def _saved(repository: HostedRepository, record: Record, status: int = 200):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli import check, export, imports, seed, serve, users
+from engine.cli import check, export, imports, reindex, seed, serve, users
 
-COMMANDS = (check, serve, seed, users, imports, export)
+COMMANDS = (check, serve, seed, users, imports, export, reindex)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -176,7 +176,7 @@ class TextIndex:
             terms, pairs, length = slots.setdefault(passage.slot, (Counter(), Counter(), [0]))
             terms.update(analysed)
             paired = analysed[:PAIRED_IN_FILES] if passage.filename is not None else analysed
-            pairs.update(f"{one} {two}" for one, two in zip(paired, paired[1:]))
+            pairs.update(map(" ".join, zip(paired, paired[1:])))
             length[0] += len(folded)
             if seen is not None:
                 seen.update(folded)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from engine.search.analysis import stem_all, tokens
+from engine.search.analysis import fold, stem_all, tokens
 from engine.search.index import TextIndex
 from engine.search.parse import SearchQuery
 
@@ -29,8 +29,14 @@ class Snippet:
 def snippet(index: TextIndex, ref: str, query: SearchQuery, title: str) -> Snippet | None:
     wanted = set(query.words)
     prefixes = tuple(clause.prefix for clause in query.clauses if clause.prefix)
+    # A word's term begins with the word's first letters (falls -> fall, policy -> polici): a passage
+    # holding none of those beginnings cannot hold a match, and is not split into words at all.
+    beginnings = {term[:4] for term in wanted} | {prefix[:4] for prefix in prefixes}
     best, best_rank = None, None
     for passage in index.passages(index.docs[ref]):
+        folded = fold(passage.text)
+        if not any(beginning in folded for beginning in beginnings):
+            continue
         found = list(tokens(passage.text))
         analysed = stem_all([token.word for token in found])
         hits = [number for number, (token, term) in enumerate(zip(found, analysed))

@@ -23,6 +23,7 @@ from engine.store.index import STATUS, YEAR, RecordIndex, Refs
 #: How many filter and search-term answers a snapshot remembers before starting afresh.
 MEMO_LIMIT = 256
 POOL, SEARCH, STATE = "", " q", " state"        # constraint names that no field can have
+NO_SNIPPET = ()                                 # remembered for a record that matched outside its passages
 #: System fields a filter or facet matches by equal value; every other name must be a field of the type.
 SYSTEM_FILTERS = frozenset({STATUS, "created_by", YEAR})
 
@@ -41,9 +42,10 @@ def page(index: RecordIndex, query: Query) -> Page:
         return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
     scores = _scores(index, searched)
     text, title = index.search(), index.rtype.record_title
-    found = {ref: snippet(text, ref, searched, title) for ref in wanted}
+    found = {ref: _remembered(index, ("snippet", ref, searched), lambda ref=ref: snippet(text, ref, searched, title)
+                              or NO_SNIPPET) for ref in wanted}
     return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page,
-                snippets={ref: one for ref, one in found.items() if one is not None},
+                snippets={ref: one for ref, one in found.items() if one is not NO_SNIPPET},
                 scores={ref: scores[ref] for ref in wanted if ref in scores},
                 suggestion=suggestion(text, searched) if not matching else None)
 
@@ -59,10 +61,11 @@ def _sorted(index: RecordIndex, query: Query, matching: Refs, start: int, per_pa
 
 def _ranked(index: RecordIndex, query: Query, matching: Refs, start: int, per_page: int) -> list[str]:
     """The most relevant first; equal scores newest first."""
-    scores = _scores(index, query.searched)
-
-    def key(ref: str) -> tuple[float, int]:
-        return scores.get(ref, 0.0), reference_number(ref) or 0
+    searched = query.searched
+    # Ties by reference number, newest first: one prefix, so a longer reference is a higher number.
+    keys = _remembered(index, ("rank keys", searched), lambda: {
+        ref: (score, len(ref), ref) for ref, score in _scores(index, searched).items()})
+    key = keys.__getitem__
     if start < 2 * per_page:
         return heapq.nlargest(start + per_page, matching, key=key)[start:]
     ordered = _remembered(index, ("ranked", _asked(query)), lambda: sorted(matching, key=key, reverse=True))

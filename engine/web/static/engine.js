@@ -163,4 +163,4 @@ function enhanceSimilar (panel) {
   if (!panel.querySelector('.app-similar__list') && longEnough(fieldValue(form, titleField))) lookUp()
 }
 
-// disabled
+for (const panel of document.querySelectorAll('#similar-work')) enhanceSimilar(panel)

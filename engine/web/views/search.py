@@ -8,15 +8,13 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 
 from engine.search.parse import parse
 from engine.store.index import STATUS, YEAR
-from engine.web.finding import FACETS, INSTANCE, TYPE, Hit, search_trust, similar, similar_message
+from engine.web.finding import FACETS, INSTANCE, PARAMETERS, TYPE, Hit, search_trust, similar, similar_message
 from engine.web.listing import STATES
 from engine.web.views import current_user, hosted, require, site
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 20
 FACET_LABELS = {INSTANCE: "Department", TYPE: "Type of record", STATUS: "Status", YEAR: "Year started"}
-#: The URL name of each facet (``YEAR`` is an internal name).
-PARAMETERS = {INSTANCE: "instance", TYPE: "repository", STATUS: "status", YEAR: "year"}
 SHORTEST_TITLE = 3
 
 

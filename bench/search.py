@@ -1,0 +1,167 @@
+"""Benchmark of search: relevance against the collection in tests/search/relevance, before and after, and
+speed and memory of the in-memory index at 10k and 50k records.
+
+    .venv/bin/python bench/search.py [--sizes 10000,50000] [--repeat 30] [--trust 5]
+
+Relevance ("before" is the search this engine had until ranked search: every word a substring of the
+record's text, newest first; "after" is the trust-wide ranked search): nDCG@5, success@3 (a record judged
+2 or 3 among the first three) and the share of queries that find nothing.
+
+Speed, in-process, on generated QI projects (bench/web_data.py): building a repository's index and the
+memory it holds (resident memory before and after), a search not made before (new words each time), the same search again, and
+a trust-wide search over ``--trust`` repositories of 10k records (each asked for its first page and its
+status and year counts, as /search asks every repository). Medians and 95th percentiles in milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests"), str(ROOT / "tests" / "search" / "relevance")]
+
+from engine.config import Paths  # noqa: E402
+from engine.fields import default_registry  # noqa: E402
+from engine.schema import load_project  # noqa: E402
+from engine.search.parse import parse  # noqa: E402
+from engine.store import query as queries  # noqa: E402
+from engine.store.base import Query  # noqa: E402
+from engine.store.documents import format_reference, to_record  # noqa: E402
+from engine.store.index import YEAR, RecordIndex  # noqa: E402
+from web_data import PLACES, TOPICS, record_values  # noqa: E402
+
+WORDS = sorted({word.strip(",.").lower() for phrase in TOPICS + PLACES for word in phrase.split()} - {"in", "on", "the"})
+
+
+# -- relevance --------------------------------------------------------------------------------------------
+def relevance() -> list[tuple[str, float, float, float]]:
+    from measure import corpus_app, engine_ranking, measure
+    app, ids = corpus_app(Path(tempfile.mkdtemp()))
+    rows = [("before: every word a substring, newest first", *_figures(measure(substring_ranking(app, ids)))),
+            ("after: ranked search", *_figures(measure(engine_ranking(app, ids))))]
+    app.extensions["repo_engine"].close()
+    return rows
+
+
+def _figures(found) -> tuple[float, float, float]:
+    return found.ndcg5, found.success3, found.nothing
+
+
+def substring_ranking(app, ids):
+    """The search as it was: a record matches when each word of the query is a substring of its text."""
+    from measure import _by_place
+    site = app.extensions["repo_engine"]
+    by_place = _by_place(site, ids)
+    texts = []
+    for hosted in site.repositories.values():
+        for record in site.store(hosted).iter_all():
+            parts = [record.reference] + [f.kind.search_text(f, record.values[f.name]) for f in hosted.rtype.fields
+                                          if f.searchable and record.values.get(f.name) is not None]
+            texts.append((record.updated, (hosted.instance.name, hosted.name, record.reference),
+                          "\n".join(parts).casefold()))
+
+    def rank(q: str) -> list[str]:
+        terms = q.casefold().split()
+        found = sorted(((updated, place) for updated, place, text in texts if all(t in text for t in terms)),
+                       reverse=True)
+        return [by_place[place] for _, place in found[:10]]
+    return rank
+
+
+# -- speed --------------------------------------------------------------------------------------------------
+def generated(rtype, size: int, seed: int) -> RecordIndex:
+    rng = random.Random(seed)
+    start = dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc)
+    docs = {}
+    for number in range(1, size + 1):
+        reference = format_reference(rtype.reference_prefix, number)
+        when = (start + dt.timedelta(hours=number)).isoformat()
+        docs[reference] = {"reference": reference, "status": rng.choice(rtype.status_names), "created": when,
+                           "created_by": "bench", "updated": when, "updated_by": "bench", "version": 1,
+                           "deleted": False, **record_values(rtype, rng)}
+    return RecordIndex(rtype, docs, lambda ref: to_record(docs[ref]))
+
+
+def a_query(rng: random.Random, thesaurus) -> Query:
+    words = " ".join(rng.sample(WORDS, 2))
+    return Query(q=words, search=parse(words, thesaurus), per_page=25)
+
+
+def timed(operation, repeat: int) -> list[float]:
+    times = []
+    for turn in range(repeat):
+        started = time.perf_counter()
+        operation(turn)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def speed(rtype, thesaurus, size: int, repeat: int) -> list[tuple[str, str]]:
+    index = generated(rtype, size, seed=size)
+    before = _resident()
+    started = time.perf_counter()
+    index.search()
+    built = time.perf_counter() - started
+    memory = (_resident() - before) / 1e6
+    rng = random.Random(7)
+    fresh = [a_query(rng, thesaurus) for _ in range(repeat)]
+    new = timed(lambda turn: queries.page(index, fresh[turn]), repeat)
+    again = timed(lambda turn: queries.page(index, fresh[turn]), repeat)
+    return [(f"build the index, {size:,} records", f"{built * 1000:,.0f} ms, {memory:,.0f} MB"),
+            (f"search not made before, {size:,}", _ms(new)), (f"the same search again, {size:,}", _ms(again))]
+
+
+def trust_wide(rtype, thesaurus, repositories: int, repeat: int) -> tuple[str, str]:
+    indexes = [generated(rtype, 10_000, seed=number) for number in range(repositories)]
+    for index in indexes:
+        index.search()
+    rng = random.Random(11)
+    fresh = [a_query(rng, thesaurus) for _ in range(repeat)]
+
+    def search(turn: int) -> None:
+        for index in indexes:
+            queries.page(index, fresh[turn])
+            queries.facets(index, fresh[turn], ("status", YEAR))
+    return f"trust-wide, {repositories} x 10,000 records, not made before", _ms(timed(search, repeat))
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (tracemalloc would slow the build tenfold)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _ms(times: list[float]) -> str:
+    ordered = sorted(times)
+    return f"median {statistics.median(times):.1f} ms, p95 {ordered[int(len(ordered) * 0.95) - 1]:.1f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--trust", type=int, default=5)
+    args = parser.parse_args(argv)
+    print("| relevance (57 queries, 176 records) | nDCG@5 | success@3 | no results |\n|---|---|---|---|")
+    for name, ndcg5, success3, nothing in relevance():
+        print(f"| {name} | {ndcg5:.3f} | {success3:.1%} | {nothing:.1%} |")
+    project = load_project(Paths.from_env(str(ROOT / "schemas"), str(ROOT / "instances")), default_registry())
+    rtype = project.types["qi-project"]
+    print("\n| speed (in-process) | figure |\n|---|---|")
+    for size in (int(one) for one in args.sizes.split(",")):
+        for name, figure in speed(rtype, project.thesaurus, size, args.repeat):
+            print(f"| {name} | {figure} |")
+    name, figure = trust_wide(rtype, project.thesaurus, args.trust, args.repeat)
+    print(f"| {name} | {figure} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
