@@ -66,8 +66,8 @@ def test_the_record_page_shows_what_was_submitted_and_the_document(page: Page, s
 
 def test_colleagues_find_the_project_by_searching(page: Page, site: Site, submitted: Submitted):
     page.goto(site.browse)
-    page.get_by_role("searchbox").fill(submitted.word)
-    page.get_by_role("searchbox").press("Enter")
+    page.get_by_role("main").get_by_role("searchbox").fill(submitted.word)
+    page.get_by_role("main").get_by_role("searchbox").press("Enter")
 
     expect(page).to_have_url(re.compile(r"[?&]q=" + submitted.word))
     expect(listed(page, submitted.project.title)).to_be_visible()
