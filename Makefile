@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
