@@ -11,7 +11,8 @@ Layout, chosen for memory (about 8 bytes per distinct term of a record):
   BM25F weight there (field weights and length normalisation applied, then saturated; ``ranking.py``);
 - ``pairs["w1 w2"]`` the same for two terms side by side, which is how phrases are found without keeping
   every word's position (an attached file's pairs are taken from its first ``PAIRED_IN_FILES`` words only);
-- ``vocabulary`` counts the records holding each folded word, for "Did you mean".
+- ``vocabulary`` counts the live (not deleted) records holding each folded word, for "Did you mean", which
+  must never offer a word only a deleted record holds.
 An edit gives the record a new docno; the arrays a write touches are copied before appending, because the
 previous snapshot's readers still hold them.
 """
@@ -124,6 +125,9 @@ class TextIndex:
         copied: set[tuple[bool, str]] = set()
         for ref in dict.fromkeys(changed):
             if ref in docs:
+                earlier = self.docs.get(ref)
+                if earlier is not None and not earlier.get("deleted"):
+                    following.vocabulary.subtract(following._folded(earlier))
                 following._add(ref, docs[ref], copied)
         return following
 
@@ -163,7 +167,8 @@ class TextIndex:
             for weighted, counted in ((terms, counts), (pairs, paired)):
                 for term, count in counted.items():
                     weighted[term] = weighted.get(term, 0.0) + count * share
-        self.vocabulary.update(seen)
+        if not doc.get("deleted"):
+            self.vocabulary.update(seen)
         return ({term: saturate(tf) for term, tf in terms.items()},
                 {pair: saturate(tf) for pair, tf in pairs.items()})
 
@@ -182,6 +187,10 @@ class TextIndex:
                 seen.update(folded)
         for slot, (terms, pairs, length) in slots.items():
             yield slot, terms, pairs, length[0]
+
+    def _folded(self, doc: Doc) -> set[str]:
+        """The distinct folded words of a record."""
+        return {word for passage in self.passages(doc) for word in words(passage.text)}
 
     def _average_lengths(self, docs: Mapping[str, Doc]) -> list[float]:
         """Each field's average length in words, from an even sample of the records (at least 1)."""

@@ -32,7 +32,8 @@ def _unknown(index: TextIndex, clause) -> bool:
 def closest(index: TextIndex, word: str) -> str | None:
     vocabulary = index.memo.get("vocabulary")
     if vocabulary is None:
-        vocabulary = index.memo["vocabulary"] = [known for known in index.vocabulary if len(known) >= SHORTEST - 1]
+        vocabulary = index.memo["vocabulary"] = [known for known, count in index.vocabulary.items()
+                                                 if count > 0 and len(known) >= SHORTEST - 1]
     allowed = 1 if len(word) <= 5 else 2
     found = process.extract(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20)
     if not found:

@@ -8,7 +8,6 @@ remembered for the life of the snapshot, since paging and facet links repeat the
 """
 from __future__ import annotations
 
-import heapq
 from itertools import chain
 from typing import Any, Callable, Iterable, Mapping
 
@@ -29,8 +28,7 @@ SYSTEM_FILTERS = frozenset({STATUS, "created_by", YEAR})
 
 
 def page(index: RecordIndex, query: Query) -> Page:
-    constraints = _constraints(index, query)
-    matching = _intersect(constraints)
+    matching = _remembered(index, ("matching", _asked(query)), lambda: _intersect(_constraints(index, query)))
     per_page, number = max(1, query.per_page), max(1, query.page)
     start = (number - 1) * per_page
     searched = query.searched
@@ -42,8 +40,8 @@ def page(index: RecordIndex, query: Query) -> Page:
         return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
     scores = _scores(index, searched)
     text, title = index.search(), index.rtype.record_title
-    found = {ref: _remembered(index, ("snippet", ref, searched), lambda ref=ref: snippet(text, ref, searched, title)
-                              or NO_SNIPPET) for ref in wanted}
+    found = _remembered(index, ("snippets", searched, tuple(wanted)),
+                        lambda: {ref: snippet(text, ref, searched, title) or NO_SNIPPET for ref in wanted})
     return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page,
                 snippets={ref: one for ref, one in found.items() if one is not NO_SNIPPET},
                 scores={ref: scores[ref] for ref in wanted if ref in scores},
@@ -65,10 +63,9 @@ def _ranked(index: RecordIndex, query: Query, matching: Refs, start: int, per_pa
     # Ties by reference number, newest first: one prefix, so a longer reference is a higher number.
     keys = _remembered(index, ("rank keys", searched), lambda: {
         ref: (score, len(ref), ref) for ref, score in _scores(index, searched).items()})
-    key = keys.__getitem__
-    if start < 2 * per_page:
-        return heapq.nlargest(start + per_page, matching, key=key)[start:]
-    ordered = _remembered(index, ("ranked", _asked(query)), lambda: sorted(matching, key=key, reverse=True))
+    # The whole order once per query (a search is opened again and again: paging, facets, going back).
+    ordered = _remembered(index, ("ranked", _asked(query)),
+                          lambda: sorted(matching, key=keys.__getitem__, reverse=True))
     return ordered[start:start + per_page]
 
 
