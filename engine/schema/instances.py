@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 INSTANCE_FILE = "instance.yaml"
 INSTANCE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 #: First URL segments the site itself uses: an instance with one of these names could never be reached.
-RESERVED_INSTANCE_NAMES = frozenset({"assets", "static", "api", "sign-in", "sign-out", "mine"})
+RESERVED_INSTANCE_NAMES = frozenset({"assets", "static", "api", "sign-in", "sign-out", "mine", "search", "account"})
 
 
 def load_instances(folder: Path, types: "TypeSet", problems: Problems) -> dict[str, Instance]:

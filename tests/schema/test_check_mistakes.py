@@ -167,7 +167,7 @@ def test_a_file_that_is_not_a_mapping_says_so(project, check):
                                  "1 problem found"])
 
 
-@pytest.mark.parametrize("name", ["assets", "api"])
+@pytest.mark.parametrize("name", ["assets", "api", "search"])     # /search: the trust-wide search
 def test_an_instance_named_like_the_sites_own_pages_is_refused(project, check, name):
     project.write(f"instances/{name}/instance.yaml", "title: Shadowed\nrepositories: [audit]\n")
     code, lines = check()
