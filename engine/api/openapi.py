@@ -17,7 +17,8 @@ from engine.api.query import MAX_PER_PAGE
 from engine.api.representation import writable_fields
 from engine.fields.values import lower_first
 from engine.schema.model import SYSTEM_FIELDS, Field, Instance
-from engine.web.listing import STATES
+from engine.web.finding import PARAMETERS
+from engine.web.listing import RELEVANCE, STATES
 from engine.web.site import HostedRepository, Site
 
 BEARER = "bearerToken"
@@ -66,6 +67,29 @@ COMMON_SCHEMAS: dict[str, Any] = {
     }, ["name", "title", "description", "organisation", "repositories"])}}, ["instances"]),
 }
 
+_TEXT = {"type": "string"}
+COMMON_SCHEMAS["Match"] = _object({
+    "score": {"type": "number", "description": "How well the record matched: comparable within one answer."},
+    "snippet": {"anyOf": [NULL, _object({
+        "where": {"type": "string", "description": "The field's label, or the attached file's name."},
+        "in_file": {"type": "boolean"},
+        "parts": {"type": "array", "description": "The passage in pieces of text, each a match or not.",
+                  "items": {"type": "array", "prefixItems": [_TEXT, {"type": "boolean"}], "minItems": 2,
+                            "maxItems": 2}},
+    }, ["where", "in_file", "parts"])]},
+}, ["score", "snippet"])
+COMMON_SCHEMAS["SearchResults"] = _object({
+    "records": {"type": "array", "items": _object({
+        "instance": _TEXT, "repository": _TEXT, "reference": _TEXT, "title": _TEXT, "status": _TEXT,
+        "closed": {"type": "boolean"}, "lead": _TEXT, "record": _TEXT, "page": _TEXT, "match": _ref("Match"),
+    }, ["instance", "repository", "reference", "title", "status", "closed", "lead", "record", "page", "match"])},
+    "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+    "per_page": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
+    "suggestion": {"type": ["string", "null"], "description": "Did you mean: when nothing matched."},
+    "facets": {"type": "object", "additionalProperties": {"type": "array", "items": _object(
+        {"value": _TEXT, "label": _TEXT, "count": {"type": "integer", "minimum": 0}}, ["value", "label", "count"])}},
+}, ["records", "total", "page", "per_page", "pages", "suggestion", "facets"])
+
 RESPONSES: dict[str, Any] = {
     "BadRequest": _json(ERROR, "The request could not be read: `errors` names each query parameter at fault."),
     "Unauthorized": {**_json(ERROR, "No API token, or one that is not known, where one is needed."),
@@ -101,9 +125,13 @@ def _record(repository: HostedRepository, name: str, detail: bool = False) -> di
               "created": STAMP, "created_by": {"type": "string"}, "updated": STAMP,
               "updated_by": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}
     properties = {**{key: system[key] for key in SYSTEM_FIELDS}, "values": _ref(f"{name}.Values")}
+    required = list(properties)
     if detail:
         properties["attachments"] = {"type": "array", "items": _ref("Attachment")}
-    return _object(properties, list(properties))
+        required.append("attachments")
+    else:       # a list that answers a search says how well each record matched, and why
+        properties["match"] = _ref("Match")
+    return _object(properties, required)
 
 
 def _list_schema(name: str) -> dict[str, Any]:
@@ -150,13 +178,14 @@ def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any
 
 def _list_parameters(repository: HostedRepository) -> list[dict[str, Any]]:
     rtype = repository.rtype
-    orders = [f"{sign}{key}" for key in (*SYSTEM_FIELDS, *rtype.field_map) for sign in ("", "-")]
+    orders = [f"{sign}{key}" for key in (*SYSTEM_FIELDS, *rtype.field_map) for sign in ("", "-")] + [RELEVANCE]
     parameters = [
         {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Words to search for."},
         {"name": "state", "in": "query", "schema": {"enum": list(STATES)},
          "description": "open: under way now; closed: done before."},
         {"name": "sort", "in": "query", "schema": {"enum": orders},
-         "description": f"A field or system field, `-` in front for descending; default `{rtype.listing.sort}`."},
+         "description": f"A field or system field, `-` in front for descending; default `{rtype.listing.sort}`, "
+                        f"or `{RELEVANCE}` (the most relevant first: the default with `q`)."},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
          "description": f"Records per page; default {rtype.listing.per_page}, as on the browse page."},
@@ -274,4 +303,23 @@ def describe(site: Site) -> Description:
             schemas.update(repository_schemas(repository, name))
             paths.update(repository_paths(repository, name))
         instances.append((instance, paths, schemas))
-    return Description({"/api/v1/": index}, dict(COMMON_SCHEMAS), tuple(instances))
+    return Description({"/api/v1/": index, "/api/v1/search": SEARCH}, dict(COMMON_SCHEMAS), tuple(instances))
+
+
+SEARCH = {"get": {
+    "operationId": "search", "summary": "Search every repository the caller may read, ranked as one list",
+    "security": [{}, {BEARER: []}],
+    "parameters": [
+        {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
+         "description": "Words to search for (see docs/search.md)."},
+        {"name": "state", "in": "query", "schema": {"enum": list(STATES)},
+         "description": "open: under way now; closed: done before."},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+        *({"name": parameter, "in": "query", "style": "form", "explode": True,
+           "schema": {"type": "array", "items": {"type": "string"}},
+           "description": f"Only records of this {parameter}; repeat for any of several."}
+          for parameter in PARAMETERS.values()),
+    ],
+    "responses": {"200": _json(_ref("SearchResults"), "One page of the results."), **_errors("BadRequest")},
+}}

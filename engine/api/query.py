@@ -16,33 +16,41 @@ from engine.web.listing import read_browse
 from engine.web.site import HostedRepository
 
 MAX_PER_PAGE = 100
-#: Parameters whose browse-page message goes on, after "; ", to say what the page shows instead: the API
-#: shows nothing instead, so only the first part is kept.
+#: Parameters whose browse-page message goes on, after "; ", to say what the page shows instead (see
+#: ``refused``).
 FALLS_BACK = frozenset({"page", "sort"})
 
 
-def _per_page(hosted: HostedRepository, raw: list[str], errors: dict[str, str]) -> int:
+def read_per_page(raw: list[str], default: int, errors: dict[str, str]) -> int:
+    """``per_page`` as a list endpoint reads it (the last one given); a bad one is filed in ``errors``."""
     if not raw or raw[-1] == "":
-        return hosted.rtype.listing.per_page
+        return default
     if raw[-1].isdigit() and 1 <= int(raw[-1]) <= MAX_PER_PAGE:
         return int(raw[-1])
     errors["per_page"] = f"per_page must be a whole number from 1 to {MAX_PER_PAGE}"
-    return hosted.rtype.listing.per_page
+    return default
+
+
+def refused(problems: dict[str, str]) -> ApiError:
+    """The 400 naming each refused parameter. A browse-page message goes on, after "; ", to say what the
+    page shows instead; the API shows nothing instead, so only the first part is kept."""
+    return ApiError(400, "Some query parameters were refused.",
+                    {name: message.split("; ")[0] if name in FALLS_BACK else message
+                     for name, message in problems.items()})
 
 
 def read_query(hosted: HostedRepository, args: MultiDict) -> Query:
     """The store query the arguments ask for; ``ApiError`` 400 naming every parameter that is wrong."""
     args = MultiDict(args)
     errors: dict[str, str] = {}
-    per_page = _per_page(hosted, args.poplist("per_page"), errors)
+    per_page = read_per_page(args.poplist("per_page"), hosted.rtype.listing.per_page, errors)
     browse = read_browse(hosted, args)
     if browse.problems:
         # Asked one parameter at a time, so that each message is filed under the parameter it is about.
         for name in dict.fromkeys(args.keys()):
             alone = read_browse(hosted, MultiDict([(name, value) for value in args.getlist(name)]))
             if alone.problems:
-                said = (p.split("; ")[0] if name in FALLS_BACK else p for p in alone.problems)
-                errors[name] = " ".join(said)
+                errors[name] = " ".join(alone.problems)
     if errors:
-        raise ApiError(400, "Some query parameters were refused.", errors)
+        raise refused(errors)
     return replace(browse.query, per_page=per_page)

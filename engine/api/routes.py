@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from engine.access import can
 from engine.api import auth, openapi
 from engine.api.problems import ApiError, json_error
-from engine.api.query import MAX_PER_PAGE, read_query
+from engine.api.query import read_per_page, read_query, refused
 from engine.api.representation import (attachment_json, match_json, read_body, record_json, status_from,
                                        values_from, version_from, version_json)
 from engine.errors import EditConflict, NotFound, ValidationFailed
@@ -25,6 +25,7 @@ from engine.web.views import attachments, hosted, site
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(auth.authenticate)
 OPENAPI_KEY = "repo_engine_openapi"
+SEARCH_PER_PAGE = 20
 
 
 @bp.record_once
@@ -87,30 +88,20 @@ def _listed(repository: HostedRepository, page: Page, record: Record) -> dict:
 @bp.get("/search")
 def search_trust():
     """The trust-wide search of /search, as JSON: every repository the caller may read, ranked as one list."""
-    q = request.args.get("q", "").strip()
-    if not q:
-        raise ApiError(400, "Some query parameters were refused.", {"q": "Give the words to search for"})
-    page, per_page = _number("page", 1, 10_000), _number("per_page", 20, MAX_PER_PAGE)
-    state = request.args.get("state") or None
-    if state not in (None, "open", "closed"):
-        raise ApiError(400, "Some query parameters were refused.", {"state": "state must be open or closed"})
-    chosen = {name: request.args.getlist(parameter) for name, parameter in finding.PARAMETERS.items()}
-    results = finding.search_trust(site(), auth.caller(), parse(q, site().project.thesaurus), chosen=chosen,
-                                   state=state, page=page, per_page=per_page)
+    asked = finding.read_trust_query(request.args)
+    problems = dict(asked.problems)
+    per_page = read_per_page(request.args.getlist("per_page"), SEARCH_PER_PAGE, problems)
+    if not asked.q:
+        problems["q"] = "Give the words to search for"
+    if problems:
+        raise refused(problems)
+    results = finding.search_trust(site(), auth.caller(), parse(asked.q, site().project.thesaurus),
+                                   chosen=asked.chosen, state=asked.state, page=asked.page, per_page=per_page)
     return {"records": [_hit_json(hit) for hit in results.hits], "total": results.total, "page": results.page,
             "per_page": results.per_page, "pages": results.pages, "suggestion": results.suggestion,
             "facets": {finding.PARAMETERS[name]: [{"value": key, "label": label, "count": count}
                                                     for key, label, count in buckets]
                        for name, buckets in results.facets.items()}}
-
-
-def _number(name: str, default: int, most: int) -> int:
-    raw = request.args.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise ApiError(400, "Some query parameters were refused.", {name: f"{name} must be a whole number from 1 to {most}"})
-    return int(raw)
 
 
 def _hit_json(hit) -> dict:

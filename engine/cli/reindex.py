@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from engine.cli.project import instance_named, load
 from engine.errors import EngineError
+from engine.fields.values import plural
 from engine.store import Stores
-from engine.store.base import Query
 
 
 def register(sub) -> None:
@@ -45,10 +45,10 @@ def run(args) -> int:
                       leave=False) as bar:
                 extracted = store.extract_missing_texts(progress=bar.update)
             started = time.perf_counter()
-            store.query(Query(q="index", per_page=1))       # any search builds the index
+            store.prepare_search()
             took = time.perf_counter() - started
-            print(f"{instance.name}/{rtype.name}: {store.count():,} records indexed in {took:.2f} s; "
-                  f"text extracted from {extracted:,} more attached files")
+            print(f"{instance.name}/{rtype.name}: {plural(store.count(), 'record')} indexed in {took:.2f} s; "
+                  f"text extracted from {plural(extracted, 'more attached file')}")
     finally:
         stores.close()
     return 0

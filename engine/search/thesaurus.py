@@ -8,9 +8,6 @@ group also looks for the others, each as a phrase of its analysed words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
-
-from engine.search.analysis import stems
 
 Terms = tuple[str, ...]       # the analysed words of one term: ('pressur', 'ulcer')
 
@@ -34,15 +31,6 @@ class Thesaurus:
                 by_terms.setdefault(entry.terms, []).append(number)
         self._by_terms.update({terms: tuple(numbers) for terms, numbers in by_terms.items()})
 
-    @classmethod
-    def of(cls, groups: Iterable[Iterable[str]]) -> "Thesaurus":
-        """A thesaurus of plain groups of terms (``[["VTE", "venous thromboembolism"], ...]``)."""
-        made = []
-        for group in groups:
-            entries = tuple(Entry(text, tuple(stems(text))) for text in group)
-            made.append(tuple(entry for entry in entries if entry.terms))
-        return cls(tuple(group for group in made if len(group) > 1))
-
     @property
     def longest(self) -> int:
         return max((len(terms) for terms in self._by_terms), default=0)
@@ -62,10 +50,6 @@ class Thesaurus:
             if tuple(words[start:start + length]) in self._by_terms:
                 return length
         return 0
-
-    def texts(self) -> Iterable[str]:
-        """Every term as written, for suggestions."""
-        return (entry.text for group in self.groups for entry in group)
 
 
 EMPTY = Thesaurus()

@@ -80,12 +80,15 @@ class Query:
     per_page: int = 25
     deleted: bool = False           # True: only soft-deleted records (the admin's bin)
 
+    def __post_init__(self) -> None:
+        # A caller that gives only ``q`` (a script, a test) gets it read once, here, without a thesaurus.
+        if self.search is None and self.q.strip():
+            object.__setattr__(self, "search", parse(self.q))
+
     @property
     def searched(self) -> SearchQuery | None:
-        """What the store searches for: ``search``, or ``q`` read without a thesaurus; None for no search."""
-        if self.search is not None:
-            return self.search or None
-        return parse(self.q) if self.q.strip() else None
+        """What the store searches for; None for no search (an empty one included)."""
+        return self.search or None
 
     @property
     def ranked(self) -> bool:
@@ -243,6 +246,10 @@ class Store(abc.ABC):
         calling ``progress(1)`` per attachment when given; how many texts were written. A backend that keeps
         no extracted text has nothing to do."""
         return 0
+
+    def prepare_search(self) -> None:
+        """Build whatever search needs now rather than at the first search (a command, or a server warming
+        up). A backend whose database keeps its own full-text index has nothing to do."""
 
     def revision(self) -> Hashable | None:
         """A value that changes whenever any record, attachment or count this store serves changes, writes by

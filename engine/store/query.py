@@ -16,7 +16,7 @@ from engine.search.parse import SearchQuery
 from engine.search.snippets import snippet
 from engine.search.suggest import suggestion
 from engine.store.base import Page, Query
-from engine.store.documents import format_reference, reference_number
+from engine.store.documents import format_reference
 from engine.store.index import STATUS, YEAR, RecordIndex, Refs
 
 #: How many filter and search-term answers a snapshot remembers before starting afresh.

@@ -177,6 +177,9 @@ class TinyDBStore(Store):
     def count(self) -> int:
         return len(self._index().live)
 
+    def prepare_search(self) -> None:
+        self._index().search()
+
     def revision(self) -> int:
         return self._cache.current().serial       # a new snapshot for every change seen, ours or another's
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from werkzeug.datastructures import MultiDict
+
 from engine.access import User, can
 from engine.search.parse import SearchQuery, similar_to
 from engine.search.snippets import Snippet
 from engine.store.base import Query, Record
 from engine.store.index import STATUS, YEAR
+from engine.web.listing import read_page, read_state
 from engine.web.site import HostedRepository, Site
 
 INSTANCE, TYPE = "instance", "repository"
@@ -26,6 +29,33 @@ FACETS = (INSTANCE, TYPE, STATUS, YEAR)
 #: The URL parameter of each facet, on the page and in the API (``YEAR`` is an internal name).
 PARAMETERS = {INSTANCE: "instance", TYPE: "repository", STATUS: "status", YEAR: "year"}
 SIMILAR_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class TrustQuery:
+    """What ``/search`` (the page or the API) was asked: the words, the ticked facets, open or closed, the
+    page; ``problems`` names each parameter that could not be read, in the browse page's words."""
+    q: str
+    chosen: Mapping[str, tuple[str, ...]]
+    state: str | None
+    page: int
+    problems: Mapping[str, str]
+
+
+def read_trust_query(args: MultiDict) -> TrustQuery:
+    """The one reading of a trust-wide search's URL, for the page and the API alike."""
+    problems: dict[str, str] = {}
+
+    def read(name: str, reader):
+        said: list[str] = []
+        value = reader(args.get(name), said)
+        if said:
+            problems[name] = " ".join(said)
+        return value
+    chosen = {name: tuple(dict.fromkeys(value for value in args.getlist(parameter) if value))
+              for name, parameter in PARAMETERS.items()}
+    return TrustQuery(args.get("q", "").strip(), chosen, read("state", read_state), read("page", read_page),
+                      problems)
 
 
 @dataclass(frozen=True)
@@ -145,14 +175,18 @@ def similar(site: Site, person: User, title: str, text: str = "", *,
 
 def related(site: Site, person: User, hosted: HostedRepository, record: Record) -> tuple[Hit, ...]:
     """"Related records" on a record page: the most similar others, from any instance the reader may read."""
-    return similar(site, person, hosted.title_of(record), description(hosted, record.values),
-                   leave_out=(hosted.instance.name, hosted.name, record.reference))
+    return similar_to_values(site, person, hosted, record.values,
+                             leave_out=(hosted.instance.name, hosted.name, record.reference))
 
 
-def description(hosted: HostedRepository, values: Mapping) -> str:
-    """The text that says what a record is about beside its title (``HostedRepository.description_field``)."""
+def similar_to_values(site: Site, person: User, hosted: HostedRepository, values: Mapping, *,
+                      leave_out: tuple[str, str, str] | None = None) -> tuple[Hit, ...]:
+    """The records most like one with these values (a stored record's, or a form's not yet saved): by its
+    title and its description (``HostedRepository.description_field``); none without a title."""
+    title = str(values.get(hosted.rtype.record_title) or "")
     name = hosted.description_field
-    return str(values.get(name) or "") if name else ""
+    text = str(values.get(name) or "") if name else ""
+    return similar(site, person, title, text, leave_out=leave_out) if title.strip() else ()
 
 
 def similar_message(hits: tuple[Hit, ...]) -> str:

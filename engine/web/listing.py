@@ -82,7 +82,7 @@ def _sort(hosted: HostedRepository, raw: str | None, searching: bool, problems: 
     return default
 
 
-def _page(raw: str | None, problems: list[str]) -> int:
+def read_page(raw: str | None, problems: list[str]) -> int:
     if not raw:
         return 1
     if raw.isdigit() and int(raw) >= 1:
@@ -91,7 +91,7 @@ def _page(raw: str | None, problems: list[str]) -> int:
     return 1
 
 
-def _state(raw: str | None, problems: list[str]) -> str | None:
+def read_state(raw: str | None, problems: list[str]) -> str | None:
     if raw and raw not in STATES:
         problems.append(f"“{raw}” is not a choice here: use open (under way now) or closed (done before).")
         return None
@@ -125,8 +125,8 @@ def read_browse(hosted: HostedRepository, args: MultiDict) -> Browse:
     q = args.get("q", "").strip()
     search = parse(q, hosted.thesaurus) if q else None
     query = Query(
-        q=q, search=search, filters=filters, state=_state(args.get("state"), problems),
-        sort=_sort(hosted, args.get("sort"), bool(search), problems), page=_page(args.get("page"), problems),
+        q=q, search=search, filters=filters, state=read_state(args.get("state"), problems),
+        sort=_sort(hosted, args.get("sort"), bool(search), problems), page=read_page(args.get("page"), problems),
         per_page=hosted.rtype.listing.per_page,
     )
     return Browse(query, tuple(active), tuple(problems), args)

@@ -420,6 +420,9 @@ def test_did_you_mean_offers_only_words_records_still_hold(edited):
     assert results(page) == []
     offer = page.select_one(".app-suggestion a")
     assert offer is None or found(edited, offer.get_text(strip=True)) != []
+    # The edited record's new words are offered: the vocabulary follows the edit, it is not just emptied.
+    corrected = browse(edited, "infektion").select_one(".app-suggestion a")
+    assert corrected is not None and corrected.get_text(strip=True) == "infection"
 
 
 @pytest.fixture

@@ -325,3 +325,56 @@ def test_the_leak_checks_would_catch_a_leak(app, outsider, monkeypatch):
                                query_string={"title": "Sepsis screening for looked after children"}
                                ).get_data(as_text=True))
     assert leaked(str(html(outsider.get(url(app, "q_sepsis"))).select_one("section.app-related")))
+
+
+# -- the API's trust-wide search: the same reading of the URL and the same access as the page ------------------
+def api_search(app, headers=None, **args):
+    return app.test_client().get("/api/v1/search", query_string=args, headers=headers or {})
+
+
+def api_token(app, username: str, **roles: str) -> dict[str, str]:
+    accounts = app.extensions["repo_engine"].accounts
+    if accounts.get(username) is None:
+        accounts.add(username, name=username.title())
+    for instance, role in roles.items():
+        accounts.grant(username, instance, role)
+    return {"Authorization": f"Bearer {accounts.create_token(username, 'tests')}"}
+
+
+def test_the_api_search_lists_what_the_page_lists_in_the_same_order(app):
+    page = hits(search(app.test_client(), q="sepsis"))
+    answer = api_search(app, q="sepsis")
+    assert answer.status_code == 200
+    assert [record["page"] for record in answer.json["records"]] == page
+    assert answer.json["total"] == len(page)
+    assert all(record["match"]["score"] > 0 for record in answer.json["records"])
+
+
+def test_the_api_search_keeps_a_members_only_instance_from_a_non_member_and_shows_it_to_a_member(app):
+    outsider = api_search(app, api_token(app, "nadia", quality="editor"), q=SECRET)
+    assert outsider.status_code == 200 and outsider.json["records"] == [] and outsider.json["total"] == 0
+    assert all(bucket["count"] == 0 or bucket["value"] != "safeguarding"
+               for bucket in outsider.json["facets"]["instance"])
+    insider = api_search(app, api_token(app, "milo", safeguarding="reader"), q=SECRET)
+    assert {record["instance"] for record in insider.json["records"]} == {"safeguarding"}
+
+
+@pytest.mark.parametrize("args, refused", [
+    ({}, "q"),
+    ({"q": "sepsis", "page": "two"}, "page"),
+    ({"q": "sepsis", "per_page": "1000"}, "per_page"),
+    ({"q": "sepsis", "state": "finished"}, "state"),
+])
+def test_the_api_search_refuses_a_bad_parameter_by_name(app, args, refused):
+    answer = api_search(app, **args)
+    assert answer.status_code == 400
+    assert list(answer.json["errors"]) == [refused]
+    assert "showing" not in answer.json["errors"][refused]      # the page's fallback is not the API's
+
+
+def test_the_search_page_says_what_it_could_not_read(outsider):
+    page = search(outsider, q="sepsis", page="two", state="finished")
+    said = [li.get_text(strip=True) for li in page.select(".nhsuk-error-summary li")]
+    assert said == ["“finished” is not a choice here: use open (under way now) or closed (done before).",
+                    "“two” is not a page number; showing the first page."]
+    assert hits(page)                      # and it shows the first page of every result instead

@@ -33,12 +33,6 @@ def _save(repository: HostedRepository, form, status: str, write: Callable[[dict
         return None, {next(iter(request.files), "main-form"): str(rejected)}
 
 
-def _similar_to_form(repository: HostedRepository) -> tuple:
-    title = request.form.get(repository.rtype.record_title, "")
-    text = request.form.get(repository.description_field or "", "")
-    return finding.similar(site(), current_user(), title, text) if title.strip() else ()
-
-
 def _form_page(repository: HostedRepository, form, *, record: Record | None = None, errors=None,
                status: str | None = None, version: int | None = None, conflict=(), code: int = 200,
                similar: tuple | None = None):
@@ -64,7 +58,7 @@ def new(instance: str, repo: str):
         return _form_page(repository, forms.blank_form(repository))
     form = forms.posted_form(repository, request.form, request.files)
     if request.form.get("check_similar"):           # "Check for similar work" without JavaScript: no save
-        return _form_page(repository, form, similar=_similar_to_form(repository))
+        return _form_page(repository, form, similar=finding.similar_to_values(site(), current_user(), repository, request.form))
     create = site().records(repository).create
     record, errors = _save(repository, form, repository.rtype.initial_status,
                            lambda values, uploads: create(values, user=user(), uploads=uploads))

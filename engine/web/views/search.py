@@ -5,45 +5,49 @@ Both answer from ``engine.web.finding``, which asks only the repositories the pe
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from engine.search.parse import parse
 from engine.store.index import STATUS, YEAR
-from engine.web.finding import FACETS, INSTANCE, PARAMETERS, TYPE, Hit, search_trust, similar, similar_message
-from engine.web.listing import STATES
+from engine.web.columns import Facet
+from engine.web.finding import (INSTANCE, PARAMETERS, TYPE, Hit, TrustQuery, TrustResults, read_trust_query,
+                                search_trust, similar, similar_message)
+from engine.web.listing import STATES, FacetOption
 from engine.web.views import current_user, hosted, require, site
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 20
-FACET_LABELS = {INSTANCE: "Department", TYPE: "Type of record", STATUS: "Status", YEAR: "Year started"}
+FACET_LABELS = {INSTANCE: "Department", TYPE: "Type of record", STATUS: "Status", YEAR: "Year added"}
 SHORTEST_TITLE = 3
 
 
 @bp.get("/search")
 def trust_search():
-    q = request.args.get("q", "").strip()
-    state = request.args.get("state") if request.args.get("state") in STATES else None
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() and int(request.args["page"]) > 0 else 1
-    chosen = {name: request.args.getlist(PARAMETERS[name]) for name in FACETS}
+    asked = read_trust_query(request.args)
     results = None
-    if q:
-        results = search_trust(site(), current_user(), parse(q, site().project.thesaurus), chosen=chosen,
-                               state=state, page=page, per_page=PER_PAGE)
-    return render_template("search.html", q=q, state=state, results=results, chosen=chosen,
-                           labels=FACET_LABELS, parameters=PARAMETERS, states=STATES, url=_url)
+    if asked.q:
+        results = search_trust(site(), current_user(), parse(asked.q, site().project.thesaurus),
+                               chosen=asked.chosen, state=asked.state, page=asked.page, per_page=PER_PAGE)
+    return render_template("search.html", asked=asked, q=asked.q, state=asked.state, chosen=asked.chosen,
+                           results=results, facets=_facet_panel(asked, results), parameters=PARAMETERS,
+                           states=STATES, url=_url)
+
+
+def _facet_panel(asked: TrustQuery, results: TrustResults | None) -> list[tuple[Facet, list[FacetOption]]]:
+    """The facets in the shape the browse page's facet panel draws (browse_facets.html)."""
+    if results is None:
+        return []
+    return [(Facet(PARAMETERS[name], FACET_LABELS[name]),
+             [FacetOption(f"facet-{PARAMETERS[name]}-{number}", key, label, count, key in asked.chosen[name])
+              for number, (key, label, count) in enumerate(buckets, 1)])
+            for name, buckets in results.facets.items()]
 
 
 def _url(**changes) -> str:
     """This page's URL with some parameters replaced (None removes one); the page number is dropped."""
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in changes and k != "page"]
     kept += [(k, v) for k, v in changes.items() if v not in (None, "")]
-    return url_for("search.trust_search", **_grouped(kept))
-
-
-def _grouped(pairs) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
-    return grouped
+    return url_for("search.trust_search", **MultiDict(kept).to_dict(flat=False))
 
 
 @bp.get("/<instance>/<repo>/similar")
