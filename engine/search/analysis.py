@@ -51,6 +51,14 @@ def fold(word: str) -> str:
 
 
 def tokens(text: str) -> Iterator[Token]:
+    """Each word with where it is in ``text`` (snippets mark words where they were written)."""
+    if text.isascii():                  # folding keeps every position: lower the whole text once
+        lowered = text.lower()
+        for match in WORD.finditer(text):
+            start, end = match.span()
+            word = lowered[start:end]
+            yield Token(start, end, word.translate(_JOINERS) if "'" in word or "&" in word else word)
+        return
     for match in WORD.finditer(text):
         folded = fold(match.group())
         if folded:

@@ -23,7 +23,6 @@ from array import array
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from engine.fields.values import as_list
 from engine.search.analysis import stem_all, words
 from engine.search.fields import Searched
 
@@ -61,7 +60,9 @@ def record_passages(searched: tuple[Searched, ...], file_text: FileText) -> Pass
             if not one.files:
                 found.append(Passage(slot, one.field.kind.search_text(one.field, value)))
                 continue
-            for attachment_id in as_list(value):
+            # One id or a list of them (engine.fields.values.as_list; not imported: the field types import
+            # the store, which imports search)
+            for attachment_id in (value if isinstance(value, list) else [value]):
                 named = file_text(attachment_id)
                 if named is not None:
                     found.append(Passage(slot, named[1], named[0]))

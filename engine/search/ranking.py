@@ -11,6 +11,7 @@ the life of the index (one snapshot of the data).
 from __future__ import annotations
 
 import math
+from itertools import compress
 from typing import Iterable
 
 from engine.search.index import TextIndex
@@ -31,29 +32,44 @@ def scores(index: TextIndex, query: SearchQuery) -> dict[str, float]:
 
 def _evaluate(index: TextIndex, query: SearchQuery) -> dict[str, float]:
     per_clause = [_clause(index, clause) for clause in query.clauses]
-    totals: Scores = {}
-    matched: dict[int, int] = {}
-    for found in per_clause:
+    totals: Scores = dict(per_clause[0]) if per_clause else {}
+    for found in per_clause[1:]:
         for docno, score in found.items():
             totals[docno] = totals.get(docno, 0.0) + score
-            matched[docno] = matched.get(docno, 0) + 1
     left_out = set().union(*(_term(index, term) for term in query.excluded)) if query.excluded else set()
     for at_least in dict.fromkeys((query.at_least, 1)):
-        kept = {}
-        for docno, score in totals.items():
-            if matched[docno] >= at_least and docno not in left_out:
-                ref = index.live_ref(docno)
-                if ref is not None:
-                    kept[ref] = score
+        enough = totals.keys() if at_least == 1 else _matching_at_least(per_clause, at_least)
+        kept = _current(index, enough, totals, left_out)
         if kept or not query.clauses:
             return kept
     return {}
 
 
+def _current(index: TextIndex, docnos: Iterable[int], totals: Scores, left_out: set[int]) -> dict[str, float]:
+    """Reference -> score of the docnos that are records' current versions and not left out. Tens of
+    thousands at a time, so the loop runs in C (compress, map) rather than in a comprehension."""
+    docnos = list(compress(docnos, map(index.alive.__getitem__, docnos)))
+    if left_out:
+        docnos = [docno for docno in docnos if docno not in left_out]
+    return dict(zip(map(index.refs.__getitem__, docnos), map(totals.__getitem__, docnos)))
+
+
+def _matching_at_least(per_clause: list[Scores], at_least: int) -> list[int]:
+    matched: dict[int, int] = {}
+    for found in per_clause:
+        for docno in found:
+            matched[docno] = matched.get(docno, 0) + 1
+    return [docno for docno, count in matched.items() if count >= at_least]
+
+
 def _clause(index: TextIndex, clause: Clause) -> Scores:
+    """The best alternative's score in each record (a synonym found beside the word does not count twice)."""
+    found = [(_term(index, term), weight) for term, weight in _alternatives(index, clause)]
+    if len(found) == 1 and found[0][1] == 1.0:
+        return found[0][0]          # the usual case: one word, nothing to compare (never changed: remembered)
     best: Scores = {}
-    for term, weight in _alternatives(index, clause):
-        for docno, score in _term(index, term).items():
+    for scores_of, weight in found:
+        for docno, score in scores_of.items():
             score *= weight
             if score > best.get(docno, 0.0):
                 best[docno] = score

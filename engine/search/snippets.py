@@ -29,28 +29,58 @@ class Snippet:
 def snippet(index: TextIndex, ref: str, query: SearchQuery, title: str) -> Snippet | None:
     wanted = set(query.words)
     prefixes = tuple(clause.prefix for clause in query.clauses if clause.prefix)
-    # A word's term begins with the word's first letters (falls -> fall, policy -> polici): a passage
-    # holding none of those beginnings cannot hold a match, and is not split into words at all.
-    beginnings = {term[:4] for term in wanted} | {prefix[:4] for prefix in prefixes}
+    beginnings = [beginning(term) for term in wanted] + [prefix[:4] for prefix in prefixes]
     best, best_rank = None, None
-    for passage in index.passages(index.docs[ref]):
-        folded = fold(passage.text)
-        if not any(beginning in folded for beginning in beginnings):
-            continue
+    # A passage ranks by (not the title, how many of the words searched for it holds, its field's weight).
+    # Each word found begins with its beginning, so counting beginnings bounds that rank from above: the
+    # passages are split into words best bound first, and no further once no bound can beat the best.
+    for bound, passage in _bounded(index, ref, beginnings, title):
+        if best_rank is not None and bound <= best_rank:
+            break
         found = list(tokens(passage.text))
         analysed = stem_all([token.word for token in found])
-        hits = [number for number, (token, term) in enumerate(zip(found, analysed))
-                if term in wanted or token.word.startswith(prefixes or ("\0",))]
+        keys = [term if term in wanted else _prefix_of(token.word, prefixes)
+                for token, term in zip(found, analysed)]
+        hits = [number for number, key in enumerate(keys) if key is not None]
         if not hits:
             continue
-        searched = index.searched[passage.slot]
-        rank = (searched.name != title, len({analysed[number] for number in hits}), searched.weight)
+        rank = (bound[0], len({keys[number] for number in hits}), bound[2])
         if best_rank is None or rank > best_rank:
             best, best_rank = (passage, found, hits), rank
     if best is None or not best_rank[0]:
         return None
     passage, found, hits = best
     return _window(passage.text, found, hits, index.searched[passage.slot].field.label, passage.filename)
+
+
+def _prefix_of(word: str, prefixes: tuple[str, ...]) -> str | None:
+    """The prefix searched for that ``word`` begins with, if any."""
+    if not prefixes or not word.startswith(prefixes):
+        return None
+    return next(prefix for prefix in prefixes if word.startswith(prefix))
+
+
+def _bounded(index: TextIndex, ref: str, beginnings: list[str], title: str) -> list:
+    """The record's passages that may hold a match, each with the best rank it could have, best first (in
+    field order among equals)."""
+    found = []
+    for passage in index.passages(index.docs[ref]):
+        folded = fold(passage.text)
+        present = sum(1 for one in beginnings if one in folded)
+        if present:
+            searched = index.searched[passage.slot]
+            found.append(((searched.name != title, present, searched.weight), passage))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return found
+
+
+def beginning(term: str) -> str:
+    """Letters every word with this term begins with: a passage without them holds no match and is not split
+    into words at all. The stemmer changes a term's end (policy -> polici) and, in a few words, a y inside
+    it (lying -> lie): at most four letters, not the last, and none from the first i on."""
+    found = term[:min(4, len(term) - 1)]
+    cut = found.find("i", 1)
+    return found[:cut] if cut > 0 else found
 
 
 def _window(text: str, found: list, hits: list[int], label: str, filename: str | None) -> Snippet:

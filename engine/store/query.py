@@ -8,8 +8,9 @@ remembered for the life of the snapshot, since paging and facet links repeat the
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import chain
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 from engine.search import ranking
 from engine.search.parse import SearchQuery
@@ -23,6 +24,7 @@ from engine.store.index import STATUS, YEAR, RecordIndex, Refs
 MEMO_LIMIT = 256
 POOL, SEARCH, STATE = "", " q", " state"        # constraint names that no field can have
 NO_SNIPPET = ()                                 # remembered for a record that matched outside its passages
+SNIPPETS, SNIPPET_LIMIT = "snippets", 4096
 #: System fields a filter or facet matches by equal value; every other name must be a field of the type.
 SYSTEM_FILTERS = frozenset({STATUS, "created_by", YEAR})
 
@@ -39,13 +41,39 @@ def page(index: RecordIndex, query: Query) -> Page:
     if searched is None:
         return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page)
     scores = _scores(index, searched)
-    text, title = index.search(), index.rtype.record_title
-    found = _remembered(index, ("snippets", searched, tuple(wanted)),
-                        lambda: {ref: snippet(text, ref, searched, title) or NO_SNIPPET for ref in wanted})
     return Page(tuple(index.record(ref) for ref in wanted), len(matching), number, per_page,
-                snippets={ref: one for ref, one in found.items() if one is not NO_SNIPPET},
+                snippets=Snippets(index, searched, wanted),
                 scores={ref: scores[ref] for ref in wanted if ref in scores},
-                suggestion=suggestion(text, searched) if not matching else None)
+                suggestion=suggestion(index.search(), searched) if not matching else None)
+
+
+class Snippets(Mapping):
+    """A page's snippets, each made when first asked for and remembered with the snapshot: a trust-wide
+    search asks every repository for a page of candidates and shows a few of them."""
+
+    def __init__(self, index: RecordIndex, searched: SearchQuery, refs: list[str]):
+        self.index, self.searched, self.refs = index, searched, refs
+
+    def __getitem__(self, ref: str):
+        if ref not in self.refs:
+            raise KeyError(ref)
+        index, searched = self.index, self.searched
+        made = index.memo.setdefault(SNIPPETS, {})      # one entry of the memo, however many snippets
+        if len(made) >= SNIPPET_LIMIT:
+            made.clear()
+        found = made.get((ref, searched))
+        if found is None:
+            found = made[(ref, searched)] = snippet(index.search(), ref, searched, index.rtype.record_title) \
+                or NO_SNIPPET
+        if found is NO_SNIPPET:
+            raise KeyError(ref)
+        return found
+
+    def __iter__(self):
+        return (ref for ref in self.refs if ref in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _sorted(index: RecordIndex, query: Query, matching: Refs, start: int, per_page: int) -> list[str]:
@@ -59,13 +87,14 @@ def _sorted(index: RecordIndex, query: Query, matching: Refs, start: int, per_pa
 
 def _ranked(index: RecordIndex, query: Query, matching: Refs, start: int, per_page: int) -> list[str]:
     """The most relevant first; equal scores newest first."""
-    searched = query.searched
-    # Ties by reference number, newest first: one prefix, so a longer reference is a higher number.
-    keys = _remembered(index, ("rank keys", searched), lambda: {
-        ref: (score, len(ref), ref) for ref, score in _scores(index, searched).items()})
+    scores = _scores(index, query.searched)
+
+    def rank() -> list[str]:
+        """Newest first, then by score: the sort is stable, so equal scores stay newest first."""
+        newest_first = [ref for ref in reversed(index.records) if ref in matching]
+        return sorted(newest_first, key=scores.__getitem__, reverse=True)
     # The whole order once per query (a search is opened again and again: paging, facets, going back).
-    ordered = _remembered(index, ("ranked", _asked(query)),
-                          lambda: sorted(matching, key=keys.__getitem__, reverse=True))
+    ordered = _remembered(index, ("ranked", _asked(query)), rank)
     return ordered[start:start + per_page]
 
 

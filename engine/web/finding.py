@@ -11,7 +11,7 @@ as the browse page's facets do; status and year come from the stores' own facet 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from werkzeug.datastructures import MultiDict
@@ -63,7 +63,11 @@ class Hit:
     hosted: HostedRepository
     record: Record
     score: float
-    snippet: Snippet | None
+    snippets: Mapping[str, Snippet] = field(default_factory=dict)  # its page's, made only for hits shown
+
+    @property
+    def snippet(self) -> Snippet | None:
+        return self.snippets.get(self.record.reference)
 
     @property
     def title(self) -> str:
@@ -119,8 +123,8 @@ def search_trust(site: Site, person: User, search: SearchQuery, *, chosen: Mappi
         suggestion = suggestion or found.suggestion
         if not _passes(hosted, chosen):
             continue
-        hits.extend(Hit(hosted, record, found.scores.get(record.reference, 0.0),
-                        found.snippets.get(record.reference)) for record in found.records)
+        hits.extend(Hit(hosted, record, found.scores.get(record.reference, 0.0), found.snippets)
+                    for record in found.records)
         for name, buckets in store.facets(query, (STATUS, YEAR)).items():
             for key, count in buckets:
                 counted[name][key] = counted[name].get(key, 0) + count
@@ -168,7 +172,7 @@ def similar(site: Site, person: User, title: str, text: str = "", *,
         for record in found.records:
             if leave_out == (hosted.instance.name, hosted.name, record.reference):
                 continue
-            hits.append(Hit(hosted, record, found.scores.get(record.reference, 0.0), None))
+            hits.append(Hit(hosted, record, found.scores.get(record.reference, 0.0)))
     hits.sort(key=lambda hit: -hit.score)
     return tuple(hits[:limit])
 
