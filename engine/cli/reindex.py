@@ -4,7 +4,8 @@ build each repository's search index once, reporting how long it took.
 The index itself is derived data held in memory by each server process (``engine.search.index``), built
 from the records when first searched and kept current with every write; it is never stored, so there is
 nothing on disk to go stale. What this command adds is the text of files attached before text extraction
-existed, or whose extraction failed: servers started after it search that text too.
+existed, or whose extraction failed; running servers search that text from their next search on (the
+store marks the change, and each process builds its index of that repository again).
 """
 from __future__ import annotations
 

@@ -26,6 +26,9 @@ from engine.store.index import RecordIndex
 from engine.store.locking import WriteLock
 
 Doc = dict[str, Any]
+#: Counts the times attached files' text was extracted afresh (``extract_missing_texts``): an index built
+#: before a change of it is built again rather than carried forward.
+TEXTS = "texts_extracted"
 
 
 class TinyDBStore(Store):
@@ -189,7 +192,7 @@ class TinyDBStore(Store):
         if index is None:
             parent = snapshot.parent
             earlier = parent.derived.get("index") if parent is not None else None
-            if earlier is not None:
+            if earlier is not None and parent.meta.get(TEXTS) == snapshot.meta.get(TEXTS):
                 index = earlier.derive(snapshot.docs, snapshot.record, snapshot.changed)
             else:
                 index = RecordIndex(self.rtype, snapshot.docs, snapshot.record, self._file_text)
@@ -263,6 +266,11 @@ class TinyDBStore(Store):
             written += files.ensure_text(self.files, doc["id"], doc["filename"])
             if progress is not None:
                 progress(1)
+        if written:     # no record changed, yet every process's search must read the files' text again
+            with self._lock.held():
+                snapshot = self._cache.current(writing=True)
+                meta = {**snapshot.meta, TEXTS: snapshot.meta.get(TEXTS, 0) + 1}
+                self._cache.commit(snapshot, {META: {META_ID: meta}})
         return written
 
     def _attachment_docs(self, snapshot: Snapshot, attachments: Sequence[Attachment], reference: str

@@ -84,3 +84,18 @@ def test_texts_missing_for_older_uploads_are_extracted(saved):
     assert ticks == [1, 1] and saved.attachment_text(first.id) == "Falls audit"
     assert saved.attachment_text(second.id) is None
     assert saved.extract_missing_texts() == 0           # nothing left to do; the sidecar is not rewritten
+
+
+def test_text_extracted_by_another_process_is_searched_by_a_running_one(store_factory):
+    """``repo-engine reindex`` runs beside the servers: their indexes must take in the text it extracts."""
+    from engine.store.base import Query
+    serving, reindexing = store_factory(), store_factory()
+    record = serving.insert(project(1), user="ann")
+    staged = serving.save_attachment(record.reference, "report", "notes.docx",
+                                     io.BytesIO(word_file("The word quillwort is only in this file.")), user="ann")
+    sidecar = serving.files / f"{staged.id}.txt"
+    sidecar.unlink()                                        # as for a file attached before extraction
+    assert serving.query(Query(q="quillwort")).total == 0  # the serving process builds its index now
+    assert reindexing.extract_missing_texts() == 1
+    found = serving.query(Query(q="quillwort"))
+    assert [one.reference for one in found.records] == [record.reference]
