@@ -25,8 +25,7 @@ from engine.web.listing import read_page, read_state
 from engine.web.site import HostedRepository, Site
 
 INSTANCE, TYPE = "instance", "repository"
-FACETS = (INSTANCE, TYPE, STATUS, YEAR)
-#: The URL parameter of each facet, on the page and in the API (``YEAR`` is an internal name).
+#: The facets, each with its URL parameter, on the page and in the API (``YEAR`` is an internal name).
 PARAMETERS = {INSTANCE: "instance", TYPE: "repository", STATUS: "status", YEAR: "year"}
 SIMILAR_SHOWN = 5
 
