@@ -65,3 +65,41 @@ class AttachmentRejected(EngineError):
 
 class StoreError(EngineError):
     """Persistence failed; nothing was written."""
+
+
+class DataDamaged(StoreError):
+    """A repository's stored data is missing, unreadable or does not match what was written. The repository
+    is served as unavailable and refuses every write until ``repo-engine check`` and ``recover`` have been
+    run: damaged data is never read as an empty repository. ``path`` is the file at fault, ``fault`` says
+    what is wrong with it and ``advice`` what to do, both in an operator's words; ``str()`` is for users."""
+
+    USER_MESSAGE = ("This repository's data could not be read. Nothing has been changed. Ask the service team "
+                    "to run `repo-engine check`.")
+
+    def __init__(self, path: Any, fault: str, advice: str = ""):
+        self.path = path
+        self.fault = fault
+        self.advice = advice or "Run `repo-engine recover INSTANCE REPO` to rebuild it from what is good."
+        super().__init__(self.USER_MESSAGE)
+
+    def report(self) -> str:
+        """``file: fault. advice`` for logs and the command line."""
+        return f"{self.path}: {self.fault} {self.advice}"
+
+
+class OutOfSpace(StoreError):
+    """The disk (or the quota) is full: nothing was written, and what was acknowledged before is intact.
+    Writing works again, without a restart, as soon as space is freed."""
+
+    def __init__(self, path: Any = None):
+        self.path = path
+        super().__init__("The server has run out of space; your answers have not been saved.")
+
+
+class IdempotencyKeyReused(EngineError):
+    """An API client sent an ``Idempotency-Key`` already used, within its lifetime, for a different create."""
+
+    def __init__(self, reference: str):
+        self.reference = reference
+        super().__init__(f"This Idempotency-Key was already used to create {reference} with different values. "
+                         "Send a new key for a new record.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 
 from engine.search.parse import SearchQuery, parse
@@ -128,6 +128,19 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Idempotency:
+    """A client's key for one create (the API's ``Idempotency-Key``, scoped to the client by the caller) and
+    a fingerprint of what it asked to create. A create repeated with the same key within
+    ``IDEMPOTENCY_WINDOW`` returns the record first created; with other values it is refused."""
+    key: str
+    fingerprint: str
+
+
+#: How long a store remembers an idempotency key.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
 class NewRecord:
     """One record for ``Store.insert_many``: its values and, for imported records, what the source said.
 
@@ -140,6 +153,7 @@ class NewRecord:
     created_by: str | None = None
     reference: str | None = None
     attachments: Sequence[Attachment] = ()
+    idempotency: Idempotency | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +179,14 @@ class Store(abc.ABC):
         """Insert every record in ONE durable write, all or nothing (an import of thousands of rows must not
         rewrite the file per row). Records asking for a reference get it, the others the next free ones;
         the counter then continues after the highest, so references are never reused. ``ValidationFailed``
-        (nothing written) when a value cannot be stored or an asked-for reference is not free."""
+        (nothing written) when a value cannot be stored or an asked-for reference is not free.
+        A record carrying an ``idempotency`` key already used within ``IDEMPOTENCY_WINDOW`` is not made again:
+        the record first created (as it is now) takes its place in the result, or ``IdempotencyKeyReused``
+        is raised (nothing written) if the earlier create had other values."""
+
+    def created_with(self, key: str) -> str | None:
+        """The reference created within ``IDEMPOTENCY_WINDOW`` under the idempotency ``key``, if any."""
+        return None
 
     @abc.abstractmethod
     def reference_free(self, reference: str) -> bool:
