@@ -13,18 +13,20 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from engine.store.base import Record
-from engine.store.documents import reference_number, to_record
+from engine.store.documents import reference_number, stamp, to_record
 from engine.store.durable import Signature, read_file, remove_stale_temps, replace_file, signature
 from engine.store.encoding import Changes, Encoded, Tables, parse
 from engine.store.journal import Journal
 
 RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
-TABLES = (RECORDS, HISTORY, ATTACHMENTS, META)
+REQUESTS = "requests"       # the idempotency keys of recent creates (see Store.insert_many)
+TABLES = (RECORDS, HISTORY, ATTACHMENTS, META, REQUESTS)
 META_ID = "1"
 _SERIALS = itertools.count(1)     # every snapshot made in this process gets the next number
 
@@ -99,6 +101,15 @@ class Snapshot:
         for doc in self.tables[ATTACHMENTS].values():
             grouped.setdefault(doc["reference"], []).append(doc)
         return grouped
+
+    def request(self, key: str, since: datetime) -> dict[str, Any] | None:
+        """The latest create made under idempotency ``key`` at or after ``since``."""
+        made = self.requests_by_key.get(key)
+        return made if made is not None and made["at"] >= stamp(since) else None
+
+    @cached_property
+    def requests_by_key(self) -> dict[str, dict[str, Any]]:
+        return {doc["key"]: doc for doc in self.tables[REQUESTS].values()}
 
     @cached_property
     def attachments_by_id(self) -> dict[str, dict[str, Any]]:

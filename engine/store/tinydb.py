@@ -13,12 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
-from engine.errors import AttachmentNotFound, EditConflict, RecordNotFound, ValidationFailed
+from engine.errors import (AttachmentNotFound, EditConflict, IdempotencyKeyReused, RecordNotFound,
+                           ValidationFailed)
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
 from engine.store import query as queries
-from engine.store.base import Attachment, NewRecord, Page, Query, Record, Store, Version
-from engine.store.cache import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, FileCache, Snapshot
+from engine.store.base import (IDEMPOTENCY_WINDOW, Attachment, NewRecord, Page, Query, Record, Store,
+                               Version)
+from engine.store.cache import (ATTACHMENTS, HISTORY, META, META_ID, RECORDS, REQUESTS, FileCache,
+                               Snapshot)
 from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_reference, reference_number,
                                     stamp, storable_values, to_attachment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
@@ -55,11 +58,14 @@ class TinyDBStore(Store):
         when = stamp(now or utc_now())
         with self._lock.held():
             snapshot = self._cache.current(writing=True)
-            numbers = self._numbers(snapshot, records)
-            changes: dict[str, dict[str, Doc]] = {RECORDS: {}, HISTORY: {}, ATTACHMENTS: {}}
+            earlier = [self._created_before(snapshot, new) for new in records]
+            making = [(new, values) for new, values, made in zip(records, cleaned, earlier) if made is None]
+            numbers = self._numbers(snapshot, [new for new, _ in making])
+            changes: dict[str, dict[str, Doc]] = {RECORDS: {}, HISTORY: {}, ATTACHMENTS: {}, REQUESTS: {}}
             history, files = int(snapshot.next_id(HISTORY)), int(snapshot.next_id(ATTACHMENTS))
+            asked = int(snapshot.next_id(REQUESTS))
             # Documents go in by ascending number: the last record key stays the highest (see _next_number).
-            for number, new, values in sorted(zip(numbers, records, cleaned), key=lambda item: item[0]):
+            for number, (new, values) in sorted(zip(numbers, making), key=lambda item: item[0]):
                 doc = self._new_doc(number, new, values, user, when)
                 changes[RECORDS][str(number)] = doc
                 changes[HISTORY][str(history)] = version_doc(doc, "created", {})
@@ -67,11 +73,31 @@ class TinyDBStore(Store):
                 for attachment in new.attachments:
                     changes[ATTACHMENTS][str(files)] = attachment_doc(attachment, doc["reference"])
                     files += 1
-            if records:
+                if new.idempotency is not None:
+                    changes[REQUESTS][str(asked)] = {"key": new.idempotency.key, "at": when,
+                                                     "fingerprint": new.idempotency.fingerprint,
+                                                     "reference": doc["reference"]}
+                    asked += 1
+            if numbers:
                 changes[META] = {META_ID: {**snapshot.meta, "next_reference": max(numbers) + 1}}
-                self._cache.commit(snapshot, changes)
-        by_number = changes[RECORDS]
-        return [to_record(by_number[str(number)]) for number in numbers]
+                self._cache.commit(snapshot, {table: docs for table, docs in changes.items() if docs})
+        created = iter(to_record(changes[RECORDS][str(number)]) for number in numbers)
+        return [made if made is not None else next(created) for made in earlier]
+
+    def _created_before(self, snapshot: Snapshot, new: NewRecord) -> Record | None:
+        """The record an earlier create with ``new``'s idempotency key made, as it is now (None: none did).
+        The same key with other values is refused."""
+        asked = new.idempotency
+        earlier = snapshot.request(asked.key, utc_now() - IDEMPOTENCY_WINDOW) if asked is not None else None
+        if earlier is None:
+            return None
+        if earlier["fingerprint"] != asked.fingerprint:
+            raise IdempotencyKeyReused(earlier["reference"])
+        return snapshot.record(earlier["reference"])
+
+    def created_with(self, key: str) -> str | None:
+        earlier = self._cache.current().request(key, utc_now() - IDEMPOTENCY_WINDOW)
+        return earlier["reference"] if earlier is not None else None
 
     def _new_doc(self, number: int, new: NewRecord, values: Doc, user: str, when: str) -> Doc:
         created = stamp(new.created) if new.created else when
