@@ -10,18 +10,20 @@ The text search needs is extracted once, when the file is accepted, into a sidec
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from engine.errors import AttachmentRejected
+from engine.errors import AttachmentRejected, OutOfSpace
 from engine.schema.model import Field
 from engine.search.extract import extract_text
 from engine.store.durable import fsync_folder
@@ -133,6 +135,11 @@ def store_upload(folder: Path, field: Field, filename: str, stream: BinaryIO) ->
         kind = KINDS.get(extension)
         if head.startswith(EXECUTABLE_MAGICS) or (kind is not None and not kind.looks_right(head, path)):
             raise AttachmentRejected(_type_message(allowed))
+    except OSError as error:
+        remove_file(path)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OutOfSpace(folder) from error
+        raise
     except BaseException:
         remove_file(path)
         raise
@@ -184,6 +191,33 @@ def remove_file(path: Path) -> None:
             os.unlink(one)
         except FileNotFoundError:
             pass
+
+
+#: A staged file younger than this may belong to an upload still being saved; older and unreferenced, it was
+#: left by a process killed between staging and saving.
+STALE_AFTER_S = 3600.0
+
+
+def sweep_unreferenced(folder: Path, referenced: set[str], older_than: float = STALE_AFTER_S) -> int:
+    """Remove stored files (with their text and temporaries) no record refers to, older than ``older_than``
+    seconds; how many files were removed."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    removed, cutoff = 0, time.time() - older_than
+    for name in names:
+        file_id = name.lstrip(".")[:32]
+        if not FILE_ID.fullmatch(file_id) or file_id in referenced:
+            continue
+        path = folder / name
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 # -- extracted text -------------------------------------------------------------------------------------------

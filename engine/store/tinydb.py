@@ -1,34 +1,37 @@
-"""The embedded backend: one TinyDB-format JSON file per repository, safe for several processes, read from memory.
+"""The embedded backend: one folder per repository, safe for several processes, read from memory.
 
 Layout, under the instance's data folder: ``<repository>/records.json`` (tables ``records``, ``history``,
-``attachments`` and ``meta``, readable by plain ``tinydb.TinyDB``), ``<repository>/records.lock`` and
-``<repository>/attachments/<id>``. Every write takes the lock, reloads the file if another process changed
-it, and replaces the file atomically and durably (see ``durable.py``); reads are served from the cached
-snapshot (see ``cache.py``) and never parse the file unless it has changed.
+``attachments``, ``meta`` and ``requests``, readable by plain ``tinydb.TinyDB``) brought up to date by
+compaction, ``records.log`` (every save since, one fsync'd line each), ``manifest.json``, the lock files and
+``<repository>/attachments/<id>``. Every write takes the lock, catches up with other processes' saves and
+appends one line to the log (see ``disk.py``); reads are served from the in-memory snapshot
+(``snapshot.py``), which is brought up to date from the log, never by parsing the whole file again.
 """
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 from engine.errors import (AttachmentNotFound, EditConflict, IdempotencyKeyReused, RecordNotFound,
-                           ValidationFailed)
+                           DataDamaged, StoreError, ValidationFailed)
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
 from engine.store import query as queries
 from engine.store.base import (IDEMPOTENCY_WINDOW, Attachment, NewRecord, Page, Query, Record, Store,
                                Version)
-from engine.store.cache import (ATTACHMENTS, HISTORY, META, META_ID, RECORDS, REQUESTS, FileCache,
-                               Snapshot)
+from engine.store.disk import RepositoryFiles, next_reference
+from engine.store.snapshot import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, REQUESTS, Snapshot
 from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_reference, reference_number,
                                     stamp, storable_values, to_attachment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.index import RecordIndex
-from engine.store.locking import WriteLock
 
 Doc = dict[str, Any]
+log = logging.getLogger("engine.store")
 #: Counts the times attached files' text was extracted afresh (``extract_missing_texts``): an index built
 #: before a change of it is built again rather than carried forward.
 TEXTS = "texts_extracted"
@@ -40,13 +43,31 @@ class TinyDBStore(Store):
     def __init__(self, rtype: RepositoryType, folder: Path):
         self.rtype = rtype
         self.folder = Path(folder) / rtype.name
-        self.path = self.folder / "records.json"
         self.files = self.folder / "attachments"
-        self._cache = FileCache(self.path)
-        self._lock = WriteLock(self.folder / "records.lock")
+        self._disk = RepositoryFiles(self.folder, on_compacted=self._sweep_staged)
+        self.path = self._disk.path
+        self._lock = self._disk.lock
         self._labels = {field.name: field.label for field in rtype.fields}
 
     # -- writing records ------------------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the write lock for one save; afterwards compact if the log has grown enough. The save is
+        acknowledged either way: a compaction that fails (a full disk) is logged and tried again later."""
+        with self._lock.held():
+            yield
+        if self._disk.compaction_due():
+            self.compact(quietly=True)
+
+    def compact(self, *, quietly: bool = False) -> bool:
+        try:
+            return self._disk.compact()
+        except (OSError, StoreError) as error:
+            if not quietly:
+                raise
+            log.warning("Compaction of %s failed, to be tried again: %s", self.folder, error)
+            return False
+
     def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
         new = NewRecord(values, status=status, created=now, attachments=attachments)
@@ -56,8 +77,8 @@ class TinyDBStore(Store):
                     ) -> list[Record]:
         cleaned = [storable_values(new.values, self._labels) for new in records]
         when = stamp(now or utc_now())
-        with self._lock.held():
-            snapshot = self._cache.current(writing=True)
+        with self._writing():
+            snapshot = self._disk.current()
             earlier = [self._created_before(snapshot, new) for new in records]
             making = [(new, values) for new, values, made in zip(records, cleaned, earlier) if made is None]
             numbers = self._numbers(snapshot, [new for new, _ in making])
@@ -80,7 +101,7 @@ class TinyDBStore(Store):
                     asked += 1
             if numbers:
                 changes[META] = {META_ID: {**snapshot.meta, "next_reference": max(numbers) + 1}}
-                self._cache.commit(snapshot, {table: docs for table, docs in changes.items() if docs})
+                self._disk.commit(snapshot, {table: docs for table, docs in changes.items() if docs})
         created = iter(to_record(changes[RECORDS][str(number)]) for number in numbers)
         return [made if made is not None else next(created) for made in earlier]
 
@@ -96,7 +117,7 @@ class TinyDBStore(Store):
         return snapshot.record(earlier["reference"])
 
     def created_with(self, key: str) -> str | None:
-        earlier = self._cache.current().request(key, utc_now() - IDEMPOTENCY_WINDOW)
+        earlier = self._disk.current().request(key, utc_now() - IDEMPOTENCY_WINDOW)
         return earlier["reference"] if earlier is not None else None
 
     def _new_doc(self, number: int, new: NewRecord, values: Doc, user: str, when: str) -> Doc:
@@ -124,7 +145,7 @@ class TinyDBStore(Store):
                 for new in records]
 
     def reference_free(self, reference: str) -> bool:
-        return self._free_number(reference, self._next_number(self._cache.current())) is not None
+        return self._free_number(reference, self._next_number(self._disk.current())) is not None
 
     def _free_number(self, reference: str, first: int) -> int | None:
         number = reference_number(reference)
@@ -154,8 +175,8 @@ class TinyDBStore(Store):
               expected_version: int | None = None, include_deleted: bool = False,
               attachments: Sequence[Attachment] = ()) -> Record:
         """The one read-modify-write of an existing record: check the version, apply, keep the old one."""
-        with self._lock.held():
-            snapshot = self._cache.current(writing=True)
+        with self._writing():
+            snapshot = self._disk.current()
             doc = self._doc(snapshot, reference, include_deleted)
             if expected_version is not None and doc["version"] != expected_version:
                 raise EditConflict(reference, expected_version, to_record(doc))
@@ -165,18 +186,17 @@ class TinyDBStore(Store):
                 return to_record(doc)
             new.update(version=doc["version"] + 1, updated=stamp(utc_now()), updated_by=user)
             number = str(reference_number(reference))
-            self._cache.commit(snapshot, {
+            self._disk.commit(snapshot, {
                 RECORDS: {number: new},
                 HISTORY: {snapshot.next_id(HISTORY): version_doc(new, note, changes)},
                 ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
             })
         return to_record(new)
 
-    def _next_number(self, snapshot: Snapshot) -> int:
+    @staticmethod
+    def _next_number(snapshot: Snapshot) -> int:
         """The counter only moves forward; the highest stored number guards a hand-edited counter."""
-        records = snapshot.tables[RECORDS]
-        highest = int(next(reversed(records))) if records else 0
-        return max(snapshot.meta.get("next_reference", 1), highest + 1)
+        return next_reference(snapshot)
 
     @staticmethod
     def _doc(snapshot: Snapshot, reference: str, include_deleted: bool) -> Doc:
@@ -187,13 +207,13 @@ class TinyDBStore(Store):
 
     # -- reading records ------------------------------------------------------------------------------------
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
-        record = self._cache.current().record(reference)
+        record = self._disk.current().record(reference)
         if record is None or (record.deleted and not include_deleted):
             raise RecordNotFound(reference)
         return record
 
     def history(self, reference: str) -> list[Version]:
-        snapshot = self._cache.current()
+        snapshot = self._disk.current()
         doc = self._doc(snapshot, reference, include_deleted=True)
         return rebuild(doc, snapshot.versions_by_reference.get(reference, []))
 
@@ -210,10 +230,10 @@ class TinyDBStore(Store):
         self._index().search()
 
     def revision(self) -> int:
-        return self._cache.current().serial       # a new snapshot for every change seen, ours or another's
+        return self._disk.current().serial       # a new snapshot for every change seen, ours or another's
 
     def _index(self) -> RecordIndex:
-        snapshot = self._cache.current()
+        snapshot = self._disk.current()
         index = snapshot.derived.get("index")
         if index is None:
             parent = snapshot.parent
@@ -234,7 +254,7 @@ class TinyDBStore(Store):
                           uploaded=utc_now(), uploaded_by=user)
 
     def discard_staged(self, attachments: Iterable[Attachment]) -> None:
-        registered = self._cache.current().tables[ATTACHMENTS]
+        registered = self._disk.current().tables[ATTACHMENTS]
         known = {doc["id"] for doc in registered.values()}
         for attachment in attachments:
             if attachment.id not in known:
@@ -254,7 +274,7 @@ class TinyDBStore(Store):
         return _with_reference(staged, reference)
 
     def attachments(self, reference: str) -> list[Attachment]:
-        snapshot = self._cache.current()
+        snapshot = self._disk.current()
         doc = self._doc(snapshot, reference, include_deleted=True)
         return [to_attachment(meta) for meta in snapshot.attachments_by_reference.get(reference, [])
                 if meta["id"] in _ids(doc.get(meta["field"]))]
@@ -282,22 +302,45 @@ class TinyDBStore(Store):
 
     def _file_text(self, attachment_id: str) -> tuple[str, str] | None:
         """An attached file's name and text, for the search index (None when it has no text)."""
-        doc = self._cache.current().attachments_by_id.get(attachment_id)
+        doc = self._disk.current().attachments_by_id.get(attachment_id)
         text = self.attachment_text(attachment_id) if doc is not None else None
         return (doc["filename"], text) if text else None
 
     def extract_missing_texts(self, progress: Callable[[int], object] | None = None) -> int:
         written = 0
-        for doc in self._cache.current().tables[ATTACHMENTS].values():
+        for doc in self._disk.current().tables[ATTACHMENTS].values():
             written += files.ensure_text(self.files, doc["id"], doc["filename"])
             if progress is not None:
                 progress(1)
         if written:     # no record changed, yet every process's search must read the files' text again
-            with self._lock.held():
-                snapshot = self._cache.current(writing=True)
+            with self._writing():
+                snapshot = self._disk.current()
                 meta = {**snapshot.meta, TEXTS: snapshot.meta.get(TEXTS, 0) + 1}
-                self._cache.commit(snapshot, {META: {META_ID: meta}})
+                self._disk.commit(snapshot, {META: {META_ID: meta}})
         return written
+
+    # -- upkeep -------------------------------------------------------------------------------------------------
+    def verify(self) -> list[DataDamaged]:
+        return self._disk.verify()
+
+    def has_held_data(self) -> bool:
+        return self._disk.has_held_data()
+
+    def sweep(self) -> int:
+        """Remove files staged by uploads that never became part of a record (a process killed mid-save)."""
+        return self._sweep_staged(self._disk.current())
+
+    def _sweep_staged(self, snapshot: Snapshot) -> int:
+        referenced = {doc["id"] for doc in snapshot.tables[ATTACHMENTS].unordered()}
+        return files.sweep_unreferenced(self.files, referenced)
+
+    def close(self) -> None:
+        """At shutdown, bring the compacted file up to date (quick to open next time); never raises."""
+        try:
+            if self._disk.has_unsaved_log():
+                self.compact(quietly=True)
+        except StoreError:
+            pass
 
     def _attachment_docs(self, snapshot: Snapshot, attachments: Sequence[Attachment], reference: str
                          ) -> dict[str, Doc]:

@@ -1,14 +1,16 @@
-"""The TinyDB backend's own promises: a file plain TinyDB can read, reads that never re-parse an unchanged
-file, and nothing left behind by a writer that died."""
+"""The TinyDB backend's own promises: saves appended to a log, a compacted file plain TinyDB can read, reads
+that never re-read files that did not change, and nothing left behind by a writer that died."""
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import pytest
 import tinydb
 
+from engine.store import disk
 from engine.store.base import Query
-from engine.store.cache import Snapshot
 from engine.store.tinydb import TinyDBStore
 from storekit import project, qi_project
 
@@ -18,10 +20,11 @@ def store(tmp_path) -> TinyDBStore:
     return TinyDBStore(qi_project(), tmp_path / "data")
 
 
-def test_the_file_is_plain_tinydb_with_one_flat_document_per_record(store):
+def test_after_compaction_the_file_is_plain_tinydb_with_one_flat_document_per_record(store):
     for number in range(1, 5):
         store.insert(project(number), user="ann")
     store.update("QI-0002", project(2, title="Edited"), user="bob", expected_version=1)
+    assert store.compact()
     with tinydb.TinyDB(store.path) as plain:
         records = plain.table("records")
         assert len(records) == 4
@@ -30,42 +33,82 @@ def test_the_file_is_plain_tinydb_with_one_flat_document_per_record(store):
         assert sorted(doc["reference"] for doc in surgery) == ["QI-0001", "QI-0004"]
         assert len(plain.table("history")) == 5
     assert store.path.parent.name == "qi-project" and store.path.parent.parent.name == "data"
+    assert not store.compact()          # nothing new since: nothing to do
 
 
-def test_reading_an_unchanged_file_never_parses_it_nor_does_catching_up_with_another_process(store, monkeypatch):
+def test_a_save_appends_one_line_to_the_log_and_leaves_the_compacted_file_alone(store):
     store.insert(project(1), user="ann")
-    parses = []
-    original = Snapshot.parse
-    monkeypatch.setattr(Snapshot, "parse", classmethod(lambda cls, raw, **kw: parses.append(1) or original(raw, **kw)))
+    store.compact()
+    before = store.path.stat()
+    log = store.path.with_name("records.log")
+    size = log.stat().st_size
+    store.insert(project(2), user="ann")
+    assert store.path.stat().st_mtime_ns == before.st_mtime_ns and store.path.stat().st_ino == before.st_ino
+    added = log.read_bytes()[size:]
+    assert added.count(b"\n") == 1 and b"QI-0002" in added
+
+
+def test_reading_unchanged_files_never_reads_them_nor_does_catching_up_with_another_process(store, monkeypatch):
+    store.insert(project(1), user="ann")
+    loads = []
+    original = disk.RepositoryFiles._load
+    monkeypatch.setattr(disk.RepositoryFiles, "_load", lambda self, *a: loads.append(1) or original(self, *a))
     for _ in range(5):
         store.get("QI-0001")
         store.query(Query(q="sepsis"))
         store.facets(Query(), ("division",))
     store.insert(project(2), user="ann")        # its own write does not make it re-read either
     store.get("QI-0002")
-    assert parses == []
+    assert loads == []
     other = TinyDBStore(qi_project(), store.path.parent.parent)
-    other.insert(project(3), user="bob")        # another process's write: caught up from the journal
-    parses.clear()
+    other.insert(project(3), user="bob")        # another process's save: caught up from the log's new line
+    loads.clear()
     assert store.get("QI-0003").values["title"] == project(3)["title"]
-    assert store.count() == 3 and parses == []
+    assert store.count() == 3 and loads == []
     other.insert(project(4), user="bob")
-    store.path.with_suffix(".journal").unlink()  # no journal: the file is read, once
-    assert store.get("QI-0004").values["title"] == project(4)["title"]
-    assert store.count() == 4 and parses == [1]
+    assert store.get("QI-0004")
+    assert other.compact()          # another's compaction, from saves this process has: only the new log is read
+    other.insert(project(5), user="bob")
+    assert store.get("QI-0005").values["title"] == project(5)["title"]
+    assert store.count() == 5 and loads == []
 
 
-def test_a_temporary_file_left_by_a_dead_writer_is_cleared_by_the_next_write(store):
+def test_the_log_is_compacted_once_it_outgrows_its_share_of_the_file(store, monkeypatch):
+    monkeypatch.setattr(disk, "MIN_LOG_BYTES", 4096)
+    for number in range(1, 30):
+        store.insert(project(number), user="ann")
+    assert store.path.exists()
+    assert len(json.loads(store.path.read_bytes())["records"]) >= 3
+    assert store.path.with_name("records.log").stat().st_size < 4096 + 2048
+    assert TinyDBStore(qi_project(), store.path.parent.parent).count() == 29
+
+
+def test_temporary_files_left_by_a_dead_compaction_are_cleared_by_the_next(store):
     store.insert(project(1), user="ann")
     leftover = store.path.parent / f".{store.path.name}.dead.tmp"
     leftover.write_bytes(b'{"half a wri')
     store.insert(project(2), user="ann")
+    assert store.compact()
     assert not leftover.exists()
     assert len(json.loads(store.path.read_bytes())["records"]) == 2
 
 
+def test_files_staged_by_a_killed_upload_are_swept_once_an_hour_old(store, tmp_path):
+    store.insert(project(1), user="ann")
+    store.files.mkdir(parents=True, exist_ok=True)
+    orphan, fresh = store.files / ("a" * 32), store.files / ("b" * 32)
+    for path in (orphan, orphan.with_name(orphan.name + ".txt"), fresh):
+        path.write_bytes(b"staged")
+    hour_ago = time.time() - 3700
+    os.utime(orphan, (hour_ago, hour_ago))
+    os.utime(orphan.with_name(orphan.name + ".txt"), (hour_ago, hour_ago))
+    assert store.sweep() == 2
+    assert not orphan.exists() and fresh.exists()       # a file staged a moment ago may be a live upload
+
+
 def test_timestamps_are_stored_as_utc_with_their_offset(store):
     store.insert(project(1), user="ann")
+    store.compact()
     doc = json.loads(store.path.read_bytes())["records"]["1"]
     assert doc["created"].endswith("+00:00") and doc["updated"] == doc["created"]
 
@@ -122,6 +165,6 @@ def test_stores_open_each_repository_once_in_its_instance_data_folder(tmp_path):
     store = stores.get(quality, rtype)
     assert stores.get(quality, rtype) is store and stores.get(research, rtype) is not store
     store.insert(project(1), user="ann")
-    assert (tmp_path / "instances" / "quality" / "data" / "qi-project" / "records.json").exists()
+    assert (tmp_path / "instances" / "quality" / "data" / "qi-project" / "records.log").exists()
     assert stores.get(research, rtype).count() == 0
     stores.close()

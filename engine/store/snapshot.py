@@ -1,0 +1,199 @@
+"""One version of a repository's data in memory: made once, then each save makes the next from it.
+
+A ``Snapshot`` holds the tables in TinyDB's layout (table -> document id -> document) as persistent maps
+(``tables.py``), so the next version shares every document a save did not change, and a reader holding a
+snapshot never sees half a save. ``Record`` objects are made only for records someone looks at. Groupings
+(versions and files per record, files by id, idempotency keys) are built on first use and then carried from
+snapshot to snapshot by the save, never rebuilt per save.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime
+from typing import Any, Callable, Iterator, Mapping
+
+import immutables
+
+from engine.store.base import Record
+from engine.store.documents import stamp, to_record
+from engine.store.tables import ByReference, Doc, Table
+
+RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
+REQUESTS = "requests"       # the idempotency keys of recent creates (see Store.insert_many)
+TABLES = (RECORDS, HISTORY, ATTACHMENTS, META, REQUESTS)
+META_ID = "1"
+Changes = Mapping[str, Mapping[str, Doc]]
+_SERIALS = itertools.count(1)     # every snapshot made in this process gets the next number
+
+
+class Grouping:
+    """Documents of one table by a key: all of them in write order (``many``), or the latest one."""
+
+    def __init__(self, table: str, key: Callable[[Doc], Any], many: bool, order: Callable[[Doc], Any] | None = None):
+        self.table, self.key, self.many, self.order = table, key, many, order
+
+    def build(self, table: Table) -> immutables.Map:
+        return self.extend(immutables.Map(), table.values())
+
+    def extend(self, grouped: immutables.Map, docs: Any) -> immutables.Map:
+        with grouped.mutate() as changing:
+            for doc in docs:
+                key = self.key(doc)
+                if self.many:
+                    together = (*changing.get(key, ()), doc)
+                    if self.order is not None and len(together) > 1 and \
+                            self.order(together[-2]) > self.order(doc):
+                        together = tuple(sorted(together, key=self.order))
+                    changing[key] = together
+                else:
+                    changing[key] = doc
+            return changing.finish()
+
+
+GROUPINGS = {
+    "versions": Grouping(HISTORY, lambda doc: doc["reference"], True, lambda doc: doc["version"]),
+    "files": Grouping(ATTACHMENTS, lambda doc: doc["reference"], True),
+    "file_ids": Grouping(ATTACHMENTS, lambda doc: doc["id"], False),
+    "requests": Grouping(REQUESTS, lambda doc: doc["key"], False),
+}
+
+
+class Snapshot:
+    """One version of a repository's data. Its data is read-only; only caches are filled on first use."""
+
+    def __init__(self, tables: dict[str, Table], made: immutables.Map | None = None,
+                 groups: dict[str, immutables.Map] | None = None):
+        self.tables = tables
+        self.docs = ByReference(tables[RECORDS])    # reference -> stored record document, deleted included
+        self._made = made if made is not None else immutables.Map()     # Records made so far
+        self._groups = groups or {}
+        self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see index.py)
+        # An earlier snapshot with indexes and the records changed since, so this one's indexes can be
+        # patched rather than rebuilt (see descend_from); at most one such ancestor is kept alive.
+        self.parent: Snapshot | None = None
+        self.changed: tuple[str, ...] = ()
+        self.serial = next(_SERIALS)            # names this version of the data for caches of what it shows
+
+    @classmethod
+    def empty(cls) -> "Snapshot":
+        return cls({name: Table() for name in TABLES})
+
+    @classmethod
+    def of(cls, tables: Mapping[str, Mapping[str, Doc]]) -> "Snapshot":
+        """A snapshot of tables read from a file (checked already, see disk.py)."""
+        return cls({name: Table.of(tables.get(name, {})) for name in TABLES})
+
+    def record(self, reference: str) -> Record | None:
+        """The record as a ``Record``, made on first use (most records are never shown)."""
+        made = self._made.get(reference)
+        if made is None:
+            doc = self.docs.get(reference)
+            if doc is None:
+                return None
+            made = to_record(doc)
+            self._made = self._made.set(reference, made)
+        return made
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.tables[META].get(META_ID, {})
+
+    def doc(self, reference: str) -> Doc | None:
+        return self.docs.get(reference)
+
+    def _grouped(self, name: str) -> immutables.Map:
+        grouped = self._groups.get(name)
+        if grouped is None:
+            grouping = GROUPINGS[name]
+            grouped = self._groups[name] = grouping.build(self.tables[grouping.table])
+        return grouped
+
+    @property
+    def versions_by_reference(self) -> Mapping[str, tuple[Doc, ...]]:
+        """History documents per record, oldest first."""
+        return self._grouped("versions")
+
+    @property
+    def attachments_by_reference(self) -> Mapping[str, tuple[Doc, ...]]:
+        return self._grouped("files")
+
+    @property
+    def attachments_by_id(self) -> Mapping[str, Doc]:
+        return self._grouped("file_ids")
+
+    def request(self, key: str, since: datetime) -> Doc | None:
+        """The latest create made under idempotency ``key`` at or after ``since``."""
+        made = self._grouped("requests").get(key)
+        return made if made is not None and made["at"] >= stamp(since) else None
+
+    def next_id(self, table: str) -> str:
+        return self.tables[table].next_id()
+
+    def apply(self, changes: Changes) -> "Snapshot":
+        """The next snapshot: this one with the changed documents put in (documents are never removed)."""
+        tables = dict(self.tables)
+        for table, docs in changes.items():
+            tables[table] = tables.get(table, Table()).put(docs)
+        changed = tuple(doc["reference"] for doc in changes.get(RECORDS, {}).values())
+        made = self._made
+        if changed:
+            with made.mutate() as changing:
+                for reference in changed:
+                    changing.pop(reference, None)
+                made = changing.finish()
+        groups = {}
+        for name, grouped in self._groups.items():
+            grouping = GROUPINGS[name]
+            docs = changes.get(grouping.table, {})
+            replaced = any(doc_id in self.tables[grouping.table] for doc_id in docs)
+            if not replaced:        # documents only added (always so for these tables): extend in place
+                groups[name] = grouping.extend(grouped, docs.values()) if docs else grouped
+        following = Snapshot(tables, made, groups)
+        following.descend_from(self, changed)
+        return following
+
+    def descend_from(self, earlier: "Snapshot", changed: tuple[str, ...]) -> None:
+        """Remember the nearest earlier snapshot that has indexes, and every record changed since, so the
+        indexes can be patched; past a quarter of the records, building them afresh is as quick."""
+        if earlier.derived:
+            anchor, since = earlier, changed
+        else:
+            anchor, since = earlier.parent, earlier.changed + changed
+        earlier.parent = None
+        if anchor is not None and len(since) <= len(self.docs) // 4:
+            self.parent, self.changed = anchor, since
+
+    def follow(self, previous: "Snapshot") -> None:
+        """After reading the files afresh: note which records differ from ``previous`` so that its indexes
+        are patched, not rebuilt, when most records are unchanged."""
+        if not previous.docs or any(reference not in self.docs for reference in previous.docs):
+            return
+        changed = tuple(ref for ref, doc in self.docs.items() if previous.docs.get(ref) != doc)
+        self.descend_from(previous, changed)
+        stale = set(changed)
+        kept = {ref: made for ref, made in previous._made.items() if ref not in stale}
+        self._made = immutables.Map(kept)
+
+    def chunks(self, extra: Mapping[str, Mapping[str, Doc]] | None = None) -> Iterator[bytes]:
+        """The whole data in TinyDB's JSON layout, in pieces of a few hundred documents (a compaction
+        writes them as they come, never holding the whole text)."""
+        tables: dict[str, Mapping[str, Doc]] = {**self.tables, **(extra or {})}
+        yield b"{"
+        for position, (name, docs) in enumerate(tables.items()):
+            yield (b", " if position else b"") + _encode(name) + b": {"
+            batch: list[bytes] = []
+            first = True
+            for doc_id, doc in docs.items():
+                batch.append(_encode(doc_id) + b": " + _encode(doc))
+                if len(batch) == 500:
+                    yield (b"" if first else b", ") + b", ".join(batch)
+                    batch, first = [], False
+            if batch:
+                yield (b"" if first else b", ") + b", ".join(batch)
+            yield b"}"
+        yield b"}"
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, allow_nan=False).encode("ascii")
