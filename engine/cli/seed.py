@@ -19,7 +19,8 @@ from typing import Any
 
 from engine.cli.project import instance_named, load
 from engine.config import Paths
-from engine.errors import EngineError
+from engine.cli.messages import explain
+from engine.errors import DataDamaged, EngineError
 from engine.records import Records, live_references
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Instance, Project, RepositoryType
@@ -94,9 +95,14 @@ def seed_repository(instance: Instance, records: Records, path: Path) -> list[st
     problems."""
     rtype, store = records.rtype, records.store
     where = f"{instance.name} / {rtype.name}"
-    held = store.count() + store.query(Query(deleted=True, per_page=1)).total
-    if held:
-        print(f"{where}: left alone, it already holds {counted(held, 'record')}")
+    try:
+        held = store.count() + store.query(Query(deleted=True, per_page=1)).total
+    except DataDamaged as damage:       # never seeded over: its records are there, only unreadable
+        print(f"{where}: left alone, its data could not be read ({damage.report()})")
+        return []
+    if held or store.has_held_data():
+        print(f"{where}: left alone, it " + (f"already holds {counted(held, 'record')}" if held
+                                              else "has held records before"))
         return []
     try:
         samples = read_samples(path, rtype)
@@ -114,7 +120,7 @@ def seed_repository(instance: Instance, records: Records, path: Path) -> list[st
         try:
             references.append(write(records, sample).reference)
         except EngineError as error:     # e.g. a reference the store refuses: stop, never half-seed silently
-            problem = f"{display_path(path)}: record {number}: {error}"
+            problem = f"{display_path(path)}: record {number}: {explain(error)}"
             print(problem)
             print(f"{where}: stopped after loading {counted(len(references), 'record')}")
             return [problem]

@@ -290,5 +290,22 @@ class Store(abc.ABC):
                 return
             page += 1
 
+    def has_held_data(self) -> bool:
+        """Whether this repository has ever held a record, even if none can be read now (``seed`` never
+        writes into one that has)."""
+        return self.count() > 0
+
+    def verify(self) -> list[Any]:
+        """Every fault of the stored data, read afresh (``DataDamaged`` values; empty when sound)."""
+        return []
+
+    def compact(self) -> bool:
+        """Bring the stored data to its most compact form; False when there was nothing to do."""
+        return False
+
+    def sweep(self) -> int:
+        """Remove what killed processes left behind (staged uploads); how many files were removed."""
+        return 0
+
     def close(self) -> None:
         """Release files and connections."""

@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable
 
 from engine.errors import DataDamaged, StoreError
 from engine.store import log as wal
+from engine.store.documents import reference_number
 from engine.store.durable import Signature, fsync_folder, replace_file, signature
 from engine.store.locking import WriteLock
 from engine.store.log import LogDamaged
@@ -123,8 +124,8 @@ class RepositoryFiles:
         manifest_sig, file_sig, log_sig = seen
         was = state.seen
         if was is None or (manifest_sig, file_sig) != was[:2] or log_sig is None or was[2] is None \
-                or log_sig.inode != was[2].inode or log_sig.size < state.end:
-            return None
+                or log_sig.inode != was[2].inode or log_sig.size < state.end or log_sig.size == was[2].size:
+            return None         # another log, or this one changed without growing: not a save, read it all
         raw = self._read_log(log_sig.inode, state.end)
         if raw is None:
             return None
@@ -194,9 +195,12 @@ class RepositoryFiles:
                                              "manifest.json).", _RESTORE)
             raise DataDamaged(self.path, "does not match its manifest: it was changed, cut short or replaced "
                                          "after it was written.", _RESTORE)
-        tables = self._tables(raw) if raw is not None else {}
+        tables = read_tables(self.path, raw) if raw is not None else {}
         base = compacted.seq if compacted is not None else 0
         if log_raw is None:
+            if raw is None:
+                raise DataDamaged(self.path, "is missing, and so is records.log, but this repository has held "
+                                             "records (see manifest.json).", _RESTORE)
             raise DataDamaged(self.log_path, "is missing: the saves since the last compaction are not there.",
                               _RESTORE)
         try:
@@ -204,9 +208,12 @@ class RepositoryFiles:
             entries, end = wal.read_entries(log_raw, header.end, header.after)
         except LogDamaged as damage:
             raise DataDamaged(self.log_path, f"{damage}.") from None
-        if header.after > base:
-            raise DataDamaged(self.log_path, f"starts after save {header.after}, but records.json holds saves "
-                                             f"only up to {base}: a save in between is missing.", _RESTORE)
+        if header.after > base:         # the log follows a compacted file that is not the one here
+            if raw is None:
+                raise DataDamaged(self.path, "is missing, but this repository has held records (see "
+                                             "manifest.json).", _RESTORE)
+            raise DataDamaged(self.path, f"is an older copy: it holds saves up to {base}, and the log goes on "
+                                         f"from save {header.after}.", _RESTORE)
         last = entries[-1].seq if entries else header.after
         if last < base:
             raise DataDamaged(self.log_path, f"ends at save {last}, before save {base} held by records.json: "
@@ -225,7 +232,7 @@ class RepositoryFiles:
                               _RESTORE)
         if raw is None:
             return State(seen, Snapshot.empty())
-        tables = self._tables(raw)
+        tables = read_tables(self.path, raw)
         if COMPACTED in json.loads(raw):
             raise DataDamaged(self.manifest_path, "is missing, but records.json was written by a compaction.",
                               _RESTORE)
@@ -234,30 +241,6 @@ class RepositoryFiles:
         snapshot = Snapshot.of(tables)
         snapshot.follow(previous)
         return State(seen, snapshot, legacy=True, compacted_size=len(raw))
-
-    def _tables(self, raw: bytes) -> dict[str, dict[str, dict[str, Any]]]:
-        """The tables of a compacted file, checked for the shape this service writes."""
-        if not raw.strip():
-            raise DataDamaged(self.path, "is empty.", _RESTORE)
-        try:
-            value = json.loads(raw)
-        except ValueError as error:
-            raise DataDamaged(self.path, f"is not readable JSON ({error.msg} at character {error.pos}): it "
-                                         "was cut short or garbled.", _RESTORE) from None
-        if not isinstance(value, dict) or not value:
-            raise DataDamaged(self.path, "is not a repository file: it holds no tables.", _RESTORE)
-        tables = {}
-        for name in TABLES:
-            docs = value.get(name, {})
-            if not isinstance(docs, dict):
-                raise DataDamaged(self.path, f"table '{name}' is not a table of documents.", _RESTORE)
-            for doc_id, doc in docs.items():
-                if not isinstance(doc, dict) or not doc_id.isdigit() or \
-                        (name == RECORDS and not isinstance(doc.get("reference"), str)):
-                    raise DataDamaged(self.path, f"document {doc_id} of table '{name}' is not a stored "
-                                                 f"{'record' if name == RECORDS else 'document'}.", _RESTORE)
-            tables[name] = docs
-        return tables
 
     # -- writing ----------------------------------------------------------------------------------------------
     def commit(self, base: Snapshot, changes: Changes) -> Snapshot:
@@ -268,9 +251,9 @@ class RepositoryFiles:
             raise StoreError("The repository changed during the save; nothing was saved. Try again.")
         if state.manifest is None:
             state = self._begin(state)
-        line = wal.entry_line(state.seq + 1, changes)
-        written = wal.append(self.log_path, state.end, line)
         following = state.snapshot.apply(changes)
+        line = wal.entry_line(state.seq + 1, changes, next_reference(following))
+        written = wal.append(self.log_path, state.end, line)
         seen = (state.seen[0], state.seen[1], Signature.of(written)) if state.seen else None
         self._state = replace(state, seen=seen, snapshot=following, seq=state.seq + 1,
                               end=state.end + len(line), lines=state.lines + 1)
@@ -318,7 +301,8 @@ class RepositoryFiles:
                                               and state.manifest.compacted.seq == state.seq):
                     return False
             self._remove_stale_temps()
-            temp, compacted = self._write_compacted(state)
+            temp, compacted = write_compacted(self.folder, state.snapshot, state.seq,
+                                             state.manifest.generation + 1)
             try:
                 with self.lock.held():
                     self._swap(state, temp, compacted)
@@ -327,24 +311,6 @@ class RepositoryFiles:
         if self._on_compacted is not None:
             self._on_compacted(self._state.snapshot)
         return True
-
-    def _write_compacted(self, state: State) -> tuple[Path, Compacted]:
-        generation = state.manifest.generation + 1
-        extra = {COMPACTED: {"1": {"seq": state.seq, "generation": generation}}}
-        digest, size = hashlib.sha256(), 0
-        fd, name = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                for chunk in state.snapshot.chunks(extra):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-        except BaseException:
-            _remove_quietly(name)
-            raise
-        return Path(name), _summary(digest.hexdigest(), size, state.seq, state.snapshot)
 
     def _swap(self, at: State, temp: Path, compacted: Compacted) -> None:
         """Under the lock: the manifest first, then the file, then the log of the saves made meanwhile.
@@ -370,6 +336,54 @@ class RepositoryFiles:
 
 
 _RESTORE = "Run `repo-engine recover INSTANCE REPO` to rebuild it from what is good (the damaged files are kept)."
+
+
+def read_tables(path: Path, raw: bytes) -> dict[str, dict[str, dict[str, Any]]]:
+    """The tables of a compacted file, checked for the shape this service writes."""
+    if not raw.strip():
+        raise DataDamaged(path, "is empty.", _RESTORE)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise DataDamaged(path, "is not readable JSON: it was cut short or garbled.", _RESTORE) from None
+    if not isinstance(value, dict) or not value:
+        raise DataDamaged(path, "is not a repository file: it holds no tables.", _RESTORE)
+    tables = {}
+    for name in TABLES:
+        docs = value.get(name, {})
+        if not isinstance(docs, dict):
+            raise DataDamaged(path, f"table '{name}' is not a table of documents.", _RESTORE)
+        for doc_id, doc in docs.items():
+            if not isinstance(doc, dict) or not doc_id.isdigit() or (name == RECORDS and not _is_record(doc_id, doc)):
+                raise DataDamaged(path, f"document {doc_id} of table '{name}' is not a stored "
+                                        f"{'record' if name == RECORDS else 'document'}.", _RESTORE)
+        tables[name] = docs
+    return tables
+
+
+def _is_record(doc_id: str, doc: dict[str, Any]) -> bool:
+    """A record is stored under its reference's number (``QI-0042`` as document 42)."""
+    return isinstance(doc.get("reference"), str) and reference_number(doc["reference"]) == int(doc_id)
+
+
+def write_compacted(folder: Path, snapshot: Snapshot, seq: int, generation: int) -> tuple[Path, Compacted]:
+    """``snapshot`` (which holds every save up to ``seq``) written and fsync'd to a temporary file in
+    ``folder``, and its description for the manifest; the caller renames it into place."""
+    extra = {COMPACTED: {"1": {"seq": seq, "generation": generation}}}
+    digest, size = hashlib.sha256(), 0
+    fd, name = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in snapshot.chunks(extra):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        _remove_quietly(name)
+        raise
+    return Path(name), _summary(digest.hexdigest(), size, seq, snapshot)
 
 
 def _merged(changes: Iterable[Changes]) -> dict[str, dict[str, Any]]:

@@ -3,14 +3,14 @@
 ``records.log`` begins with a header line naming the compaction it follows (``after``: the number of the last
 save already in ``records.json``); each later line is one save, numbered from there without a gap::
 
-    <crc32 of the JSON, 8 hex digits> {"seq": 41, "changes": {"records": {"41": {...}}, "history": {...}}}
+    <crc32 of the JSON, 8 hex digits> {"seq": 41, "next": 42, "changes": {"records": {"41": {...}}, ...}}
 
 A save is acknowledged only once its line is on disk. A line is written by one ``write`` of the whole line,
-so a reader sees either a complete line or a piece with no newline yet; either way it stops at the last
-whole, valid line and reads on from there next time. A last line that fails its checksum was torn by a crash
-(it was never acknowledged): it is ignored, and the next writer cuts it off before appending. A line that
-fails its checksum with valid lines after it, a gap in the numbers or a header that is not one, is damage:
-``LogDamaged`` says which line.
+so a reader sees either a complete line or a piece with no newline yet; it stops at the last whole, valid
+line and reads on from there next time. A last piece with no newline (or only the zeros a power cut can
+leave) was torn by a crash and never acknowledged: it is ignored, and the next writer cuts it off before
+appending. A whole line that fails its checksum (changed after it was written), a gap in the numbers or a
+header that is not one is damage: ``LogDamaged`` says which line.
 """
 from __future__ import annotations
 
@@ -44,8 +44,10 @@ def header_line(after: int, generation: int) -> bytes:
     return encode_line({"log": FORMAT, "after": after, "generation": generation})
 
 
-def entry_line(seq: int, changes: Changes) -> bytes:
-    return encode_line({"seq": seq, "changes": changes})
+def entry_line(seq: int, changes: Changes, next_reference: int) -> bytes:
+    """One save; ``next`` is the next reference after it, so that a recovery that loses a save can still
+    never hand out a reference that save had given."""
+    return encode_line({"seq": seq, "next": next_reference, "changes": changes})
 
 
 def _decode(line: bytes) -> dict[str, Any] | None:
@@ -72,6 +74,7 @@ class Entry:
     seq: int
     changes: dict[str, dict[str, dict[str, Any]]]
     end: int            # the offset just past this line
+    next_reference: int = 1
 
 
 def read_header(raw: bytes) -> Header:
@@ -99,7 +102,9 @@ def read_entries(raw: bytes, start: int, after: int, first_line: int = 2) -> tup
             break
         value = _decode(raw[position:cut])
         if value is None:
-            pending = pending or (number, "fails its checksum (changed or damaged after it was written)")
+            if raw[position:cut].strip(b"\x00"):   # a whole line, changed: a torn write leaves no newline
+                raise LogDamaged(number, "fails its checksum: it was changed or damaged after it was written")
+            pending = pending or (number, "is blank where a save should be")    # zeros left by a power cut
         else:
             if pending is not None:
                 raise LogDamaged(*pending)
@@ -107,11 +112,16 @@ def read_entries(raw: bytes, start: int, after: int, first_line: int = 2) -> tup
                 raise LogDamaged(number, "is not a save of documents")
             if value.get("seq") != expected:
                 raise LogDamaged(number, f"is save {value.get('seq')} where save {expected} should be")
-            entries.append(Entry(expected, value["changes"], cut + 1))
+            entries.append(Entry(expected, value["changes"], cut + 1, _next(value)))
             expected += 1
         position, number = cut + 1, number + 1
     end = entries[-1].end if entries else start
     return entries, end
+
+
+def _next(value: Mapping[str, Any]) -> int:
+    number = value.get("next", 1)
+    return number if isinstance(number, int) else 1
 
 
 def _tables(changes: Mapping[str, Any]) -> bool:
@@ -158,3 +168,32 @@ def _failure(error: OSError, path: Path) -> StoreError:
     if error.errno in _FULL:
         return OutOfSpace(path)
     return StoreError(f"The repository could not be saved ({error.strerror}); nothing was saved.")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Everything readable in a log, however damaged (for ``recover``)."""
+    header: Header | None
+    entries: dict[int, Entry]       # by save number: every line whose checksum holds
+    bad_lines: list[int]            # line numbers of lines that fail their checksum (a torn last one included)
+
+
+def scan(raw: bytes) -> Scan:
+    try:
+        header = read_header(raw)
+    except LogDamaged:
+        header = None
+    entries: dict[int, Entry] = {}
+    bad: list[int] = []
+    position, number = (header.end, 2) if header else (0, 1)
+    while position < len(raw):
+        cut = raw.find(b"\n", position)
+        cut = len(raw) if cut < 0 else cut
+        value = _decode(raw[position:cut])
+        if value is not None and isinstance(value.get("seq"), int) and isinstance(value.get("changes"), dict) \
+                and _tables(value["changes"]):
+            entries[value["seq"]] = Entry(value["seq"], value["changes"], cut + 1, _next(value))
+        elif value is None or "log" not in value:
+            bad.append(number)
+        position, number = cut + 1, number + 1
+    return Scan(header, entries, bad)
