@@ -1,12 +1,15 @@
-"""``repo-engine check``: validate every repository type and instance; problems as ``file:line: message``."""
+"""``repo-engine check``: validate every repository type and instance (problems as ``file:line: message``),
+then read every repository's stored data and report each fault at its file, with what to do."""
 from __future__ import annotations
 
 from engine.config import Paths
 from engine.errors import SchemaError
+from engine.fields.values import plural
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("check", help="validate all schemas and instances")
+    parser = sub.add_parser("check", help="validate all schemas and instances, and read every repository's data")
+    parser.add_argument("--schemas-only", action="store_true", help="do not read the repositories' data")
     parser.set_defaults(run=run)
 
 
@@ -20,13 +23,31 @@ def run(args) -> int:
     except SchemaError as error:
         for problem in error.problems:
             print(problem)
-        count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found")
+        print(f"{plural(len(error.problems), 'problem')} found")
         return 1
-    print(f"{_count(len(project.types), 'repository type')}, {_count(len(project.instances), 'instance')}: "
-          "no problems found")
+    checked = f"{plural(len(project.types), 'repository type')}, {plural(len(project.instances), 'instance')}"
+    faults = [] if args.schemas_only else data_faults(project, paths)
+    for fault in faults:
+        print(fault)
+    if faults:
+        print(f"{checked}: {plural(len(faults), 'problem')} found in stored data")
+        return 1
+    read = "" if args.schemas_only else ", every repository's data read"
+    print(f"{checked}{read}: no problems found")
     return 0
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
+def data_faults(project, paths: Paths) -> list[str]:
+    """``file: fault. What to do`` for every repository whose stored data is damaged."""
+    from engine.store import Stores
+
+    stores = Stores(paths)
+    faults = []
+    try:
+        for instance in project.instances.values():
+            for rtype in instance.repositories:
+                for damage in stores.get(instance, rtype).verify():
+                    faults.append(damage.report().replace("INSTANCE REPO", f"{instance.name} {rtype.name}"))
+    finally:
+        stores.close()
+    return faults

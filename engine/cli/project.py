@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.config import Paths
 from engine.errors import EngineError, SchemaError
-from engine.schema.model import Instance, Project
+from engine.schema.model import Instance, Project, RepositoryType
 
 
 def load(args) -> tuple[Paths, Project]:
@@ -25,3 +25,16 @@ def instance_named(project: Project, name: str) -> Instance:
     if found is None:
         raise EngineError(f"There is no instance '{name}'. Instances: {', '.join(sorted(project.instances))}")
     return found
+
+
+def repositories(project: Project, instance: str | None, repository: str | None
+                 ) -> list[tuple[Instance, RepositoryType]]:
+    """Every (instance, repository) a command's ``[INSTANCE [REPOSITORY]]`` arguments name: all of them when
+    none is given; ``EngineError`` when a name matches nothing."""
+    chosen = [instance_named(project, instance)] if instance else list(project.instances.values())
+    targets = [(one, rtype) for one in chosen for rtype in one.repositories
+               if not repository or rtype.name == repository]
+    if repository and not targets:
+        raise EngineError(f"{instance} hosts no repository '{repository}'. Its repositories: "
+                          f"{', '.join(rtype.name for rtype in chosen[0].repositories)}")
+    return targets

@@ -14,7 +14,8 @@ import time
 
 from tqdm import tqdm
 
-from engine.cli.project import instance_named, load
+from engine.cli.project import load, repositories
+from engine.cli.messages import explain
 from engine.errors import EngineError
 from engine.fields.values import plural
 from engine.store import Stores
@@ -30,13 +31,9 @@ def register(sub) -> None:
 def run(args) -> int:
     try:
         paths, project = load(args)
-        chosen = [instance_named(project, args.instance)] if args.instance else list(project.instances.values())
-        targets = [(instance, rtype) for instance in chosen for rtype in instance.repositories
-                   if not args.repository or rtype.name == args.repository]
-        if args.repository and not targets:
-            raise EngineError(f"{args.instance} hosts no repository '{args.repository}'")
+        targets = repositories(project, args.instance, args.repository)
     except EngineError as error:
-        print(error, file=sys.stderr)
+        print(explain(error), file=sys.stderr)
         return 1
     stores = Stores(paths)
     try:

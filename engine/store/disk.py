@@ -59,7 +59,12 @@ class State:
     end: int = 0                        # where in the log reading stopped (just past save ``seq``)
     lines: int = 0                      # log lines read so far (for messages)
     compacted_size: int = 0
+    file: Compacted | None = None       # which compaction records.json is (None: none yet)
     damage: DataDamaged | None = None
+
+    @property
+    def file_seq(self) -> int:
+        return self.file.seq if self.file is not None else 0
 
 
 class RepositoryFiles:
@@ -143,7 +148,7 @@ class RepositoryFiles:
             manifest = read_manifest(self.manifest_path)
         except ManifestDamaged:
             return None
-        if manifest is None or manifest.compacted is None or manifest.previous != state.manifest.compacted \
+        if manifest is None or manifest.compacted is None or manifest.previous != state.file \
                 or manifest.compacted.seq > state.seq or seen[2] is None:
             return None
         raw = self._read_log(seen[2].inode, 0)
@@ -158,6 +163,7 @@ class RepositoryFiles:
         if len(entries) - len(later) != state.seq - header.after:
             return None
         return replace(state, seen=seen, manifest=manifest, compacted_size=manifest.compacted.size,
+                       file=manifest.compacted,
                        **self._applied(state.snapshot, later, end, 1 + len(entries), state.seq))
 
     @staticmethod
@@ -220,7 +226,7 @@ class RepositoryFiles:
                                              "the log is older than the file.", _RESTORE)
         snapshot = Snapshot.of(tables)
         later = [entry for entry in entries if entry.seq > base]
-        state = State(seen, snapshot, manifest, seq=base, compacted_size=len(raw or b""))
+        state = State(seen, snapshot, manifest, seq=base, compacted_size=len(raw or b""), file=compacted)
         state = replace(state, **self._applied(snapshot, later, end, 1 + len(entries), base))
         state.snapshot.follow(previous)
         return state
@@ -272,7 +278,7 @@ class RepositoryFiles:
         old = self.folder / OLD_JOURNAL
         if old.exists():
             old.unlink()
-        return replace(state, seen=self._seen(), manifest=manifest, legacy=False, seq=0,
+        return replace(state, seen=self._seen(), manifest=manifest, legacy=False, seq=0, file=compacted,
                        end=len(wal.header_line(0, 0)), lines=1)
 
     # -- compaction ---------------------------------------------------------------------------------------------
@@ -284,7 +290,7 @@ class RepositoryFiles:
         """Whether the log holds saves that ``records.json`` does not (as this process last read it)."""
         state = self._state
         return state.damage is None and state.manifest is not None and \
-            state.seq > (state.manifest.compacted.seq if state.manifest.compacted else 0)
+            state.seq > state.file_seq
 
     def compact(self) -> bool:
         """Bring ``records.json`` up to the latest save and start a new log; False when there was nothing to
@@ -297,8 +303,7 @@ class RepositoryFiles:
                 state = self._state
                 if state.manifest is None and state.legacy:
                     state = self._state = self._begin(state)
-                if state.manifest is None or (state.manifest.compacted is not None
-                                              and state.manifest.compacted.seq == state.seq):
+                if state.manifest is None or (state.file is not None and state.file_seq == state.seq):
                     return False
             self._remove_stale_temps()
             temp, compacted = write_compacted(self.folder, state.snapshot, state.seq,
@@ -319,7 +324,7 @@ class RepositoryFiles:
         now = self._state
         if now.manifest != at.manifest:
             return          # the files were replaced meanwhile (a recovery): this compaction is stale
-        manifest = now.manifest.following(compacted)
+        manifest = Manifest(now.manifest.generation + 1, compacted, now.file)
         carried = _read(self.log_path)[at.end:now.end]
         header = wal.header_line(compacted.seq, manifest.generation)
         write_manifest(self.manifest_path, manifest)
@@ -327,7 +332,7 @@ class RepositoryFiles:
         fsync_folder(self.folder)
         replace_file(self.log_path, [header, carried])
         self._state = replace(now, seen=self._seen(), manifest=manifest, end=len(header) + len(carried),
-                              lines=1 + now.seq - compacted.seq, compacted_size=compacted.size)
+                              lines=1 + now.seq - compacted.seq, compacted_size=compacted.size, file=compacted)
 
     def _remove_stale_temps(self) -> None:
         """Temporary files of a compaction killed mid-way (the compaction lock is ours: none is live)."""

@@ -49,9 +49,6 @@ class Manifest:
                 return True, known
         return False, None
 
-    def following(self, compacted: Compacted) -> "Manifest":
-        return Manifest(self.generation + 1, compacted, self.compacted)
-
     @property
     def next_reference(self) -> int:
         return max((known.next_reference for known in (self.compacted, self.previous) if known), default=1)

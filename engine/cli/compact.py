@@ -1,0 +1,54 @@
+"""``repo-engine compact [INSTANCE [REPOSITORY]]``: bring each repository's ``records.json`` up to its latest
+save and start its log afresh, and remove files that uploads of killed processes left behind.
+
+Servers compact on their own (once a log outgrows a quarter of its file, and at shutdown); this is for a
+backup taken from ``records.json`` alone, or before copying a repository elsewhere. It is safe while the
+service runs: saves go on during it.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from engine.cli.messages import explain
+from engine.cli.project import load, repositories
+from engine.errors import EngineError
+from engine.fields.values import plural
+from engine.store import Stores
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("compact", help="bring records.json up to date and start each log afresh")
+    parser.add_argument("instance", nargs="?", help="only this instance")
+    parser.add_argument("repository", nargs="?", help="only this repository of the instance")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    try:
+        paths, project = load(args)
+        targets = repositories(project, args.instance, args.repository)
+    except EngineError as error:
+        print(explain(error), file=sys.stderr)
+        return 1
+    stores = Stores(paths)
+    failed = 0
+    try:
+        for instance, rtype in targets:
+            store = stores.get(instance, rtype)
+            where = f"{instance.name}/{rtype.name}"
+            started = time.perf_counter()
+            try:
+                done = store.compact()
+                swept = store.sweep()
+            except EngineError as error:
+                print(f"{where}: not compacted: {explain(error)}", file=sys.stderr)
+                failed += 1
+                continue
+            took = time.perf_counter() - started
+            said = f"compacted in {took:.2f} s" if done else "already compact"
+            print(f"{where}: {said}; {plural(store.count(), 'record')}"
+                  + (f"; removed {plural(swept, 'file')} left by unfinished uploads" if swept else ""))
+    finally:
+        stores.close()
+    return 1 if failed else 0
