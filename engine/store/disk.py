@@ -25,11 +25,12 @@ import logging
 import os
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
-from engine.errors import DataDamaged, StoreError
+from engine.errors import DataDamaged, StoreError, as_out_of_space
 from engine.store import log as wal
 from engine.store.documents import reference_number
 from engine.store.durable import Signature, fsync_folder, replace_file, signature
@@ -256,7 +257,8 @@ class RepositoryFiles:
         if base is not state.snapshot or state.damage is not None:
             raise StoreError("The repository changed during the save; nothing was saved. Try again.")
         if state.manifest is None:
-            state = self._begin(state)
+            with _io_faults():
+                state = self._begin(state)
         following = state.snapshot.apply(changes)
         line = wal.entry_line(state.seq + 1, changes, next_reference(following))
         written = wal.append(self.log_path, state.end, line)
@@ -302,14 +304,16 @@ class RepositoryFiles:
                 self.current()
                 state = self._state
                 if state.manifest is None and state.legacy:
-                    state = self._state = self._begin(state)
-                if state.manifest is None or (state.file is not None and state.file_seq == state.seq):
+                    with _io_faults():
+                        state = self._state = self._begin(state)
+                if not self.has_unsaved_log():
                     return False
             self._remove_stale_temps()
-            temp, compacted = write_compacted(self.folder, state.snapshot, state.seq,
-                                             state.manifest.generation + 1)
+            with _io_faults():
+                temp, compacted = write_compacted(self.folder, state.snapshot, state.seq,
+                                                 state.manifest.generation + 1)
             try:
-                with self.lock.held():
+                with self.lock.held(), _io_faults():
                     self._swap(state, temp, compacted)
             finally:
                 _remove_quietly(temp)
@@ -389,6 +393,16 @@ def write_compacted(folder: Path, snapshot: Snapshot, seq: int, generation: int)
         _remove_quietly(name)
         raise
     return Path(name), _summary(digest.hexdigest(), size, seq, snapshot)
+
+
+@contextmanager
+def _io_faults() -> Iterator[None]:
+    """An ``OSError`` of a full disk as ``OutOfSpace``, any other as a ``StoreError`` in plain words."""
+    try:
+        yield
+    except OSError as error:
+        raise (as_out_of_space(error) or StoreError(
+            f"The repository's files could not be written ({error.strerror}); nothing was saved.")) from error
 
 
 def _merged(changes: Iterable[Changes]) -> dict[str, dict[str, Any]]:
