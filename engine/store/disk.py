@@ -202,7 +202,7 @@ class RepositoryFiles:
                                              "manifest.json).", _RESTORE)
             raise DataDamaged(self.path, "does not match its manifest: it was changed, cut short or replaced "
                                          "after it was written.", _RESTORE)
-        tables = read_tables(self.path, raw) if raw is not None else {}
+        tables = read_tables(self.path, raw)[0] if raw is not None else {}
         base = compacted.seq if compacted is not None else 0
         if log_raw is None:
             if raw is None:
@@ -239,8 +239,8 @@ class RepositoryFiles:
                               _RESTORE)
         if raw is None:
             return State(seen, Snapshot.empty())
-        tables = read_tables(self.path, raw)
-        if COMPACTED in json.loads(raw):
+        tables, compacted = read_tables(self.path, raw)
+        if compacted is not None:
             raise DataDamaged(self.manifest_path, "is missing, but records.json was written by a compaction.",
                               _RESTORE)
         if not tables.get(RECORDS):
@@ -347,8 +347,9 @@ class RepositoryFiles:
 _RESTORE = "Run `repo-engine recover INSTANCE REPO` to rebuild it from what is good (the damaged files are kept)."
 
 
-def read_tables(path: Path, raw: bytes) -> dict[str, dict[str, dict[str, Any]]]:
-    """The tables of a compacted file, checked for the shape this service writes."""
+def read_tables(path: Path, raw: bytes) -> tuple[dict[str, dict[str, dict[str, Any]]], int | None]:
+    """The tables of a compacted file, checked for the shape this service writes, and the last save it
+    says it holds (None: a file of an earlier version, which does not say)."""
     if not raw.strip():
         raise DataDamaged(path, "is empty.", _RESTORE)
     try:
@@ -367,7 +368,9 @@ def read_tables(path: Path, raw: bytes) -> dict[str, dict[str, dict[str, Any]]]:
                 raise DataDamaged(path, f"document {doc_id} of table '{name}' is not a stored "
                                         f"{'record' if name == RECORDS else 'document'}.", _RESTORE)
         tables[name] = docs
-    return tables
+    compacted = value.get(COMPACTED)
+    seq = compacted.get("1", {}).get("seq") if isinstance(compacted, dict) else None
+    return tables, (seq if isinstance(seq, int) else 0) if compacted is not None else None
 
 
 def _is_record(doc_id: str, doc: dict[str, Any]) -> bool:

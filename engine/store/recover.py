@@ -9,7 +9,6 @@ file or the log has seen. The damaged files are moved, never deleted, to ``damag
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from engine.errors import DataDamaged
 from engine.store import log as wal
-from engine.store.disk import (COMPACTED, FILE, LOCK, LOG, MANIFEST, next_reference, read_tables,
+from engine.store.disk import (FILE, LOCK, LOG, MANIFEST, next_reference, read_tables,
                                write_compacted)
 from engine.store.documents import reference_number
 from engine.store.durable import fsync_folder, replace_file
@@ -118,20 +117,14 @@ def _base(folder: Path, backup: Path | None, found: Recovery) -> tuple[dict, int
                 found.notes.append(f"{FILE} is missing.")
             continue
         try:
-            tables = read_tables(path, raw)
+            tables, holds = read_tables(path, raw)
         except DataDamaged as damage:
             found.notes.append(f"{name}: {damage.fault}")
             continue
         found.source = name
-        return tables, _holds_up_to(raw)
+        return tables, holds or 0
     found.source = "nothing (no readable records.json)"
     return {}, 0
-
-
-def _holds_up_to(raw: bytes) -> int:
-    compacted = json.loads(raw).get(COMPACTED, {}).get("1", {})
-    seq = compacted.get("seq", 0) if isinstance(compacted, dict) else 0
-    return seq if isinstance(seq, int) else 0
 
 
 def _gaps(base: int, later: list[int], known: int) -> list[int]:
