@@ -69,14 +69,16 @@ class State:
 
 
 class RepositoryFiles:
-    def __init__(self, folder: Path, on_compacted: Callable[[Snapshot], object] | None = None):
+    def __init__(self, folder: Path, upkeep: Callable[[Snapshot], object] | None = None):
+        """``upkeep(snapshot)`` runs once the files are first read in this process and after each
+        compaction (the store sweeps abandoned uploads then)."""
         self.folder = Path(folder)
         self.path = self.folder / FILE
         self.log_path = self.folder / LOG
         self.manifest_path = self.folder / MANIFEST
         self.lock = WriteLock(self.folder / LOCK)
         self._compacting = WriteLock(self.folder / COMPACT_LOCK)
-        self._on_compacted = on_compacted
+        self._upkeep = upkeep
         self._state = State(None, Snapshot.empty())
         self._reading = threading.Lock()
 
@@ -89,7 +91,10 @@ class RepositoryFiles:
                 state = self._state
                 seen = self._seen()
                 if seen != state.seen:
+                    first = state.seen is None
                     state = self._state = self._refresh(state, seen)
+                    if first and state.damage is None:
+                        self._tidy(state.snapshot)
         if state.damage is not None:
             raise state.damage
         return state.snapshot
@@ -317,9 +322,15 @@ class RepositoryFiles:
                     self._swap(state, temp, compacted)
             finally:
                 _remove_quietly(temp)
-        if self._on_compacted is not None:
-            self._on_compacted(self._state.snapshot)
+        self._tidy(self._state.snapshot)
         return True
+
+    def _tidy(self, snapshot: Snapshot) -> None:
+        if self._upkeep is not None:
+            try:
+                self._upkeep(snapshot)
+            except OSError as error:        # tidying up must never cost anyone a page or a save
+                logger.warning("Upkeep of %s failed: %s", self.folder, error)
 
     def _swap(self, at: State, temp: Path, compacted: Compacted) -> None:
         """Under the lock: the manifest first, then the file, then the log of the saves made meanwhile.

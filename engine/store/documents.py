@@ -41,7 +41,8 @@ def format_reference(prefix: str, number: int) -> str:
 def reference_number(reference: str) -> int | None:
     """``QI-0042`` -> 42; None when the text is not a reference."""
     _, _, digits = reference.rpartition("-")
-    return int(digits) if digits.isdigit() else None
+    # At most 18 digits: no reference is longer, and int() of a hostile 5,000-digit address would raise.
+    return int(digits) if digits.isdigit() and digits.isascii() and len(digits) <= 18 else None
 
 
 def field_values(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,7 @@ class TinyDBStore(Store):
         self.rtype = rtype
         self.folder = Path(folder) / rtype.name
         self.files = self.folder / "attachments"
-        self._disk = RepositoryFiles(self.folder, on_compacted=self._sweep_staged)
+        self._disk = RepositoryFiles(self.folder, upkeep=self._sweep_staged)
         self.path = self._disk.path
         self._lock = self._disk.lock
         self._labels = {field.name: field.label for field in rtype.fields}
