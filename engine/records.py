@@ -5,7 +5,12 @@ store's ``insert``, ``insert_many``, ``update``, ``delete`` or ``restore``. One 
 take the same path: ``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per
 file field; they are checked and stored first (under generated names, not yet part of any record), then the
 record is written with the file field holding their ids in the same atomic write. If anything fails, the
-staged files are removed. New records and edits prepare their values the same way (``_prepare``).
+staged files are removed. New records and edits prepare their values the same way (``_prepare``), which is
+also where text loses its control characters (``without_controls``, as does an imported ``created_by``):
+the same characters, whether the text came from a form, the API, an import or the samples.
+
+A create may carry an ``Idempotency`` (the API's ``Idempotency-Key``): the store then makes the record once,
+and a repeat of the same create within its window returns the record first made (see ``Store.insert_many``).
 
 A reference field may only point at a live record of its target repository in the same instance: ``Records``
 asks a ``ReferenceLookup`` (``live_references``, the one place that builds it from the open stores). A value a
@@ -18,10 +23,10 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from engine.errors import AttachmentRejected, RecordNotFound, ValidationFailed
-from engine.fields.values import as_list
+from engine.fields.values import as_list, without_controls
 from engine.schema.model import Instance, RepositoryType
 from engine.store import Stores
-from engine.store.base import Attachment, NewRecord, Record, Store, Upload
+from engine.store.base import Attachment, Idempotency, NewRecord, Record, Store, Upload
 
 Uploads = Mapping[str, list[Upload]]
 Staged = Mapping[str, list[Attachment]]
@@ -46,13 +51,15 @@ def live_references(stores: Stores, instance: Instance) -> ReferenceLookup:
 @dataclass(frozen=True)
 class NewItem:
     """One record for ``Records.create_many``: values, status (the first one when None), files to attach,
-    and what an imported record's source said about its creation and reference."""
+    what an imported record's source said about its creation and reference, and the client's idempotency key
+    for this create (scoped to the client already)."""
     values: Mapping[str, Any]
     status: str | None = None
     uploads: Uploads | None = None
     created: datetime | None = None
     created_by: str | None = None
     reference: str | None = None
+    idempotency: Idempotency | None = None
 
 
 class ItemFailed(ValidationFailed):
@@ -79,10 +86,12 @@ class Records:
 
     def create(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                uploads: Uploads | None = None, created: datetime | None = None,
-               created_by: str | None = None, reference: str | None = None) -> Record:
+               created_by: str | None = None, reference: str | None = None,
+               idempotency: Idempotency | None = None) -> Record:
         """Save a new record. ``created``, ``created_by`` and ``reference`` keep what an imported record's
-        source said (the saving user, now and the next reference otherwise)."""
-        item = NewItem(values, status, uploads, created, created_by, reference)
+        source said (the saving user, now and the next reference otherwise). With ``idempotency``, a create
+        already made under its key returns that record (``IdempotencyKeyReused`` if it had other values)."""
+        item = NewItem(values, status, uploads, created, created_by, reference, idempotency)
         return self.create_many([item], user=user)[0]
 
     def create_many(self, items: Sequence["NewItem"], *, user: str,
@@ -111,8 +120,9 @@ class Records:
             values, files = self._prepare(item.values, item.uploads, user, status, batch=batch)
         except ValidationFailed as failed:
             raise ItemFailed(index, failed.errors) from None
-        return NewRecord(values, status=status, created=item.created, created_by=item.created_by,
-                         reference=item.reference, attachments=files)
+        return NewRecord(values, status=status, created=item.created,
+                         created_by=without_controls(item.created_by), reference=item.reference,
+                         attachments=files, idempotency=item.idempotency)
 
     def delete(self, reference: str, *, user: str) -> Record:
         """Soft delete: hidden from every page and list, kept with its history and files until restored."""
@@ -143,12 +153,12 @@ class Records:
                  attached: Sequence[Attachment] = (), removed: frozenset[str] = frozenset(),
                  before: Mapping[str, Any] | None = None, batch: frozenset[str] = frozenset()
                  ) -> tuple[dict[str, Any], list[Attachment]]:
-        """Stage the uploads, complete the values with the ids of the files kept and added, check them: what
-        new records and edits both do before writing. On any failure the staged files are removed, so a
-        refused save leaves nothing behind."""
+        """Drop control characters from the text, stage the uploads, complete the values with the ids of the
+        files kept and added, check them: what new records and edits both do before writing. On any failure
+        the staged files are removed, so a refused save leaves nothing behind."""
         staged = self._stage(uploads or {}, user)
         try:
-            planned = _with_files(values, attached, staged, removed)
+            planned = _with_files(without_controls(dict(values)), attached, staged, removed)
             self._check(planned, status, before=before, batch=batch)
         except BaseException:
             self.store.discard_staged(_flat(staged))

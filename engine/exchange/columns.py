@@ -2,8 +2,9 @@
 headers are matched to them on import.
 
 Field cells are converted only by the field-type registry (``to_cell``/``from_cell``); this module adds the
-system columns (Reference, Status, Created, Created by, Updated, Updated by) and the guard that keeps Excel
-from running a cell as a formula.
+system columns (Reference, Status, Created, Created by, Updated, Updated by), the guard that keeps Excel
+from running a cell as a formula, and drops control characters (``without_controls``) from every cell read
+and written: a record stored before the rule with one in it still exports, and a worksheet never refuses it.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from engine.fields.base import CellError
 from engine.fields.dates import EXCEL_EPOCH, read_date
-from engine.fields.values import cell_text, is_blank, lower_first, quoted
+from engine.fields.values import cell_text, is_blank, lower_first, quoted, without_controls
 from engine.schema.model import Field, RepositoryType
 from engine.store.base import Record
 
@@ -42,13 +43,15 @@ class Column:
     def cell(self, record: Record, value: Any = None) -> Any:
         """The cell written for ``record``; ``value`` replaces the stored value (file names for file ids)."""
         if self.field is None:
-            return SYSTEM_WRITERS[self.name](record[self.name])
+            return without_controls(SYSTEM_WRITERS[self.name](record[self.name]))
         stored = record.values.get(self.name) if value is None else value
-        return guard(self.field.kind.to_cell(self.field, stored))
+        return guard(without_controls(self.field.kind.to_cell(self.field, stored)))
 
     def read(self, cell: Any, rtype: RepositoryType) -> Any:
-        """The stored value of a cell; ``CellError`` with the message for the import report."""
-        cell = unguard(cell)
+        """The stored value of a cell; ``CellError`` with the message for the import report. Control
+        characters go first, as ``Records`` drops them when the row is written: the report checks and
+        shows what will be stored."""
+        cell = unguard(without_controls(cell))
         if self.field is None:
             return None if is_blank(cell) else SYSTEM_READERS[self.name](cell, rtype)
         return self.field.kind.from_cell(self.field, cell)

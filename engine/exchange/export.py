@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from engine.exchange.columns import columns_of
+from engine.fields.values import without_controls
 from engine.schema.model import RepositoryType
 from engine.store.base import Attachment, Query, Record, Store
 
@@ -87,15 +88,13 @@ def write_xlsx(rtype: RepositoryType, cells: Iterable[list[Any]], out: BinaryIO)
 
 def _xlsx_cell(sheet, value: Any) -> Any:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     if isinstance(value, datetime):
         return _styled(WriteOnlyCell(sheet, value=value), number_format="dd/mm/yyyy hh:mm:ss")
     if isinstance(value, date):
         return _styled(WriteOnlyCell(sheet, value=value), number_format="dd/mm/yyyy")
     if isinstance(value, str):
-        # Control characters (stored before forms dropped them, or sent through the API) are not allowed in
-        # a worksheet: openpyxl would stop the whole export on one.
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Control characters, which openpyxl would stop the whole export on, are gone already (Column.cell).
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"    # guarded already; never let openpyxl take text for a formula
         return cell
     return value
@@ -119,12 +118,13 @@ def _letters(count: int) -> list[str]:
 
 def write_json(rtype: RepositoryType, store: Store, records: Iterable[Record], out: BinaryIO) -> None:
     """Stored values by field name (file fields name their files), with the system fields, one record per
-    line inside a list so a large export streams."""
+    line inside a list so a large export streams. Control characters are dropped, as from every cell."""
     out.write(b'{"repository": ' + json.dumps(rtype.name).encode() + b', "records": [\n')
     for number, record in enumerate(records):
-        doc = {"reference": record.reference, "status": record.status, "created": record.created.isoformat(),
-               "created_by": record.created_by, "updated": record.updated.isoformat(),
-               "updated_by": record.updated_by, **record.values, **file_names(rtype, store, record)}
+        doc = without_controls({
+            "reference": record.reference, "status": record.status, "created": record.created.isoformat(),
+            "created_by": record.created_by, "updated": record.updated.isoformat(),
+            "updated_by": record.updated_by, **record.values, **file_names(rtype, store, record)})
         out.write((b",\n" if number else b"") + json.dumps(doc, ensure_ascii=False).encode("utf-8"))
     out.write(b"\n]}\n")
 

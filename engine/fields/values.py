@@ -1,5 +1,6 @@
-"""Small value helpers shared by several field types: blank and multi-valued cells, numbers and yes/no as
-people type them, ranges (``a..b``), whole-value patterns, quoting in messages and escaped HTML lists."""
+"""Small value helpers shared by several field types: the control characters no stored text keeps, blank and
+multi-valued cells, numbers and yes/no as people type them, ranges (``a..b``), whole-value patterns, quoting
+in messages and escaped HTML lists."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,36 @@ from markupsafe import Markup
 #: Multi-valued cells are written "a; b" and read back on semicolons.
 CELL_SEPARATOR = "; "
 _SEMICOLONS = re.compile(r"\s*;\s*")
+
+#: C0 controls other than tab, line feed and carriage return; DEL; the C1 controls (U+0080 to U+009F). No
+#: browser shows them, a worksheet may not hold them (openpyxl refuses the C0 ones) and a terminal acts on
+#: them when an export is printed. Every other character is text, emoji and joiners included.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(value: Any) -> Any:
+    """``value`` with ``CONTROL_CHARACTERS`` dropped from its text: a text, a list of texts, or an object of
+    those by name (a record's values); numbers, booleans and None as they are. The one rule for text, however
+    it arrives (``Records`` applies it to every write; the forms to what is posted, so a number or a date
+    reads the same) and however it leaves (an export's cells, for records stored before the rule).
+
+    Deeper nesting is no field's value and is left for the validator to refuse: walking it would let a body
+    of a thousand nested lists exhaust the stack here rather than be refused by the field's name."""
+    if isinstance(value, dict):
+        return {key: _field_value(item) for key, item in value.items()}
+    return _field_value(value)
+
+
+def _field_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_text(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_text(item) for item in value)
+    return _text(value)
+
+
+def _text(item: Any) -> Any:
+    return CONTROL_CHARACTERS.sub("", item) if isinstance(item, str) else item
 
 
 def is_blank(cell: Any) -> bool:

@@ -8,13 +8,13 @@ fields whose ``show_when`` does not hold.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import Form
 
+from engine.fields.values import without_controls
 from engine.store.base import Record, Upload
 from engine.web.columns import label_of
 from engine.web.site import HostedRepository
@@ -30,15 +30,11 @@ def record_form(hosted: HostedRepository, record: Record) -> Form:
     return hosted.form_class(data=data)
 
 
-#: Control characters other than tab and line breaks: no browser shows them, spreadsheets refuse them (an XLSX
-#: export of a record holding one failed) and a terminal acts on them when an export is printed.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def posted_form(hosted: HostedRepository, form: MultiDict, files: MultiDict) -> Form:
-    """The form as posted, without control characters: fields and files together, as the file fields read
-    their uploads from it."""
-    cleaned = MultiDict((name, CONTROL_CHARACTERS.sub("", value)) for name, value in form.items(multi=True))
+    """The form as posted, without control characters (``without_controls``, the rule every write keeps),
+    dropped before the fields read it so that a date or a number with one in it reads as it shows: fields and
+    files together, as the file fields read their uploads from it."""
+    cleaned = MultiDict((name, without_controls(value)) for name, value in form.items(multi=True))
     return hosted.form_class(formdata=CombinedMultiDict((files, cleaned)))
 
 
