@@ -61,7 +61,15 @@ class RecordIndex:
         self._groups: dict[str, Groups] = {}
         self._orders: dict[str, tuple[list[str], list[str]]] = {}
         self._search: TextIndex | None = None
+        self._in_order: list[str] | None = None
         self.memo: dict[Any, Any] = {}      # answers that stay true as long as the snapshot (see query.py)
+
+    @property
+    def in_order(self) -> list[str]:
+        """Every reference, deleted ones included, in the order the records were made (ascending number)."""
+        if self._in_order is None:
+            self._in_order = list(self.records)
+        return self._in_order
 
     # -- built on first use -----------------------------------------------------------------------------------
     def groups(self, name: str) -> Groups:
@@ -118,6 +126,9 @@ class RecordIndex:
         index._orders = {name: self._reorder(name, order, records, changed)
                          for name, order in self._orders.items()}
         index._search = self._search.derive(records, changed) if self._search is not None else None
+        # New records have numbers above every earlier one: they go at the end; edited ones keep their place.
+        made = sorted((ref for ref in changed if ref not in self.records), key=lambda ref: reference_number(ref) or 0)
+        index._in_order = self._in_order + made if self._in_order is not None else None
         return index
 
     def _regroup(self, name: str, groups: Groups, records: Mapping[str, Doc], changed: list[str]) -> Groups:

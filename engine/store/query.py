@@ -91,7 +91,7 @@ def _ranked(index: RecordIndex, query: Query, matching: Refs, start: int, per_pa
 
     def rank() -> list[str]:
         """Newest first, then by score: the sort is stable, so equal scores stay newest first."""
-        newest_first = [ref for ref in reversed(index.records) if ref in matching]
+        newest_first = [ref for ref in reversed(index.in_order) if ref in matching]
         return sorted(newest_first, key=scores.__getitem__, reverse=True)
     # The whole order once per query (a search is opened again and again: paging, facets, going back).
     ordered = _remembered(index, ("ranked", _asked(query)), rank)
