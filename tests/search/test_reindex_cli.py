@@ -42,4 +42,4 @@ def test_reindex_names_a_repository_the_instance_does_not_host(tmp_path, capsys)
     make_app(tmp_path).extensions["repo_engine"].close()
     folders = ["--schemas", str(tmp_path / "schemas"), "--instances", str(tmp_path / "instances")]
     assert main([*folders, "reindex", "qi", "audits"]) == 1
-    assert capsys.readouterr().err.strip() == "qi hosts no repository 'audits'"
+    assert capsys.readouterr().err.strip() == "qi hosts no repository 'audits'. Its repositories: qi-project"
