@@ -1,6 +1,7 @@
 """Typed domain errors. One web handler turns each into a page (or JSON on API paths)."""
 from __future__ import annotations
 
+import errno
 from typing import Any, Mapping
 
 
@@ -103,3 +104,17 @@ class IdempotencyKeyReused(EngineError):
         self.reference = reference
         super().__init__(f"This Idempotency-Key was already used to create {reference} with different values. "
                          "Send a new key for a new record.")
+
+
+#: ``errno`` of a write refused because the disk, or the quota of the user the service runs as, is full.
+DISK_FULL = frozenset(code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None)) if code is not None)
+
+
+def as_out_of_space(error: BaseException) -> OutOfSpace | None:
+    """``error`` as an ``OutOfSpace``: itself, or one naming the file of an ``OSError`` of a full disk or
+    quota (a file written outside the store: the account list, the count of failed sign-ins); else None."""
+    if isinstance(error, OutOfSpace):
+        return error
+    if isinstance(error, OSError) and error.errno in DISK_FULL:
+        return OutOfSpace(error.filename)
+    return None

@@ -10,6 +10,9 @@ import pytest
 
 from engine.cli import main
 from engine.config import Paths
+from engine.fields import default_registry
+from engine.schema import load_project
+from engine.store.tinydb import TinyDBStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +80,9 @@ def test_recover_rebuilds_the_repository_and_keeps_the_damaged_files(site, capsy
 
 
 def test_compact_reports_each_repository_and_is_idempotent(site, capsys):
+    assert (_repository(site) / "records.json").exists()     # seed's stores compacted as they closed
+    rtype = load_project(site, default_registry()).instances["quality-improvement"].repository("qi-project")
+    TinyDBStore(rtype, site.instance_data("quality-improvement")).delete("QI-0001", user="ann")
     capsys.readouterr()
     assert main(["compact", "quality-improvement"]) == 0
     assert "quality-improvement/qi-project: compacted in" in capsys.readouterr().out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.access import User, can
+from engine.api import idempotency
 from engine.api.query import MAX_PER_PAGE
 from engine.api.representation import writable_fields
 from engine.fields.values import lower_first
@@ -88,7 +89,10 @@ COMMON_SCHEMAS["SearchResults"] = _object({
     "suggestion": {"type": ["string", "null"], "description": "Did you mean: when nothing matched."},
     "facets": {"type": "object", "additionalProperties": {"type": "array", "items": _object(
         {"value": _TEXT, "label": _TEXT, "count": {"type": "integer", "minimum": 0}}, ["value", "label", "count"])}},
-}, ["records", "total", "page", "per_page", "pages", "suggestion", "facets"])
+    "left_out": {"type": "array", "description": "Repositories whose data could not be read, so not searched.",
+                 "items": _object({"instance": _TEXT, "repository": _TEXT, "message": _TEXT},
+                                  ["instance", "repository", "message"])},
+}, ["records", "total", "page", "per_page", "pages", "suggestion", "facets", "left_out"])
 
 RESPONSES: dict[str, Any] = {
     "BadRequest": _json(ERROR, "The request could not be read: `errors` names each query parameter at fault."),
@@ -97,6 +101,9 @@ RESPONSES: dict[str, Any] = {
     "Forbidden": _json(ERROR, "The token's user may not do this in this instance."),
     "NotFound": _json(ERROR, "No such instance, repository, record or attachment."),
     "Unprocessable": _json(ERROR, "Values refused; nothing was saved. `errors` names each field at fault."),
+    "Unavailable": _json(ERROR, "The repository's data could not be read (or its store is busy); nothing was "
+                                "changed."),
+    "OutOfSpace": _json(ERROR, "The server has run out of disk space; nothing was saved."),
 }
 
 
@@ -203,6 +210,8 @@ def _list_parameters(repository: HostedRepository) -> list[dict[str, Any]]:
 def _operation(repository: HostedRepository, name: str, action: str, summary: str, responses: dict,
                writes: bool = False, **extra: Any) -> dict[str, Any]:
     anyone = repository.instance.access.read == "anyone" and not writes
+    responses = {**responses, "503": {"$ref": "#/components/responses/Unavailable"},
+                 **({"507": {"$ref": "#/components/responses/OutOfSpace"}} if writes else {})}
     return {"operationId": f"{name}.{action}", "summary": summary, "tags": [name],
             "security": [{}, {BEARER: []}] if anyone else [{BEARER: []}], "responses": responses, **extra}
 
@@ -216,6 +225,26 @@ def _saved(name: str) -> dict[str, Any]:
             "headers": {"Location": {"required": True, "schema": {"type": "string"}}}}
 
 
+IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER, "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH,
+               "pattern": idempotency.PATTERN},
+    "description": "A key of your choosing (a UUID, say) that makes the create safe to send again: within 24 "
+                   "hours, the same key with the same body answers 201 with the record it first made (and "
+                   f"`{idempotency.REPLAYED}: true`) instead of making another; with another body, 422 and "
+                   "nothing is written. Keys are yours alone: another account's same key is another key. "
+                   "1 to 255 printable ASCII characters (400 otherwise).",
+}
+
+
+def _created(name: str) -> dict[str, Any]:
+    saved = _saved(name)
+    replayed = {"schema": {"const": "true"},
+                "description": f"The create was sent before with this `{idempotency.HEADER}`: this is the record "
+                               "it made, as it is now."}
+    return {**saved, "headers": {**saved["headers"], idempotency.REPLAYED: replayed}}
+
+
 def _collection(repository: HostedRepository, name: str) -> dict[str, Any]:
     """``.../records``: list and create."""
     rtype = repository.rtype
@@ -224,8 +253,8 @@ def _collection(repository: HostedRepository, name: str) -> dict[str, Any]:
                           {"200": _json(_ref(f"{name}.List"), "One page of records."), **_errors("BadRequest")},
                           parameters=_list_parameters(repository)),
         "post": _operation(repository, name, "create", f"Add a {lower_first(rtype.title)}",
-                           {"201": _saved(name), **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
-                           writes=True, requestBody=_body(name, "NewRecord")),
+                           {"201": _created(name), **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+                           writes=True, parameters=[IDEMPOTENCY_KEY], requestBody=_body(name, "NewRecord")),
     }
 
 

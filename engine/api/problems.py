@@ -23,6 +23,8 @@ MESSAGES = {
     413: "What you sent is too large.",
     422: "Some values were refused; nothing was saved.",
     500: "Sorry, there is a problem with the service. Nothing was saved unless you had a success response.",
+    503: "The service cannot answer this at the moment; nothing was changed.",
+    507: "The server has run out of space; nothing was saved.",
 }
 
 

@@ -10,15 +10,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from engine.access import can
-from engine.api import auth, openapi
+from engine.api import auth, idempotency, openapi
 from engine.api.problems import ApiError, json_error
 from engine.api.query import read_per_page, read_query, refused
 from engine.api.representation import (attachment_json, match_json, read_body, record_json, status_from,
                                        values_from, version_from, version_json)
-from engine.errors import EditConflict, NotFound, ValidationFailed
+from engine.errors import DataDamaged, EditConflict, IdempotencyKeyReused, NotFound, OutOfSpace, ValidationFailed
 from engine.store.base import Page, Record, Store
 from engine.search.parse import parse
-from engine.web import finding
+from engine.web import errors as pages, finding, unreadable
 from engine.web.site import HostedRepository
 from engine.web.views import attachments, hosted, site
 
@@ -101,7 +101,9 @@ def search_trust():
             "per_page": results.per_page, "pages": results.pages, "suggestion": results.suggestion,
             "facets": {finding.PARAMETERS[name]: [{"value": key, "label": label, "count": count}
                                                     for key, label, count in buckets]
-                       for name, buckets in results.facets.items()}}
+                       for name, buckets in results.facets.items()},
+            "left_out": [{"instance": unread.hosted.instance.name, "repository": unread.hosted.name,
+                          "message": unread.sentence} for unread in unreadable.left_out()]}
 
 
 def _hit_json(hit) -> dict:
@@ -126,15 +128,24 @@ def _detail(repository: HostedRepository, record: Record) -> dict:
 
 @bp.post("/<instance>/<repo>/records")
 def create_record(instance: str, repo: str):
+    """Add a record; sent again with the same ``Idempotency-Key``, the record the first create made, 201 and
+    ``Idempotent-Replayed: true`` (see ``engine.api.idempotency``)."""
     repository = hosted(instance, repo)
     auth.require(repository.instance, "submit")
+    user = auth.caller().username
+    key = idempotency.asked_key(user)
     body = read_body(("status", "values"))
     status = status_from(body, repository.rtype)
     if status not in (None, repository.rtype.initial_status):
         auth.require(repository.instance, "change_status")
     values = values_from(repository.rtype, body)
-    record = site().records(repository).create(values, user=auth.caller().username, status=status)
-    return _saved(repository, record, 201)
+    replayed = key is not None and site().store(repository).created_with(key) is not None
+    record = site().records(repository).create(values, user=user, status=status,
+                                               idempotency=idempotency.idempotency(key, body))
+    response, code = _saved(repository, record, 201)
+    if replayed:
+        response.headers[idempotency.REPLAYED] = "true"
+    return response, code
 
 
 @bp.get("/<instance>/<repo>/records/<reference>")
@@ -196,3 +207,13 @@ def _invalid(error: ValidationFailed):
 def _conflict(error: EditConflict):
     repository = hosted(request.view_args["instance"], request.view_args["repo"])
     return json_error(409, str(error), current=record_json(repository, error.current))
+
+
+@bp.errorhandler(IdempotencyKeyReused)
+def _key_reused(error: IdempotencyKeyReused):
+    return json_error(422, str(error))
+
+
+# Damaged data (503) and a full disk (507): the site's own handlers, which log them and answer JSON here.
+bp.register_error_handler(DataDamaged, pages.unavailable)
+bp.register_error_handler(OutOfSpace, pages.out_of_space)

@@ -1,12 +1,19 @@
-"""The ``repo-engine`` command: one sub-command per module in this package."""
+"""The ``repo-engine`` command: one sub-command per module in this package.
+
+Whatever a sub-command does not answer itself (damaged repository data, a full disk, a busy store, an account
+refused) ends the command with one line on standard error, ``repo-engine: <what happened>``, and exit status
+1: an operator reads what to do, never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from engine.cli import check, export, imports, reindex, seed, serve, users
+from engine.cli import check, compact, export, imports, recover, reindex, seed, serve, users
+from engine.cli.messages import explain
+from engine.errors import EngineError, as_out_of_space
 
-COMMANDS = (check, serve, seed, users, imports, export, reindex)
+COMMANDS = (check, serve, seed, users, imports, export, reindex, compact, recover)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +28,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args) or 0
+    try:
+        return args.run(args) or 0
+    except EngineError as error:
+        print(f"repo-engine: {explain(error)}", file=sys.stderr)
+    except OSError as error:
+        full = as_out_of_space(error)
+        if full is None:
+            raise
+        print(f"repo-engine: {explain(full)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.search.thesaurus import EMPTY, Thesaurus
 from engine.cli.project import instance_named, load
+from engine.cli.messages import explain
 from engine.errors import EngineError
 from engine.schema.model import Instance, RepositoryType
 from engine.store import Stores
@@ -66,7 +67,7 @@ def run(args) -> int:
     try:
         opened = open_repository(args)
     except EngineError as error:
-        print(error, file=sys.stderr)
+        print(explain(error), file=sys.stderr)
         return 1
     try:
         query, problems = browse_query(opened.rtype, MultiDict(parse_qsl(args.query.lstrip("?"))),

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from engine.cli.export import open_repository
+from engine.cli.messages import explain
 from engine.errors import EngineError
 
 SKIPPED_ROWS = 3
@@ -46,7 +47,7 @@ def run(args) -> int:
         print(f"Cannot read {args.file}: {error.strerror}.", file=sys.stderr)
         return 1
     except EngineError as error:
-        print(error, file=sys.stderr)
+        print(explain(error), file=sys.stderr)
         return 1
     try:
         return _import(args, opened, table)
@@ -89,7 +90,7 @@ def _write(args, opened, records, plan, started: float) -> int:
               f"{'' if plan.missing else ', or use --skip-invalid to import the rows without problems'}.")
         return 1
     except EngineError as error:
-        print(f"Nothing was imported: {error}")
+        print(f"Nothing was imported: {explain(error)}")
         return 1
     print(f"{imported(saved)} into {opened.instance.name} / {opened.rtype.name} "
           f"in {time.perf_counter() - started:.1f} s.")

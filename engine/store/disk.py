@@ -205,6 +205,7 @@ class RepositoryFiles:
             if raw is None:
                 raise DataDamaged(self.path, "is missing, but this repository has held records (see "
                                              "manifest.json).", _RESTORE)
+            read_tables(self.path, raw)     # an empty or garbled file is said to be so
             raise DataDamaged(self.path, "does not match its manifest: it was changed, cut short or replaced "
                                          "after it was written.", _RESTORE)
         tables = read_tables(self.path, raw)[0] if raw is not None else {}

@@ -1,6 +1,7 @@
 """One handler turning every error into a page chosen by its status: helpful 404s, 413 for a file that is
-too large, an explained CSRF failure, and a 500 that never shows a traceback. Under /api/ the same errors
-are answered in JSON."""
+too large, an explained CSRF failure, 503 for a repository whose data is damaged (or a store that is busy),
+507 for a full disk, and a 500 that never shows a traceback. Under /api/ the same errors are answered in
+JSON."""
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
@@ -8,7 +9,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from engine.api.problems import is_api_request, json_error
-from engine.errors import NotFound
+from engine.errors import DataDamaged, NotFound, OutOfSpace, StoreError, as_out_of_space
+from engine.web.unreadable import log_damage, named_here
 
 TITLES = {
     400: "Your request could not be handled",
@@ -20,7 +22,9 @@ TITLES = {
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "The service is busy",
+    507: "The server has run out of space",
 }
+UNAVAILABLE = "This repository is unavailable"
 
 
 def _page(status: int, message: str, title: str | None = None):
@@ -68,6 +72,31 @@ def untrusted_host(error: SecurityError):
     return error.description, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def unavailable(error: DataDamaged):
+    # The page says only what a user can act on; the log says which file and what is wrong with it.
+    log_damage(error, named_here())
+    return _page(503, str(error), UNAVAILABLE)
+
+
+def store_refused(error: StoreError):
+    # Any other refusal of a store (busy with another write, most often): its message says nothing was saved.
+    current_app.logger.warning("Store refused a request (%s): %s", named_here() or request.path, error)
+    return _page(503, str(error))
+
+
+def out_of_space(error: OutOfSpace):
+    current_app.logger.error("Out of disk space (%s): nothing was written to %s", named_here() or request.path,
+                             error.path or "the data folder")
+    return _page(507, str(error))
+
+
+def os_error(error: OSError):
+    """A full disk met outside the store (the account list, the count of failed sign-ins) is the same 507;
+    any other OSError is a fault of the service."""
+    full = as_out_of_space(error)
+    return out_of_space(full) if full is not None else server_error(error)
+
+
 def server_error(error: Exception):
     current_app.logger.exception("Unhandled error", exc_info=error)
     return _page(500, "Try again later. What you were doing has not been saved unless you saw a "
@@ -78,6 +107,10 @@ def register(app: Flask) -> None:
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(CSRFError, csrf_failed)
     app.register_error_handler(SecurityError, untrusted_host)
+    app.register_error_handler(DataDamaged, unavailable)
+    app.register_error_handler(OutOfSpace, out_of_space)
+    app.register_error_handler(StoreError, store_refused)
+    app.register_error_handler(OSError, os_error)
     app.register_error_handler(413, too_large)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)

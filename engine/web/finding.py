@@ -4,7 +4,8 @@
 before?" on the new-record form and "Related records" on a record page. Each asks every readable hosted
 repository's store the same ``Query`` (so each backend ranks its own records, with its own engine) and
 merges the answers by score. Reading is decided by the one access policy: a repository the person may not
-read is never asked, so none of its records, counts or snippets can reach them.
+read is never asked, so none of its records, counts or snippets can reach them. A repository whose data is
+damaged is left out (``engine.web.unreadable``): the others are still searched, and the page says which was not.
 
 Facets: department (instance) and repository type count every match whatever is chosen in that same facet,
 as the browse page's facets do; status and year come from the stores' own facet counts.
@@ -19,10 +20,11 @@ from werkzeug.datastructures import MultiDict
 from engine.access import User, can
 from engine.search.parse import SearchQuery, similar_to
 from engine.search.snippets import Snippet
-from engine.store.base import Query, Record
+from engine.store.base import Page, Query, Record
 from engine.store.index import STATUS, YEAR
 from engine.web.listing import read_page, read_state
 from engine.web.site import HostedRepository, Site
+from engine.web.unreadable import each_readable
 
 INSTANCE, TYPE = "instance", "repository"
 #: The facets, each with its URL parameter, on the page and in the API (``YEAR`` is an internal name).
@@ -114,17 +116,20 @@ def search_trust(site: Site, person: User, search: SearchQuery, *, chosen: Mappi
     totals: dict[tuple[str, str], int] = {}
     counted: dict[str, dict[str, int]] = {STATUS: {}, YEAR: {}}
     suggestion = None
-    for hosted in readable(site, person):
+    query = Query(q=search.text, search=search, filters=filters, state=state, per_page=wanted)
+
+    def ask(hosted: HostedRepository) -> tuple[Page, dict[str, list[tuple[str, int]]]]:
         store = site.store(hosted)
-        query = Query(q=search.text, search=search, filters=filters, state=state, per_page=wanted)
         found = store.query(query)
+        return found, store.facets(query, (STATUS, YEAR)) if _passes(hosted, chosen) else {}
+    for hosted, (found, facets) in each_readable(readable(site, person), ask):
         totals[(hosted.instance.name, hosted.name)] = found.total
         suggestion = suggestion or found.suggestion
         if not _passes(hosted, chosen):
             continue
         hits.extend(Hit(hosted, record, found.scores.get(record.reference, 0.0), found.snippets)
                     for record in found.records)
-        for name, buckets in store.facets(query, (STATUS, YEAR)).items():
+        for name, buckets in facets.items():
             for key, count in buckets:
                 counted[name][key] = counted[name].get(key, 0) + count
     hits.sort(key=lambda hit: (-hit.score, -hit.record.updated.timestamp()))
@@ -166,8 +171,8 @@ def similar(site: Site, person: User, title: str, text: str = "", *,
     if not search:
         return ()
     hits: list[Hit] = []
-    for hosted in readable(site, person):
-        found = site.store(hosted).query(Query(q=search.text, search=search, per_page=limit + 1))
+    query = Query(q=search.text, search=search, per_page=limit + 1)
+    for hosted, found in each_readable(readable(site, person), lambda hosted: site.store(hosted).query(query)):
         for record in found.records:
             if leave_out == (hosted.instance.name, hosted.name, record.reference):
                 continue

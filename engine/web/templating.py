@@ -1,5 +1,5 @@
 """Jinja set-up: templates compiled once, and the few helpers templates call (formatting, asset URLs,
-the options of a reference picker)."""
+the options of a reference picker, the repositories a page could not read)."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +10,7 @@ from engine.schema.model import Field, Instance
 from engine.web.columns import when
 from engine.web.finding import similar_message
 from engine.web.listing import page_window
+from engine.web.unreadable import left_out, read_or
 
 
 def form_text(bound) -> str:
@@ -44,19 +45,27 @@ PICKER_LIMIT = 500
 
 def reference_options(instance: Instance, field: Field) -> list[tuple[str, str]] | None:
     """Records of the field's target repository in the same instance, for a reference picker; None when
-    there are too many to list."""
+    there are too many to list, or the target's data cannot be read (the reference is then typed)."""
     site = current_app.extensions["repo_engine"]
     target = site.repository(instance.name, field.target)
-    store = site.store(target)
-    if store.count() > PICKER_LIMIT:
-        return None
-    return [(r.reference, f"{r.reference}: {target.title_of(r)}") for r in store.iter_all()]
+
+    def options(target) -> list[tuple[str, str]] | None:
+        store = site.store(target)
+        if store.count() > PICKER_LIMIT:
+            return None
+        return [(r.reference, f"{r.reference}: {target.title_of(r)}") for r in store.iter_all()]
+    return read_or(target, options, None)
 
 
-def record_exists(instance: Instance, target: str, reference: str) -> bool:
+def record_exists(instance: Instance, target: str, reference: str) -> bool | None:
     """Is ``reference`` a live record of ``target`` here? A record page links only those: old data may name a
-    record that was since deleted or never existed, shown as its reference without a dead link."""
-    return current_app.extensions["repo_engine"].references(instance)(target, reference)
+    record that was since deleted or never existed, shown as its reference without a dead link. None when
+    ``target``'s data cannot be read, so nobody can say."""
+    site = current_app.extensions["repo_engine"]
+    if not instance.has_repository(target):
+        return False
+    return read_or(site.repository(instance.name, target),
+                   lambda _: site.references(instance)(target, reference), None)
 
 
 def configure(app: Flask, *, frontend_version: str) -> None:
@@ -72,6 +81,6 @@ def configure(app: Flask, *, frontend_version: str) -> None:
         return f"{request.script_root}/assets/{path}?v={frontend_version}"
 
     env.globals.update(asset_url=asset_url, reference_options=reference_options, record_exists=record_exists,
-                       page_window=page_window, similar_message=similar_message,
+                       page_window=page_window, similar_message=similar_message, left_out=left_out,
                        frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",
                        frontend_js=f"nhsuk-frontend-{frontend_version}.min.js")

@@ -1,10 +1,12 @@
-"""The site home (every instance) and an instance's home (its repositories, counts and latest records)."""
+"""The site home (every instance) and an instance's home (its repositories, counts and latest records; one
+whose data is damaged is left out, and the page says so)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from engine.store.base import Query
 from engine.access import can
+from engine.web.unreadable import each_readable
 from engine.web.views import current_user, require, site
 
 bp = Blueprint("home", __name__)
@@ -22,8 +24,7 @@ def site_home():
 def instance_home(instance: str):
     found = site().instance(instance)
     require(found, "read")
-    summaries = []
-    for repository in site().hosted_in(found):
-        latest = site().store(repository).query(Query(sort="-updated", per_page=LATEST))
-        summaries.append((repository, latest.total, latest.records))
+    latest = Query(sort="-updated", per_page=LATEST)
+    summaries = [(repository, page.total, page.records) for repository, page in
+                 each_readable(site().hosted_in(found), lambda repository: site().store(repository).query(latest))]
     return render_template("instance.html", instance=found, summaries=summaries)

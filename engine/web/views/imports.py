@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine.errors import EngineError
+from engine.errors import DataDamaged, EngineError, OutOfSpace
 from engine.exchange.plan import ImportPlan, plan_import
 from engine.exchange.readers import UnreadableFile, read_table
 from engine.exchange.write import ImportRefused, carry_out, imported
@@ -75,6 +75,8 @@ def confirm(instance: str, repo: str):
         saved = carry_out(plan, site().records(repository), user=user(), skip_invalid=True)
     except (ImportRefused, UnreadableFile) as refused:
         return _page(repository, error=str(refused), code=400)
+    except (DataDamaged, OutOfSpace):   # the site's 503 and 507 pages, logged for the service team
+        raise
     except EngineError as error:    # e.g. a reference someone else took since the check
         return _page(repository, error=f"Nothing was imported: {error}", code=409)
     path.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from engine.access import ROLES
 from engine.access.accounts import AccountError
 from engine.store.base import Query
+from engine.web.unreadable import each_readable
 from engine.web.views import hosted, require, site, user
 
 bp = Blueprint("manage", __name__)
@@ -73,11 +74,10 @@ def revoke(instance: str, username: str):
 def bin_page(instance: str):
     found = site().instance(instance)
     require(found, "restore")
-    groups = []
-    for repository in site().hosted_in(found):
-        page = site().store(repository).query(Query(deleted=True, sort="-updated", per_page=BIN_SHOWN))
-        if page.records:
-            groups.append((repository, page))
+    deleted = Query(deleted=True, sort="-updated", per_page=BIN_SHOWN)
+    groups = [(repository, page) for repository, page in
+              each_readable(site().hosted_in(found), lambda repository: site().store(repository).query(deleted))
+              if page.records]
     return render_template("bin.html", instance=found, groups=groups)
 
 

@@ -1,15 +1,17 @@
 """My submissions: every record the signed-in person created, across all the instances they can read.
 
 One page for the whole site rather than one per instance: people submit to several departments (an audit in
-one, an evidence search in another) and want one list of what they are waiting on.
+one, an evidence search in another) and want one list of what they are waiting on. A repository whose data is
+damaged is left out, and the page says so.
 """
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 
-from engine.access import can
 from engine.store.base import Query, Record, Store
 from engine.web.auth.redirects import here
+from engine.web.finding import readable
+from engine.web.unreadable import each_readable
 from engine.web.views import current_user, site
 
 bp = Blueprint("mine", __name__)
@@ -20,14 +22,10 @@ def mine():
     person = current_user()
     if not person.signed_in:
         return redirect(url_for("auth.sign_in", next=here()))
-    groups = []
-    for instance in site().project.instances.values():
-        if not can(person, instance, "read"):
-            continue
-        for repository in site().hosted_in(instance):
-            records = _created_by(site().store(repository), person.username)
-            if records:
-                groups.append((repository, records))
+    groups = [(repository, records) for repository, records in
+              each_readable(readable(site(), person),
+                            lambda repository: _created_by(site().store(repository), person.username))
+              if records]
     return render_template("mine.html", groups=groups)
 
 

@@ -55,6 +55,7 @@ def new(instance: str, repo: str):
     repository = hosted(instance, repo)
     require(repository.instance, "submit")
     if request.method == "GET":
+        site().store(repository).count()    # damaged data: the 503 page now, not once the form is filled in
         return _form_page(repository, forms.blank_form(repository))
     form = forms.posted_form(repository, request.form, request.files)
     if request.form.get("check_similar"):           # "Check for similar work" without JavaScript: no save

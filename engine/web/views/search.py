@@ -13,6 +13,7 @@ from engine.web.columns import Facet
 from engine.web.finding import (INSTANCE, PARAMETERS, TYPE, Hit, TrustQuery, TrustResults, read_trust_query,
                                 search_trust, similar, similar_message)
 from engine.web.listing import STATES, FacetOption
+from engine.web.unreadable import left_out
 from engine.web.views import current_user, hosted, require, site
 
 bp = Blueprint("search", __name__)
@@ -59,7 +60,8 @@ def similar_work(instance: str, repo: str):
     if len(title) < SHORTEST_TITLE:
         return jsonify(records=[], message=f"Type at least {SHORTEST_TITLE} letters of the title"), 400
     hits = similar(site(), current_user(), title, request.args.get("text", ""))
-    return jsonify(records=[as_json(hit) for hit in hits], message=similar_message(hits))
+    said = "".join(f". {unread.sentence}" for unread in left_out())      # the panel announces the message
+    return jsonify(records=[as_json(hit) for hit in hits], message=similar_message(hits) + said)
 
 
 def as_json(hit: Hit) -> dict:
