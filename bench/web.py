@@ -1,4 +1,5 @@
-"""Web benchmark: browse, search and submit throughput under gunicorn at 10k QI projects, beside a floor.
+"""Web benchmark: browse, search and submit throughput under gunicorn at 10k QI projects, beside a floor;
+a mixed load of reads and submissions beside the same reads alone; worker memory, under saves too.
 
 The floor is a bare Flask + Jinja page of the same size (a 25-row table, about 26 KB) served by the same
 gunicorn settings in the same run, so the ratio says what the engine costs above Flask itself on this machine.
@@ -7,7 +8,13 @@ Python multi-process client). Submissions go through the real form with CSRF on:
 cookie of a signed-in contributor are fetched once, then re-posted (Flask-WTF tokens stay valid for hours
 within one session).
 
-    .venv/bin/python bench/web.py [--records 10000] [--seconds 10]
+The mixed load: ``--clients`` connections going through browse pages, searches and record pages, with 3% of
+the requests a submission of the new-record form; the read-only load is the same reads without them. Each is
+run ``--runs`` times, alternately, and the medians compared. Worker memory is each gunicorn worker's VmRSS
+after start-up and the first pages, after the mixed loads, and after ``--saves`` saves (edits through the
+real edit form by a signed-in editor, so the repository stays at its size while every save is written).
+
+    .venv/bin/python bench/web.py [--records 10000] [--seconds 10] [--clients 50] [--saves 10000]
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,22 +30,30 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from web_load import Result, run_load  # noqa: E402  (modules beside this file)
-from web_data import fill_store, find_qi_instance, form_values  # noqa: E402
+from web_load import Call, Result, run_lanes, run_load, with_posts  # noqa: E402  (modules beside this file)
+from web_data import TOPICS, edit_pairs, fill_store, find_qi_instance, form_values  # noqa: E402
 
-WORKERS = 2
 TARGETS = {"browse": 0.5, "search": 0.3}
+MIXED_THROUGHPUT_TARGET = 0.7       # mixed req/s / read-only req/s, at least
+MIXED_P99_TARGET = 3.0              # mixed p99 / read-only p99, at most
+MEMORY_TARGET = 1.2                 # worker RSS after the saves / before, at most
+POST_SHARE = 0.03
+#: What readers open in the mixed load, and how often: listings (facet filters, a column sort, later pages),
+#: searches and record pages.
+READ_SHARES = {"browse": 0.50, "search": 0.25, "record": 0.25}
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-only-password-on-127.0.0.1"
+BENCH_EDITOR = "bench-editor"
 #: Pages of the browse listing cycled through for the "every page" row: more than the kept bodies (256), so
 #: each request renders its page afresh, as for a reader paging through results nobody else has opened.
 CYCLED_PAGES = 300
+SAVE_BATCHES = 5
 
 
 @dataclass(frozen=True)
@@ -60,10 +76,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(app_spec: str, env: dict[str, str]) -> Server:
-    """The production serving command with the settings both apps share: 2 sync workers on 127.0.0.1."""
+def start_gunicorn(app_spec: str, env: dict[str, str], workers: int) -> Server:
+    """The production serving command with the settings both apps share: sync workers on 127.0.0.1."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync",
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
                app_spec]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
@@ -81,8 +97,8 @@ def start_gunicorn(app_spec: str, env: dict[str, str]) -> Server:
     raise SystemExit(f"gunicorn {app_spec} did not answer within 60 s")
 
 
-def warm(url: str, times: int = 2 * WORKERS * 3) -> int:
-    """Let every worker load its data and compile its templates before timing; returns the page size."""
+def warm(url: str, times: int = 12) -> int:
+    """Let the workers load their data and compile their templates before timing; returns the page size."""
     size = 0
     for _ in range(times):
         try:
@@ -110,11 +126,11 @@ def _cookie(response) -> str:
     return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
 
 
-def signed_in_session(base: str, new_url: str) -> tuple[str, str]:
-    """The session cookie and CSRF token a contributor's browser holds after signing in and opening the form."""
+def signed_in_session(base: str, form_url: str, username: str = BENCH_USER) -> tuple[str, str]:
+    """The session cookie and CSRF token a person's browser holds after signing in and opening a form."""
     with urllib.request.urlopen(base + "/sign-in", timeout=30) as response:
         cookie, token = _cookie(response), _token(response.read().decode(), base + "/sign-in")
-    body = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_USER, "password": BENCH_PASSWORD})
+    body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": BENCH_PASSWORD})
     request = urllib.request.Request(base + "/sign-in", data=body.encode(), headers={"Cookie": cookie})
     try:
         urllib.request.build_opener(_Stay).open(request, timeout=30)
@@ -123,17 +139,19 @@ def signed_in_session(base: str, new_url: str) -> tuple[str, str]:
         if answer.code not in (302, 303):
             raise SystemExit(f"signing in answered {answer.code}") from None
         cookie = _cookie(answer)
-    with urllib.request.urlopen(urllib.request.Request(new_url, headers={"Cookie": cookie}), timeout=30) as response:
+    with urllib.request.urlopen(urllib.request.Request(form_url, headers={"Cookie": cookie}), timeout=30) as response:
         # The form's CSRF token is kept in the session, so opening it may re-issue the cookie.
-        return _cookie(response) or cookie, _token(response.read().decode(), new_url)
+        return _cookie(response) or cookie, _token(response.read().decode(), form_url)
 
 
-def add_contributor(data: str, instance) -> None:
-    """The person whose submissions are timed: a contributor in the benchmarked instance."""
+def add_people(data: str, instance) -> None:
+    """Whose requests are timed: a contributor who submits, and an editor who edits anyone's records."""
     from engine.access.accounts import Accounts
     accounts = Accounts(Path(data))
-    accounts.add(BENCH_USER, password=BENCH_PASSWORD, name="Bench Contributor")
-    accounts.grant(BENCH_USER, instance.name, "contributor")
+    for username, name, role in ((BENCH_USER, "Bench Contributor", "contributor"),
+                                 (BENCH_EDITOR, "Bench Editor", "editor")):
+        accounts.add(username, password=BENCH_PASSWORD, name=name)
+        accounts.grant(username, instance.name, role)
 
 
 def page_urls(browse: str, rtype) -> dict[str, str]:
@@ -151,92 +169,308 @@ def submission_body(rtype, token: str) -> str:
     return urllib.parse.urlencode([("csrf_token", token), *form_values(rtype, random.Random(7))], doseq=True)
 
 
-def row(name: str, result: Result, floor_rps: float | None, size: int | None) -> str:
-    ratio = f"{result.rps / floor_rps:5.2f}x" if floor_rps else "   - "
-    target = TARGETS.get(name)
-    verdict = "" if target is None else ("ok" if result.rps >= target * floor_rps else f"BELOW {target}x")
-    kb = f"{size / 1024:6.1f}" if size else "     -"
-    return (f"{name:<12} {result.rps:9.1f} {result.median_ms:9.1f} {result.p95_ms:9.1f} {ratio:>7} {kb} "
-            f"{result.requests:8d} {result.errors:6d}  {result.client:<13} {verdict}"
-            f"{'  (stopped at the request cap: rate understated)' if result.capped else ''}")
+def read_calls(path: str, rtype, records: int, length: int = 1000, seed: int = 11) -> list[Call]:
+    """``length`` reads of the browse listing at ``path``, its searches and its records, in READ_SHARES."""
+    from engine.store.documents import format_reference
+    rng = random.Random(seed)
+    facet = next(name for name in rtype.listing.facets if name != "status")
+    urlencode = urllib.parse.urlencode
+    kinds = {
+        "browse": [f"{path}?{urlencode({facet: value, 'sort': rtype.record_title})}"
+                   for value in rtype.field(facet).choice_values] + [f"{path}?page={n}" for n in range(1, 21)],
+        "search": [f"{path}?{urlencode({'q': word})}" for word in TOPICS[:12]],
+        "record": [path + format_reference(rtype.reference_prefix, rng.randint(1, records)) for _ in range(300)],
+    }
+    picked = rng.choices(list(READ_SHARES), weights=list(READ_SHARES.values()), k=length)
+    return [Call(rng.choice(kinds[kind])) for kind in picked]
 
 
-def measure(floor: Server, engine: Server, instance, rtype, load: dict) -> dict[str, tuple[Result, int | None]]:
+def edit_lanes(path: str, rtype, docs: list[dict], saves: int, lanes: int, cookie: str, token: str
+               ) -> list[list[Call]]:
+    """``saves`` posts of the edit form, going through the records in turn (the version each expects follows
+    from how often the record was edited before), a record always in the same lane so its edits keep order."""
+    title = rtype.field(rtype.record_title)
+    calls: list[list[Call]] = [[] for _ in range(lanes)]
+    for save in range(saves):
+        number, version = save % len(docs) + 1, save // len(docs) + 1
+        doc = docs[number - 1]
+        values = {**doc, title.name: f"{doc[title.name]} (revision {version + 1})"[: title.max_length or 250]}
+        body = urllib.parse.urlencode([("csrf_token", token), ("version", str(version)),
+                                       *edit_pairs(rtype, values)])
+        calls[(number - 1) % lanes].append(Call(f"{path}{doc['reference']}/edit", "POST", body, cookie))
+    return calls
+
+
+def worker_memory(master: int) -> dict[int, int]:
+    """The resident memory (VmRSS, in kB) of each gunicorn worker, that is of each child of the master."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
+        except OSError:         # the process ended while being looked at
+            continue
+        if int(status.get("PPid", "0")) == master and "VmRSS" in status:
+            found[int(entry.name)] = int(status["VmRSS"].split()[0])
+    return dict(sorted(found.items()))
+
+
+def folder_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+@dataclass
+class Run:
+    """What one run of the benchmark saw, beyond the single-page rows."""
+    pages: dict[str, tuple[Result, int | None]] = field(default_factory=dict)
+    loads: dict[str, list[Result]] = field(default_factory=dict)
+    loads_memory: dict[str, list[int]] = field(default_factory=dict)     # workers' total RSS after each run
+    memory: dict[str, dict[int, int]] = field(default_factory=dict)
+    saves: list[tuple[Result, dict[int, int]]] = field(default_factory=list)    # per batch, and RSS after it
+    disk: dict[str, int] = field(default_factory=dict)
+
+
+def measure_pages(floor: Server, engine: Server, instance, rtype, load: dict, run: Run) -> None:
     """The floor before and after the engine's pages (the machine is shared: this brackets its drift),
     then submissions, which change the data and so come last."""
     browse = f"{engine.base}/{instance.name}/{rtype.name}/"
     urls = {"floor": floor.base + "/", **page_urls(browse, rtype), "floor, again": floor.base + "/"}
-    results = {}
     for name, url in urls.items():
         size = warm(url)
-        results[name] = (run_load(url, **load), size)
+        run.pages[name] = (run_load(url, **load), size)
     path = urllib.parse.urlsplit(browse).path
     paths = [f"{path}?sort={rtype.record_title}&page={n}" for n in range(1, CYCLED_PAGES + 1)]
-    size = warm(browse + "?" + paths[-1].split("?", 1)[1], times=1)     # the last page exists: not a short "past the end" page
-    results["every page"] = (run_load(browse, paths=paths, **load), size)
+    # The last page exists: not a short "past the end" page.
+    size = warm(browse + "?" + paths[-1].split("?", 1)[1], times=1)
+    run.pages["every page"] = (run_load(browse, paths=paths, **load), size)
     cookie, token = signed_in_session(engine.base, browse + "new")
-    results["submit"] = (run_load(browse + "new", method="POST", body=submission_body(rtype, token),
-                                  cookie=cookie, **{**load, "max_requests": min(load["max_requests"], 2_000)}),
-                         None)
-    return results
+    run.pages["submit"] = (run_load(browse + "new", method="POST", body=submission_body(rtype, token),
+                                    cookie=cookie, **{**load, "max_requests": min(load["max_requests"], 2_000)}),
+                           None)
 
 
-def report(results: dict[str, tuple[Result, int | None]], args) -> float:
-    """Print the table; returns the floor's rate (the mean of its two runs)."""
-    floor_rps = (results["floor"][0].rps + results["floor, again"][0].rps) / 2
-    print(f"\n{args.records} records, gunicorn {WORKERS} sync workers, {args.connections} connections, "
+def measure_mixed(engine: Server, browse: str, rtype, reads: list[Call], args, run: Run) -> None:
+    """The read-only load and the mixed one, alternately, ``args.runs`` times each."""
+    cookie, token = signed_in_session(engine.base, engine.base + browse + "new")
+    post = Call(browse + "new", "POST", submission_body(rtype, token), cookie)
+    loads = {"read-only": reads, f"mixed, {POST_SHARE:.0%} posts": with_posts(reads, post, POST_SHARE)}
+    run.loads, run.loads_memory = {name: [] for name in loads}, {name: [] for name in loads}
+    for turn in range(args.runs):
+        for name, calls in loads.items():
+            print(f"  {name}, run {turn + 1} of {args.runs}", flush=True)
+            run.loads[name].append(run_load(engine.base + "/", calls=calls, seconds=args.seconds,
+                                            connections=args.clients, max_requests=args.max_requests,
+                                            client=args.client))
+            run.loads_memory[name].append(sum(worker_memory(engine.process.pid).values()))
+
+
+def look_around(engine: Server, reads: list[Call], workers: int, requests: int = 400) -> None:
+    """A few hundred reads on a few connections, so that every worker has loaded, indexed and rendered."""
+    run_load(engine.base + "/", calls=reads, seconds=60, connections=2 * workers, max_requests=requests,
+             client="python")
+
+
+def measure_saves(engine: Server, browse: str, rtype, docs: list[dict], args, run: Run) -> None:
+    """The saves in a few batches, worker memory read after each (whether it levels off or keeps growing),
+    all within ``args.save_seconds``."""
+    cookie, token = signed_in_session(engine.base, f"{engine.base}{browse}{docs[0]['reference']}/edit",
+                                      BENCH_EDITOR)
+    lanes = edit_lanes(browse, rtype, docs, args.saves, args.save_clients, cookie, token)
+    batches = max(1, min(SAVE_BATCHES, args.saves // 100))
+    deadline = time.monotonic() + args.save_seconds
+    for batch in range(batches):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        part = [lane[batch * len(lane) // batches:(batch + 1) * len(lane) // batches] for lane in lanes]
+        run.saves.append((run_lanes(engine.base + "/", part, seconds=left), worker_memory(engine.process.pid)))
+
+
+def saved(run: Run) -> int:
+    return sum(result.posts for result, _ in run.saves)
+
+
+def measure(floor: Server, engine: Server, instance, rtype, docs: list[dict], args, repository: Path) -> Run:
+    run = Run()
+    browse = f"/{instance.name}/{rtype.name}/"
+    reads = read_calls(browse, rtype, len(docs))
+    master = engine.process.pid
+    print("first pages", flush=True)
+    look_around(engine, reads, args.workers)
+    run.memory["after start-up and first pages"] = worker_memory(master)
+    print("single pages", flush=True)
+    measure_pages(floor, engine, instance, rtype,
+                  dict(seconds=args.seconds, connections=args.connections, max_requests=args.max_requests,
+                       client=args.client), run)
+    print(f"mixed load, {args.clients} clients", flush=True)
+    measure_mixed(engine, browse, rtype, reads, args, run)
+    look_around(engine, reads, args.workers)
+    run.memory["after the mixed loads"] = worker_memory(master)
+    run.disk["before the saves"] = folder_size(repository)
+    print(f"{args.saves} saves", flush=True)
+    measure_saves(engine, browse, rtype, docs, args, run)
+    look_around(engine, reads, args.workers)
+    run.memory[f"after {saved(run):,} saves"] = worker_memory(master)
+    run.disk["after the saves"] = folder_size(repository)
+    return run
+
+
+def page_row(name: str, result: Result, floor_rps: float | None, size: int | None) -> str:
+    ratio = f"{result.rps / floor_rps:5.2f}x" if floor_rps else "   - "
+    target = TARGETS.get(name)
+    verdict = "" if target is None else ("ok" if result.rps >= target * floor_rps else f"BELOW {target}x")
+    kb = f"{size / 1024:6.1f}" if size else "     -"
+    return (f"{name:<12} {result.rps:9.1f} {result.median_ms:9.1f} {result.p95_ms:9.1f} {result.p99_ms:9.1f} "
+            f"{ratio:>7} {kb} {result.requests:8d} {result.errors:6d}  {result.client:<13} {verdict}"
+            f"{'  (stopped at the request cap: rate understated)' if result.capped else ''}")
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report_pages(run: Run, args) -> list[str]:
+    """The single-page table; returns the names of the targets missed."""
+    pages = run.pages
+    floor_rps = (pages["floor"][0].rps + pages["floor, again"][0].rps) / 2
+    print(f"\n{args.records} records, gunicorn {args.workers} sync workers, {args.connections} connections, "
           f"{args.seconds:g} s each, on 127.0.0.1; floor = mean of its two runs, {floor_rps:.1f} req/s")
     print("browse and search repeat one URL, as for a popular listing; 'every page' cycles through "
           f"{CYCLED_PAGES} pages of the browse listing, so none is served from kept bodies")
-    print(f"{'page':<12} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'floor':>7} {'KB':>6} {'requests':>8} "
-          f"{'errors':>6}  {'load by':<13} target")
-    for name, (result, size) in results.items():
-        print(row(name, result, None if name.startswith("floor") else floor_rps, size))
-    return floor_rps
+    print(f"{'page':<12} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'floor':>7} {'KB':>6} "
+          f"{'requests':>8} {'errors':>6}  {'load by':<13} target")
+    for name, (result, size) in pages.items():
+        print(page_row(name, result, None if name.startswith("floor") else floor_rps, size))
+    return [name for name, target in TARGETS.items() if pages[name][0].rps < target * floor_rps]
+
+
+def report_mixed(run: Run, args) -> list[str]:
+    """The mixed load beside the read-only one (medians of the runs); returns the names of the targets missed."""
+    print(f"\n{args.clients} clients, {args.seconds:g} s each, {args.runs} runs of each load alternately, medians; "
+          f"reads: {', '.join(f'{share:.0%} {kind}' for kind, share in READ_SHARES.items())}")
+    print(f"{'load':<18} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'requests':>8} {'errors':>6} {'posts':>6}  "
+          f"{'req/s of each run':<20} {'workers MB after each':<22} load by")
+    medians = {}
+    for name, results in run.loads.items():
+        rps = statistics.median(r.rps for r in results)
+        p99 = statistics.median(r.p99_ms for r in results)
+        medians[name] = (rps, p99)
+        print(f"{name:<18} {rps:9.1f} {statistics.median(r.median_ms for r in results):9.1f} {p99:9.1f} "
+              f"{sum(r.requests for r in results):8d} {sum(r.errors for r in results):6d} "
+              f"{sum(r.posts for r in results):6d}  {', '.join(f'{r.rps:.0f}' for r in results):<20} "
+              f"{', '.join(f'{kb / 1024:.0f}' for kb in run.loads_memory[name]):<22} {results[0].client}")
+    (read_rps, read_p99), (mixed_rps, mixed_p99) = medians.values()
+    throughput, latency = mixed_rps / read_rps if read_rps else 0.0, mixed_p99 / read_p99 if read_p99 else 0.0
+    missed = []
+    for label, value, ok, target in (
+            ("mixed / read-only throughput", throughput, throughput >= MIXED_THROUGHPUT_TARGET,
+             f">= {MIXED_THROUGHPUT_TARGET:g}x"),
+            ("mixed / read-only p99", latency, latency <= MIXED_P99_TARGET, f"<= {MIXED_P99_TARGET:g}x")):
+        print(f"{label:<30} {value:6.2f}x   target {target:<7} {verdict(ok)}")
+        if not ok:
+            missed.append(label)
+    return missed
+
+
+def report_saves(run: Run, args) -> None:
+    """Each batch of saves: its rate and latency, and worker memory right after it."""
+    made, taken = saved(run), sum(result.seconds for result, _ in run.saves)
+    print(f"\nsaves: {made:,} of {args.saves:,} edits saved in {taken:.1f} s "
+          f"({made / taken if taken else 0:.1f} a second) by {args.save_clients} clients"
+          f"{'  (stopped at --save-seconds)' if sum(r.requests for r, _ in run.saves) < args.saves else ''}")
+    print(f"{'saves so far':>12} {'saves/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   worker RSS MB right after")
+    so_far = 0
+    for result, workers in run.saves:
+        so_far += result.posts
+        print(f"{so_far:12,} {result.posts / result.seconds if result.seconds else 0:8.1f} {result.median_ms:8.1f} "
+              f"{result.p99_ms:8.1f} {result.errors:6d}   " + ", ".join(f"{kb / 1024:.1f}" for kb in workers.values()))
+    print("repository folder on disk: " + ", ".join(f"{name} {size / 2**20:.1f} MB" for name, size in run.disk.items()))
+
+
+def report_memory(run: Run, args) -> list[str]:
+    """Worker memory at each point, and its growth over the saves; returns the names of the targets missed."""
+    columns = " ".join(f"{'worker ' + str(n + 1):>9}" for n in range(args.workers))
+    print(f"\n{'worker memory (VmRSS, MB)':<34} {columns} {'total':>9}")
+    for moment, workers in run.memory.items():
+        print(f"{moment:<34} " + " ".join(f"{kb / 1024:9.1f}" for kb in workers.values())
+              + f" {sum(workers.values()) / 1024:9.1f}   pids {', '.join(map(str, workers))}")
+    (_, before), (_, after) = list(run.memory.items())[-2:]
+    if set(before) != set(after):
+        print("a worker was replaced during the saves (see the server's log above): no growth to compare")
+        return ["worker memory under saves"]
+    growth = {pid: after[pid] / before[pid] for pid in before}
+    total = sum(after.values()) / sum(before.values())
+    ok = max([*growth.values(), total]) <= MEMORY_TARGET
+    print(f"{'after / before the saves':<34} " + " ".join(f"{ratio:8.2f}x" for ratio in growth.values())
+          + f" {total:8.2f}x   target <= {MEMORY_TARGET:g}x   {verdict(ok)}")
+    return [] if ok else ["worker memory under saves"]
+
+
+def stored_totals(env: dict[str, str], instance, rtype) -> tuple[int, int]:
+    """How many records the repository holds, and how many edits they have had between them."""
+    from engine.config import Paths
+    from engine.store import Stores
+    stores = Stores(Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"],
+                                   env["REPO_ENGINE_DATA"]))
+    try:
+        store = stores.get(instance, rtype)
+        return store.count(), sum(record.version - 1 for record in store.iter_all())
+    finally:
+        stores.close()
+
+
+def written_as_answered(run: Run, records: int, stored: tuple[int, int]) -> bool:
+    """A redirect to the sign-in page would look like a successful post: check the saves were made."""
+    made = stored[0] - records
+    submitted = run.pages["submit"][0].posts + sum(r.posts for results in run.loads.values() for r in results)
+    fine = True
+    if made < submitted:
+        print(f"submissions: {submitted} posts were answered with a redirect but only {made} records were made")
+        fine = False
+    if stored[1] < saved(run):
+        print(f"saves: {saved(run)} edits were answered with a redirect but the records show {stored[1]}")
+        fine = False
+    return fine
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measurement")
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=4, help="for the single-page rows")
+    parser.add_argument("--clients", type=int, default=50, help="connections of the mixed and read-only loads")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each of the mixed and read-only loads")
+    parser.add_argument("--saves", type=int, default=10_000, help="edits saved for the memory check")
+    parser.add_argument("--save-clients", type=int, default=4, help="connections the saves are made on")
+    parser.add_argument("--save-seconds", type=float, default=300.0, help="at most this long for the saves")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, for both apps")
     parser.add_argument("--max-requests", type=int, default=50_000, help="per measurement, whichever comes first")
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                        help="load generator: wrk when installed (auto), or the Python client")
     args = parser.parse_args(argv)
-    load = dict(seconds=args.seconds, connections=args.connections, max_requests=args.max_requests)
 
     with tempfile.TemporaryDirectory(prefix="bench-web-") as data:
         env = {"REPO_ENGINE_SCHEMAS": str(ROOT / "schemas"), "REPO_ENGINE_INSTANCES": str(ROOT / "instances"),
                "REPO_ENGINE_DATA": data}
         instance, rtype = find_qi_instance(env)
         started = time.perf_counter()
-        fill_store(env, instance, rtype, args.records)
-        add_contributor(data, instance)
+        docs = fill_store(env, instance, rtype, args.records)
+        add_people(data, instance)
         print(f"{args.records} {rtype.name} records written in {time.perf_counter() - started:.1f} s", flush=True)
-        servers = [start_gunicorn("web_floor:create_floor_app()", {}), start_gunicorn("engine:create_app()", env)]
+        servers = [start_gunicorn("web_floor:create_floor_app()", {}, args.workers),
+                   start_gunicorn("engine:create_app()", env, args.workers)]
         try:
-            results = measure(*servers, instance, rtype, load)
-            written = stored_count(env, instance, rtype) - args.records
+            run = measure(*servers, instance, rtype, docs, args, Path(data) / instance.name / rtype.name)
         finally:
             for server in servers:
                 server.stop()
-    floor_rps = report(results, args)
-    failed = [name for name, target in TARGETS.items() if results[name][0].rps < target * floor_rps]
-    submitted = results["submit"][0].requests - results["submit"][0].errors
-    if written < submitted:     # a redirect to the sign-in page would look like a successful post
-        print(f"submit: {submitted} posts were answered with a redirect but only {written} records were made")
-        return 1
-    return 1 if failed else 0
-
-
-def stored_count(env: dict[str, str], instance, rtype) -> int:
-    from engine.config import Paths
-    from engine.store import Stores
-    stores = Stores(Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"],
-                                   env["REPO_ENGINE_DATA"]))
-    try:
-        return stores.get(instance, rtype).count()
-    finally:
-        stores.close()
+        stored = stored_totals(env, instance, rtype)
+    missed = report_pages(run, args) + report_mixed(run, args)
+    report_saves(run, args)
+    missed += report_memory(run, args)
+    fine = written_as_answered(run, args.records, stored)
+    return 0 if fine and not missed else 1
 
 
 if __name__ == "__main__":

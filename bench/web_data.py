@@ -1,4 +1,4 @@
-"""Realistic QI-project records for bench/web.py, generated from the repository type and written through the store.
+"""Realistic QI-project records for the benchmarks, made from the repository type, and the file that holds them.
 
 Values are made per field type from the type's own declarations (choices, bounds), so the data follows the
 shipped YAML wherever it goes; words are drawn from a small vocabulary of improvement work so that a search
@@ -7,9 +7,11 @@ such as ``?q=discharge`` matches a realistic share of the records (titles and ke
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import random
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 TOPICS = ("discharge", "falls", "sepsis", "handover", "medication", "pressure ulcers", "nutrition", "theatre",
           "outpatients", "delirium", "catheter", "hydration", "waiting times", "frailty", "antibiotics",
@@ -90,6 +92,19 @@ def form_pairs(field, value: Any) -> list[tuple[str, str]]:
     return [(field.name, "y" if value is True else str(value))]
 
 
+def edit_pairs(rtype, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the browser posts when the edit form is saved holding ``values`` (every field the form shows)."""
+    pairs: list[tuple[str, str]] = []
+    for field in rtype.fields:
+        value = values.get(field.name)
+        if value is None or value is False:     # an unticked checkbox posts nothing
+            continue
+        if field.type_name == "tags":           # one box, keywords separated by commas
+            value = ", ".join(value)
+        pairs += form_pairs(field, value)
+    return pairs
+
+
 def find_qi_instance(env: Mapping[str, str], instance: str = "quality-improvement", repository: str = "qi-project"):
     """The shipped Quality Improvement Team instance and its repository type, loaded as the app loads them."""
     from engine.config import Paths
@@ -102,31 +117,42 @@ def find_qi_instance(env: Mapping[str, str], instance: str = "quality-improvemen
     return hosting, hosting.repository(repository)
 
 
-def fill_store(env: Mapping[str, str], instance, rtype, count: int, seed: int = 42) -> Path:
-    """Write ``count`` valid records into a fresh store in one commit; returns the store's file.
+def write_records_file(path: Path, docs: Sequence[dict[str, Any]]) -> None:
+    """Write record documents, numbered 1, 2, ... in order, as a repository file in plain TinyDB layout, each
+    record with the history document of its first version.
 
-    Inserting them one by one would rewrite the whole file ``count`` times (about ten minutes at 10k), so,
-    as bench/store.py does, the records go through the store's own layers (value cleaning, version docs,
-    snapshot, durable file replace) in a single commit. Every record first passes the record validator.
+    This is the layout older versions of the store wrote (tables by name, documents by id, nothing beside the
+    file), which the store adopts when it first opens the repository; so the data is made without going
+    through the store's own machinery. Inserting the records one by one would take far longer than the
+    measurements themselves.
     """
+    from engine.store.history import version_doc
+
+    tables = {
+        "records": {str(number): doc for number, doc in enumerate(docs, 1)},
+        "history": {str(number): version_doc(doc, "created", {}) for number, doc in enumerate(docs, 1)},
+        "attachments": {},
+        "meta": {"1": {"next_reference": len(docs) + 1}},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(tables, out)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def fill_store(env: Mapping[str, str], instance, rtype, count: int, seed: int = 42) -> list[dict[str, Any]]:
+    """Write ``count`` valid records as the repository's file, before any store has opened it; returns the
+    record documents, in reference order. Every record first passes the record validator."""
     from engine.config import Paths
     from engine.schema.compile import RecordValidator
-    from engine.store import Stores
-    from engine.store.cache import HISTORY, META, META_ID, RECORDS, Snapshot
     from engine.store.documents import format_reference, stamp, storable_values
-    from engine.store.durable import replace_file
-    from engine.store.history import version_doc
 
     rng = random.Random(seed)
     validator = RecordValidator(rtype)
     labels = {field.name: field.label for field in rtype.fields}
-    stores = Stores(Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"],
-                                   env["REPO_ENGINE_DATA"]))
-    try:
-        path = stores.get(instance, rtype).path
-    finally:
-        stores.close()
-    records, history = {}, {}
+    paths = Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"], env["REPO_ENGINE_DATA"])
+    docs = []
     for number in range(1, count + 1):
         status = rng.choice(rtype.status_names)
         values = record_values(rtype, rng, status)
@@ -135,13 +161,8 @@ def fill_store(env: Mapping[str, str], instance, rtype, count: int, seed: int = 
         created = dt.datetime(2021, 1, 1, 9, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=number * 263)
         updated = created + dt.timedelta(days=rng.randrange(0, 120), minutes=rng.randrange(0, 600))
         who = rng.choice(PEOPLE)
-        doc = {"reference": format_reference(rtype.reference_prefix, number), "status": status,
-               "created": stamp(created), "created_by": who, "updated": stamp(updated), "updated_by": who,
-               "version": 1, "deleted": False, **storable_values(values, labels)}
-        records[str(number)] = doc
-        history[str(number)] = version_doc(doc, "created", {})
-    snapshot = Snapshot.empty().apply({RECORDS: records, HISTORY: history,
-                                       META: {META_ID: {"next_reference": count + 1}}})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, snapshot.chunks())
-    return path
+        docs.append({"reference": format_reference(rtype.reference_prefix, number), "status": status,
+                     "created": stamp(created), "created_by": who, "updated": stamp(updated), "updated_by": who,
+                     "version": 1, "deleted": False, **storable_values(values, labels)})
+    write_records_file(paths.instance_data(instance.name) / rtype.name / "records.json", docs)
+    return docs
