@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from engine.search.analysis import stem_all, words
 from engine.search.fields import Searched
+from engine.search.memo import Memo
 
 Doc = Mapping[str, Any]
 K1, B = 1.2, 0.75               # BM25: how fast repeats stop counting, how much field length matters
@@ -83,7 +84,7 @@ class TextIndex:
         self.vocabulary: Counter[str] = Counter()
         self.average = self._average_lengths(docs)
         self._sorted_terms: list[str] | None = None
-        self.memo: dict[Any, Any] = {}
+        self.memo = Memo()
         for ref, doc in docs.items():
             self._add(ref, doc)
 
@@ -122,7 +123,7 @@ class TextIndex:
         following.refs, following.docno, following.alive = list(self.refs), dict(self.docno), bytearray(self.alive)
         following.postings, following.pairs = dict(self.postings), dict(self.pairs)
         following.vocabulary = Counter(self.vocabulary)
-        following.average, following.memo = self.average, {}
+        following.average, following.memo = self.average, Memo()
         following._sorted_terms = list(self._sorted_terms) if self._sorted_terms is not None else None
         copied: set[tuple[bool, str]] = set()
         for ref in dict.fromkeys(changed):

@@ -20,7 +20,6 @@ from engine.search.parse import Clause, SearchQuery, Term
 #: How much a longer word that the last word typed begins counts, against the word itself.
 PREFIX_WEIGHT = 0.6
 PREFIX_LIMIT = 20
-MEMO_LIMIT = 512
 
 Scores = dict[int, float]
 
@@ -119,9 +118,4 @@ def _phrase(index: TextIndex, terms: tuple[str, ...]) -> Scores:
 
 
 def _remembered(index: TextIndex, key, compute):
-    found = index.memo.get(key)
-    if found is None:
-        if len(index.memo) >= MEMO_LIMIT:
-            index.memo.clear()
-        found = index.memo[key] = compute()
-    return found
+    return index.memo.remember(key, compute)

@@ -21,6 +21,7 @@ Doc = Mapping[str, Any]
 
 from engine.schema.model import RepositoryType
 from engine.search.fields import searched_fields
+from engine.search.memo import Memo
 from engine.search.index import FileText, TextIndex, record_passages
 from engine.store.base import Record
 from engine.store.documents import reference_number
@@ -62,7 +63,7 @@ class RecordIndex:
         self._orders: dict[str, tuple[list[str], list[str]]] = {}
         self._search: TextIndex | None = None
         self._in_order: list[str] | None = None
-        self.memo: dict[Any, Any] = {}      # answers that stay true as long as the snapshot (see query.py)
+        self.memo = Memo()      # answers that stay true as long as the snapshot (see query.py)
 
     @property
     def in_order(self) -> list[str]:
@@ -114,7 +115,7 @@ class RecordIndex:
         """The index of ``records``, which differ from this index's records only in ``changed``."""
         changed = list(dict.fromkeys(ref for ref in changed if ref in records))
         index = RecordIndex.__new__(RecordIndex)
-        index.rtype, index.records, index.record, index.memo = self.rtype, records, record, {}
+        index.rtype, index.records, index.record, index.memo = self.rtype, records, record, Memo()
         index.file_text = self.file_text
         index.live, index.binned = set(self.live), set(self.binned)
         for ref in changed:

@@ -21,7 +21,6 @@ from engine.store.documents import format_reference
 from engine.store.index import STATUS, YEAR, RecordIndex, Refs
 
 #: How many filter and search-term answers a snapshot remembers before starting afresh.
-MEMO_LIMIT = 256
 POOL, SEARCH, STATE = "", " q", " state"        # constraint names that no field can have
 NO_SNIPPET = ()                                 # remembered for a record that matched outside its passages
 SNIPPETS, SNIPPET_LIMIT = "snippets", 4096
@@ -171,15 +170,7 @@ def _scores(index: RecordIndex, searched: SearchQuery) -> dict[str, float]:
 
 
 def _remembered(index: RecordIndex, key: tuple, compute: Callable[[], Any]) -> Any:
-    try:
-        found = index.memo.get(key)
-    except TypeError:               # a filter value that cannot be hashed: just compute it
-        return compute()
-    if found is None:
-        if len(index.memo) >= MEMO_LIMIT:
-            index.memo.clear()
-        found = index.memo[key] = compute()
-    return found
+    return index.memo.remember(key, compute)        # a filter value that cannot be hashed is not kept
 
 
 def _count(index: RecordIndex, name: str, matching: Refs) -> list[tuple[str, int]]:
