@@ -10,6 +10,7 @@ appends one line to the log (see ``disk.py``); reads are served from the in-memo
 from __future__ import annotations
 
 import logging
+import weakref
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -218,10 +219,12 @@ class TinyDBStore(Store):
         return rebuild(doc, snapshot.versions_by_reference.get(reference, []))
 
     def query(self, query: Query) -> Page:
-        return queries.page(self._index(), query)
+        snapshot = self._disk.current()     # held while the page is made: its index reads records from it
+        return queries.page(self._index(snapshot), query)
 
     def facets(self, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
-        return queries.facets(self._index(), query, names)
+        snapshot = self._disk.current()
+        return queries.facets(self._index(snapshot), query, names)
 
     def count(self) -> int:
         return len(self._index().live)
@@ -232,16 +235,17 @@ class TinyDBStore(Store):
     def revision(self) -> int:
         return self._disk.current().serial       # a new snapshot for every change seen, ours or another's
 
-    def _index(self) -> RecordIndex:
-        snapshot = self._disk.current()
+    def _index(self, snapshot: Snapshot | None = None) -> RecordIndex:
+        snapshot = snapshot or self._disk.current()
         index = snapshot.derived.get("index")
         if index is None:
             parent = snapshot.parent
             earlier = parent.derived.get("index") if parent is not None else None
+            record = _records_of(snapshot)
             if earlier is not None and parent.meta.get(TEXTS) == snapshot.meta.get(TEXTS):
-                index = earlier.derive(snapshot.docs, snapshot.record, snapshot.changed)
+                index = earlier.derive(snapshot.docs, record, snapshot.changed)
             else:
-                index = RecordIndex(self.rtype, snapshot.docs, snapshot.record, self._file_text)
+                index = RecordIndex(self.rtype, snapshot.docs, record, self._file_text)
             snapshot.derived["index"] = index
             snapshot.parent = None
         return index
@@ -347,6 +351,18 @@ class TinyDBStore(Store):
         first = int(snapshot.next_id(ATTACHMENTS))
         return {str(first + offset): attachment_doc(attachment, reference)
                 for offset, attachment in enumerate(attachments)}
+
+
+def _records_of(snapshot: Snapshot) -> Callable[[str], Record | None]:
+    """``snapshot.record`` without holding the snapshot: its index is kept in the snapshot, and a cycle of
+    the two would outlive both until a full garbage collection, which a worker holding millions of
+    long-lived objects seldom runs (each save another process made left a whole index behind)."""
+    held = weakref.ref(snapshot)
+
+    def record(reference: str) -> Record | None:
+        alive = held()
+        return alive.record(reference) if alive is not None else None
+    return record
 
 
 def _ids(value: Any) -> list[str]:

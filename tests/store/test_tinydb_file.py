@@ -168,3 +168,21 @@ def test_stores_open_each_repository_once_in_its_instance_data_folder(tmp_path):
     assert (tmp_path / "instances" / "quality" / "data" / "qi-project" / "records.log").exists()
     assert stores.get(research, rtype).count() == 0
     stores.close()
+
+
+def test_an_index_left_behind_by_a_save_is_freed_at_once_not_at_the_next_full_collection(store):
+    import gc
+    import weakref
+    store.insert(project(1), user="ann")
+    other = TinyDBStore(qi_project(), store.path.parent.parent)
+    store.query(Query(q="sepsis"))
+    gc.disable()                        # a worker with millions of long-lived objects seldom collects
+    try:
+        left = []
+        for number in range(2, 6):
+            left.append(weakref.ref(store._index()))
+            other.insert(project(number), user="bob")       # another process's save: a new snapshot here
+            assert store.query(Query(q="sepsis")).total >= 0
+        assert [ref() for ref in left] == [None] * len(left)
+    finally:
+        gc.enable()
