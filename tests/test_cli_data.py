@@ -13,20 +13,15 @@ from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
 from engine.store.tinydb import TinyDBStore
+from sitekit import shipped_site
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def site(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
-    shutil.copytree(ROOT / "instances", tmp_path / "instances", ignore=shutil.ignore_patterns("data"))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("REPO_ENGINE_DATA", str(tmp_path / "data"))
-    monkeypatch.delenv("REPO_ENGINE_SCHEMAS", raising=False)
-    monkeypatch.delenv("REPO_ENGINE_INSTANCES", raising=False)
+    paths = shipped_site(tmp_path, monkeypatch)
     assert main(["seed"]) == 0
-    return Paths.from_env()
+    return paths
 
 
 def _repository(paths: Paths) -> Path:

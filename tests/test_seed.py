@@ -2,7 +2,6 @@
 sample is reported with its file, line and record number while nothing of its repository is loaded."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from engine.schema import load_project
 from engine.schema.compile import RecordValidator
 from engine.schema.yamlfile import load_document
 from engine.store import Stores
+from sitekit import shipped_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,13 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     """A copy of the shipped schemas and instances, with instance data in a folder of its own."""
-    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
-    shutil.copytree(ROOT / "instances", tmp_path / "instances", ignore=shutil.ignore_patterns("data"))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("REPO_ENGINE_DATA", str(tmp_path / "data"))
-    monkeypatch.delenv("REPO_ENGINE_SCHEMAS", raising=False)
-    monkeypatch.delenv("REPO_ENGINE_INSTANCES", raising=False)
-    return Paths.from_env()
+    return shipped_site(tmp_path, monkeypatch)
 
 
 def seed(*args: str) -> int:

@@ -11,7 +11,7 @@ import sys
 import time
 
 from engine.cli.messages import explain
-from engine.cli.project import load, repositories
+from engine.cli.project import add_repository_arguments, chosen_repositories
 from engine.errors import EngineError
 from engine.fields.values import plural
 from engine.store import Stores
@@ -19,18 +19,15 @@ from engine.store import Stores
 
 def register(sub) -> None:
     parser = sub.add_parser("compact", help="bring records.json up to date and start each log afresh")
-    parser.add_argument("instance", nargs="?", help="only this instance")
-    parser.add_argument("repository", nargs="?", help="only this repository of the instance")
+    add_repository_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    try:
-        paths, project = load(args)
-        targets = repositories(project, args.instance, args.repository)
-    except EngineError as error:
-        print(explain(error), file=sys.stderr)
+    chosen = chosen_repositories(args)
+    if chosen is None:
         return 1
+    paths, targets = chosen
     stores = Stores(paths)
     failed = 0
     try:

@@ -2,6 +2,8 @@
 and the instance it names, or one message saying what is wrong."""
 from __future__ import annotations
 
+import sys
+
 from engine.config import Paths
 from engine.errors import EngineError, SchemaError
 from engine.schema.model import Instance, Project, RepositoryType
@@ -38,3 +40,21 @@ def repositories(project: Project, instance: str | None, repository: str | None
         raise EngineError(f"{instance} hosts no repository '{repository}'. Its repositories: "
                           f"{', '.join(rtype.name for rtype in chosen[0].repositories)}")
     return targets
+
+
+def add_repository_arguments(parser) -> None:
+    """``[INSTANCE [REPOSITORY]]``, for commands that work on every repository or on some."""
+    parser.add_argument("instance", nargs="?", help="only this instance")
+    parser.add_argument("repository", nargs="?", help="only this repository of the instance")
+
+
+def chosen_repositories(args) -> tuple[Paths, list[tuple[Instance, RepositoryType]]] | None:
+    """The folders and the repositories ``args`` name; None, having said why on standard error, when the
+    project does not load or a name matches nothing."""
+    from engine.cli.messages import explain
+    try:
+        paths, project = load(args)
+        return paths, repositories(project, args.instance, args.repository)
+    except EngineError as error:
+        print(explain(error), file=sys.stderr)
+        return None

@@ -10,9 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from engine.cli.messages import explain
-from engine.cli.project import load, repositories
-from engine.errors import EngineError
+from engine.cli.project import chosen_repositories
 from engine.fields.values import plural
 from engine.store.recover import recover
 
@@ -29,12 +27,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    try:
-        paths, project = load(args)
-        [(instance, rtype)] = repositories(project, args.instance, args.repository)
-    except EngineError as error:
-        print(explain(error), file=sys.stderr)
+    chosen = chosen_repositories(args)
+    if chosen is None:
         return 1
+    paths, [(instance, rtype)] = chosen
     if args.backup is not None and not args.backup.is_file():
         print(f"repo-engine: there is no file {args.backup}", file=sys.stderr)
         return 1
@@ -46,9 +42,9 @@ def run(args) -> int:
     for problem in found.problems:
         print(f"{where}: cannot recover: {problem}")
     if not found.written:
-        print(f"{where}: nothing was changed. " + (
-            "Run again with --backup FILE (a copy of records.json from a backup) to recover everything, or with "
-            "--partial to keep what could be recovered." if found.problems else ""))
+        print(f"{where}: nothing was changed. Run again with --backup FILE (a copy of records.json from a backup)"
+              + (" to recover everything, or with --partial to keep what could be recovered." if not args.partial
+                 else "."))
         return 1
     print(f"{where}: recovered {plural(found.records, 'record')} (from {found.source}, then "
           f"{plural(found.replayed, 'save')} from the log); the damaged files are in {found.kept_in}")

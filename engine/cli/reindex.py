@@ -14,27 +14,22 @@ import time
 
 from tqdm import tqdm
 
-from engine.cli.project import load, repositories
-from engine.cli.messages import explain
-from engine.errors import EngineError
+from engine.cli.project import add_repository_arguments, chosen_repositories
 from engine.fields.values import plural
 from engine.store import Stores
 
 
 def register(sub) -> None:
     parser = sub.add_parser("reindex", help="extract missing attachment text and rebuild the search index")
-    parser.add_argument("instance", nargs="?", help="only this instance")
-    parser.add_argument("repository", nargs="?", help="only this repository of the instance")
+    add_repository_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    try:
-        paths, project = load(args)
-        targets = repositories(project, args.instance, args.repository)
-    except EngineError as error:
-        print(explain(error), file=sys.stderr)
+    chosen = chosen_repositories(args)
+    if chosen is None:
         return 1
+    paths, targets = chosen
     stores = Stores(paths)
     try:
         for instance, rtype in targets:

@@ -33,7 +33,8 @@ from typing import Any, Callable, Iterable, Iterator
 from engine.errors import DataDamaged, StoreError, as_out_of_space
 from engine.store import log as wal
 from engine.store.documents import reference_number
-from engine.store.durable import Signature, fsync_folder, replace_file, signature
+from engine.store.durable import (Signature, fsync_folder, read_bytes, remove_quietly, replace_file,
+                                  signature)
 from engine.store.locking import WriteLock
 from engine.store.log import LogDamaged
 from engine.store.manifest import Compacted, Manifest, ManifestDamaged, read_manifest, write_manifest
@@ -195,8 +196,8 @@ class RepositoryFiles:
             manifest = read_manifest(self.manifest_path)
         except ManifestDamaged as damage:
             raise DataDamaged(self.manifest_path, f"is not readable: {damage}.") from None
-        raw = _read(self.path)
-        log_raw = _read(self.log_path)
+        raw = read_bytes(self.path)
+        log_raw = read_bytes(self.log_path)
         if manifest is None:
             return self._load_unmanaged(seen, raw, log_raw, previous)
         checksum = hashlib.sha256(raw).hexdigest() if raw is not None else None
@@ -322,7 +323,7 @@ class RepositoryFiles:
                 with self.lock.held(), _io_faults():
                     self._swap(state, temp, compacted)
             finally:
-                _remove_quietly(temp)
+                remove_quietly(temp)
         self._tidy(self._state.snapshot)
         return True
 
@@ -341,7 +342,7 @@ class RepositoryFiles:
         if now.manifest != at.manifest:
             return          # the files were replaced meanwhile (a recovery): this compaction is stale
         manifest = Manifest(now.manifest.generation + 1, compacted, now.file)
-        carried = _read(self.log_path)[at.end:now.end]
+        carried = read_bytes(self.log_path)[at.end:now.end]
         header = wal.header_line(compacted.seq, manifest.generation)
         write_manifest(self.manifest_path, manifest)
         os.replace(temp, self.path)
@@ -353,7 +354,7 @@ class RepositoryFiles:
     def _remove_stale_temps(self) -> None:
         """Temporary files of a compaction killed mid-way (the compaction lock is ours: none is live)."""
         for stale in self.folder.glob(f".{FILE}.*.tmp"):
-            _remove_quietly(stale)
+            remove_quietly(stale)
 
 
 _RESTORE = "Run `repo-engine recover INSTANCE REPO` to rebuild it from what is good (the damaged files are kept)."
@@ -405,7 +406,7 @@ def write_compacted(folder: Path, snapshot: Snapshot, seq: int, generation: int)
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
-        _remove_quietly(name)
+        remove_quietly(name)
         raise
     return Path(name), _summary(digest.hexdigest(), size, seq, snapshot)
 
@@ -439,17 +440,3 @@ def _describe(raw: bytes, seq: int, snapshot: Snapshot) -> Compacted:
 def next_reference(snapshot: Snapshot) -> int:
     """The number the next new record gets: past the counter and past every stored record."""
     return max(snapshot.meta.get("next_reference", 1), snapshot.tables[RECORDS].last + 1)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def _remove_quietly(path: Path | str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass

@@ -46,17 +46,10 @@ def replace_file(path: Path, chunks: Iterable[bytes]) -> Signature:
             written = Signature.of(os.fstat(out.fileno()))
         os.replace(temp, path)
     except BaseException:
-        _remove_quietly(temp)
+        remove_quietly(temp)
         raise
     fsync_folder(folder)
     return written
-
-
-def remove_stale_temps(path: Path) -> None:
-    """Remove temporary files left by a writer that died before its rename. Call only under the write lock:
-    then no live writer has a temporary file open."""
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        _remove_quietly(stale)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -78,7 +71,16 @@ def read_file(path: Path) -> tuple[bytes, Signature] | None:
         return None
 
 
-def _remove_quietly(path: str | Path) -> None:
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def remove_quietly(path: str | Path) -> None:
+    """Remove a file that may already be gone."""
     try:
         os.unlink(path)
     except FileNotFoundError:

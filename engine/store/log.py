@@ -20,7 +20,7 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from engine.errors import OutOfSpace, StoreError
 
@@ -127,14 +127,6 @@ def _next(value: Mapping[str, Any]) -> int:
 def _tables(changes: Mapping[str, Any]) -> bool:
     return all(isinstance(docs, dict) and all(isinstance(doc, dict) for doc in docs.values())
                for docs in changes.values())
-
-
-def lines_between(raw: bytes, start: int) -> Iterator[bytes]:
-    """The complete lines of ``raw`` from ``start`` (what a compaction carries into the next log)."""
-    position = start
-    while (cut := raw.find(b"\n", position)) >= 0:
-        yield raw[position:cut + 1]
-        position = cut + 1
 
 
 def append(path: Path, valid_end: int, line: bytes) -> os.stat_result:

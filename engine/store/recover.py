@@ -20,7 +20,7 @@ from engine.store import log as wal
 from engine.store.disk import (FILE, LOCK, LOG, MANIFEST, next_reference, read_tables,
                                write_compacted)
 from engine.store.documents import reference_number
-from engine.store.durable import fsync_folder, replace_file
+from engine.store.durable import fsync_folder, read_bytes, replace_file
 from engine.store.locking import WriteLock
 from engine.store.manifest import Manifest, ManifestDamaged, read_manifest, write_manifest
 from engine.store.snapshot import META, META_ID, RECORDS, Snapshot
@@ -53,7 +53,7 @@ def recover(folder: Path, *, backup: Path | None = None, partial: bool = False) 
         manifest = _manifest(folder, found)
         tables, base = _base(folder, backup, found)
         snapshot = Snapshot.of(tables)
-        raw_log = _read(folder / LOG)
+        raw_log = read_bytes(folder / LOG)
         last = base
         compacted_up_to = manifest.compacted.seq if manifest is not None and manifest.compacted else 0
         if raw_log is None:
@@ -70,9 +70,15 @@ def recover(folder: Path, *, backup: Path | None = None, partial: bool = False) 
             if scan.header is None:
                 found.notes.append(f"{LOG}: its first line is not a log header; its saves are read anyway.")
             later = sorted(seq for seq in scan.entries if seq > base)
-            missing = _gaps(base, later, max(compacted_up_to, scan.header.after if scan.header else 0))
-            if missing:
-                found.problems.append(f"{LOG}: saves {_ranges(missing)} are missing or damaged: what they "
+            after = scan.header.after if scan.header else 0
+            missing = _gaps(base, later, max(compacted_up_to, after))
+            compacted = [seq for seq in missing if seq <= after]    # the log never had them: records.json did
+            logged = [seq for seq in missing if seq > after]
+            if compacted:
+                found.problems.append(f"saves {_ranges(compacted)} were compacted into {FILE}, which cannot be "
+                                      "read, and are not in the log: what they changed is lost without a backup.")
+            if logged:
+                found.problems.append(f"{LOG}: saves {_ranges(logged)} are missing or damaged: what they "
                                       "changed is lost.")
             torn = scan.bad_lines[-1:] == [raw_log.count(b"\n") + (0 if raw_log.endswith(b"\n") else 1)]
             damaged = scan.bad_lines[:-1] if torn else scan.bad_lines
@@ -94,6 +100,10 @@ def recover(folder: Path, *, backup: Path | None = None, partial: bool = False) 
         found.records = len(snapshot.tables[RECORDS])
         if found.problems and not partial:
             return found
+        if found.records == 0 and (manifest is not None or raw_log is not None):
+            found.problems.append("nothing could be recovered, so nothing was written: an empty repository "
+                                  "would only hide what was lost.")
+            return found
         _write(folder, snapshot, last, manifest, found)
         return found
 
@@ -111,7 +121,7 @@ def _base(folder: Path, backup: Path | None, found: Recovery) -> tuple[dict, int
     for path, name in ((folder / FILE, FILE), (backup, f"the backup {backup}")):
         if path is None:
             continue
-        raw = _read(path)
+        raw = read_bytes(path)
         if raw is None:
             if path == folder / FILE:
                 found.notes.append(f"{FILE} is missing.")
@@ -162,10 +172,3 @@ def _write(folder: Path, snapshot: Snapshot, seq: int, manifest: Manifest | None
     os.replace(temp, folder / FILE)
     replace_file(folder / LOG, [wal.header_line(seq, generation)])
     found.kept_in, found.written = kept, True
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None

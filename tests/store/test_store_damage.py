@@ -206,3 +206,16 @@ def test_an_empty_file_without_a_manifest_is_refused_too(tmp_path):
 def test_a_repository_that_never_held_data_is_empty_not_damaged(tmp_path):
     store = TinyDBStore(qi_project(), tmp_path / "data")
     assert store.count() == 0 and store.verify() == [] and not store.has_held_data()
+
+
+def test_a_partial_recovery_that_would_recover_nothing_writes_nothing(tmp_path):
+    folder = tmp_path / "data"
+    store = TinyDBStore(qi_project(), folder)
+    for number in range(1, 4):
+        store.insert(project(number), user="ann")
+    store.compact()
+    _file(folder).write_bytes(b"garbage")
+    outcome = recover(folder / "qi-project", partial=True)
+    assert not outcome.written and "compacted into records.json" in outcome.problems[0]
+    assert "nothing could be recovered" in outcome.problems[-1]
+    assert _file(folder).read_bytes() == b"garbage"        # left as it was, for a backup to be found
