@@ -48,15 +48,23 @@ class ValidationFailed(EngineError):
 
 
 class EditConflict(EngineError):
-    """Someone saved the record after the editor loaded it. ``current`` is the record as it is now."""
+    """Someone saved the record after the editor loaded it. ``current`` is the record as it is now.
 
-    def __init__(self, reference: str, expected_version: int, current: Any):
+    Most such saves merge (see ``Records.update``); this is raised when they cannot: ``fields`` names the
+    fields both people changed to different values (empty when the version started from is unknown), and
+    ``yours`` holds the values this person gave them."""
+
+    def __init__(self, reference: str, expected_version: int, current: Any, fields: tuple[str, ...] = (),
+                 yours: Mapping[str, Any] | None = None):
         self.reference = reference
         self.expected_version = expected_version
         self.current = current
+        self.fields = tuple(fields)
+        self.yours = dict(yours or {})
         super().__init__(
             f"{reference} was changed by someone else (now version {current.version}, "
             f"you started from version {expected_version})."
+            + (f" You both changed: {', '.join(self.fields)}." if self.fields else "")
         )
 
 

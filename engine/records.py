@@ -20,15 +20,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Protocol, Sequence
 
-from engine.errors import AttachmentRejected, RecordNotFound, ValidationFailed
+from engine.errors import AttachmentRejected, EditConflict, RecordNotFound, ValidationFailed
 from engine.fields.values import as_list, without_controls
+from engine.merging import Edit, changed_names, merge
 from engine.schema.model import Instance, RepositoryType
 from engine.store import Stores
 from engine.store.base import Attachment, Idempotency, NewRecord, Record, Store, Upload
 
 Uploads = Mapping[str, list[Upload]]
+#: A save that merges is tried again this many times when yet another save lands between reading and writing.
+MERGE_ATTEMPTS = 3
 Staged = Mapping[str, list[Attachment]]
 #: ``exists(target, reference)``: is ``reference`` a live (not deleted) record of repository ``target``?
 ReferenceLookup = Callable[[str, str], bool]
@@ -71,7 +74,13 @@ class ItemFailed(ValidationFailed):
 
 
 class Validator(Protocol):
-    def validate(self, values: Mapping[str, Any], status: str) -> dict[str, str]: ...
+    """The rules of a type (``engine.schema.compile.RecordValidator``)."""
+    def validate(self, values: Mapping[str, Any], status: str, *,
+                 changed: Collection[str] | None = None) -> dict[str, str]: ...
+
+    def settle(self, values: Mapping[str, Any], status: str) -> dict[str, Any]: ...
+
+    def hidden(self, values: Mapping[str, Any], status: str) -> dict[str, str]: ...
 
 
 class Records:
@@ -136,38 +145,73 @@ class Records:
                status: str | None = None, uploads: Uploads | None = None,
                remove_attachments: Iterable[str] = ()) -> Record:
         """Save an edit. Fields absent from ``values`` keep their current value; a field set to None is
-        cleared. ``EditConflict`` when someone saved since ``expected_version``."""
+        cleared. Started from an older version than the current one, it merges (``engine.merging``): what this
+        person changed is applied over what others saved since; ``EditConflict`` names the fields both changed.
+        Only the values the person changed are held to today's rules (``RecordValidator.validate``)."""
+        for _attempt in range(MERGE_ATTEMPTS):
+            current = self.store.get(reference)
+            edit = Edit(values, status)
+            if current.version != expected_version:
+                edit = merge(self.rtype, self.store, current, edit, expected_version)
+            try:
+                return self._write_edit(current, edit, user, uploads, frozenset(remove_attachments))
+            except EditConflict:
+                if _attempt == MERGE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def restore_version(self, reference: str, number: int, *, user: str, expected_version: int) -> Record:
+        """Make version ``number`` the current one again, as a new version noted "restored version N". Its values
+        were the record's own, so they are not held to today's rules; hidden fields are still dropped."""
         current = self.store.get(reference)
-        status = status or current.status
-        planned, files = self._prepare({**current.values, **values}, uploads, user, status,
-                                       attached=self.store.attachments(reference),
-                                       removed=frozenset(remove_attachments), before=current.values)
+        if current.version != expected_version:
+            raise EditConflict(reference, expected_version, current)
+        old = next((v.record for v in self.store.history(reference) if v.record.version == number), None)
+        if old is None:
+            raise RecordNotFound(f"{reference} version {number}")
+        files = {f.name for f in self.rtype.fields if f.kind.holds_files}
+        values = {name: None for name in current.values if name not in files}
+        values.update({name: value for name, value in old.values.items() if name not in files})
+        planned = self.validator.settle(without_controls({**current.values, **values}), old.status)
+        return self.store.update(reference, planned, user=user, status=old.status, expected_version=current.version,
+                                 note=f"restored version {number}")
+
+    def _write_edit(self, current: Record, edit: Edit, user: str, uploads: Uploads | None,
+                    removed: frozenset[str]) -> Record:
+        status = edit.status or current.status
+        changed = changed_names(self.rtype, current, edit.values, edit.status)
+        changed |= {name for name in (uploads or {})}
+        changed |= {a.field for a in self.store.attachments(current.reference) if a.id in removed}
+        planned, files = self._prepare({**current.values, **edit.values}, uploads, user, status,
+                                       attached=self.store.attachments(current.reference), removed=removed,
+                                       before=current.values, changed=changed)
         try:
-            return self.store.update(reference, planned, user=user, status=status,
-                                     expected_version=expected_version, attachments=files)
+            return self.store.update(current.reference, planned, user=user, status=status,
+                                     expected_version=current.version, attachments=files)
         except BaseException:
             self.store.discard_staged(files)
             raise
 
     def _prepare(self, values: Mapping[str, Any], uploads: Uploads | None, user: str, status: str, *,
                  attached: Sequence[Attachment] = (), removed: frozenset[str] = frozenset(),
-                 before: Mapping[str, Any] | None = None, batch: frozenset[str] = frozenset()
-                 ) -> tuple[dict[str, Any], list[Attachment]]:
+                 before: Mapping[str, Any] | None = None, batch: frozenset[str] = frozenset(),
+                 changed: Collection[str] | None = None) -> tuple[dict[str, Any], list[Attachment]]:
         """Drop control characters from the text, stage the uploads, complete the values with the ids of the
-        files kept and added, check them: what new records and edits both do before writing. On any failure
-        the staged files are removed, so a refused save leaves nothing behind."""
+        files kept and added, drop the values of hidden fields, check them: what new records and edits both do
+        before writing. On any failure the staged files are removed, so a refused save leaves nothing behind."""
         staged = self._stage(uploads or {}, user)
         try:
             planned = _with_files(without_controls(dict(values)), attached, staged, removed)
-            self._check(planned, status, before=before, batch=batch)
+            planned = self.validator.settle(planned, status)
+            self._check(planned, status, before=before, batch=batch, changed=changed)
         except BaseException:
             self.store.discard_staged(_flat(staged))
             raise
         return planned, _flat(staged)
 
     def _check(self, values: Mapping[str, Any], status: str, *, before: Mapping[str, Any] | None = None,
-               batch: frozenset[str] = frozenset()) -> None:
-        errors = self.validator.validate(values, status)
+               batch: frozenset[str] = frozenset(), changed: Collection[str] | None = None) -> None:
+        errors = self.validator.validate(values, status, changed=changed)
         for name, message in self.dangling(values, before, batch).items():
             errors.setdefault(name, message)
         if errors:

@@ -18,6 +18,8 @@ from engine.api.query import MAX_PER_PAGE
 from engine.api.representation import writable_fields
 from engine.fields.values import lower_first
 from engine.schema.model import SYSTEM_FIELDS, Field, Instance
+from engine.store.drafts import ID_PATTERN
+from engine.web.drafting import draftable
 from engine.web.finding import PARAMETERS
 from engine.web.listing import RELEVANCE, STATES
 from engine.web.site import HostedRepository, Site
@@ -136,6 +138,12 @@ def _record(repository: HostedRepository, name: str, detail: bool = False) -> di
     if detail:
         properties["attachments"] = {"type": "array", "items": _ref("Attachment")}
         required.append("attachments")
+        # Only in the answer to a save, when there is something to say.
+        properties["merged"] = {"const": True, "description": "The change started from an older version and was "
+                                                               "merged over the saves made since."}
+        properties["dropped"] = {"type": "object", "additionalProperties": {"type": "string"},
+                                 "description": "Values sent for fields whose show_when does not hold, not "
+                                                "saved: by field, why."}
     else:       # a list that answers a search says how well each record matched, and why
         properties["match"] = _ref("Match")
     return _object(properties, required)
@@ -178,8 +186,12 @@ def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any
         }, ["version"]),
         f"{name}.List": _list_schema(name),
         f"{name}.History": _history_schema(name),
-        f"{name}.Conflict": _object({**COMMON_SCHEMAS["Error"]["properties"], "current": _ref(f"{name}.Record")},
+        f"{name}.Conflict": _object({**COMMON_SCHEMAS["Error"]["properties"], "current": _ref(f"{name}.Record"),
+                                     "conflicts": {"type": "object", "description": "Each field both you and "
+                                                   "someone else changed: {theirs, yours}."}},
                                     ["status", "message", "current"], closed=False),
+        f"{name}.Restore": _object({"version": {"type": "integer", "minimum": 1,
+                                                "description": "The record's current version."}}, ["version"]),
     }
 
 
@@ -259,8 +271,9 @@ def _collection(repository: HostedRepository, name: str) -> dict[str, Any]:
 
 
 def _one_record(repository: HostedRepository, name: str, reference: dict[str, Any]) -> dict[str, Any]:
-    """``.../records/{reference}``: get and update (409 on a stale version)."""
-    conflict = _json(_ref(f"{name}.Conflict"), "Someone saved the record since `version`: `current` is it now.")
+    """``.../records/{reference}``: get and update (a change from an older version merges; 409 when it cannot)."""
+    conflict = _json(_ref(f"{name}.Conflict"), "You and someone who saved since `version` changed the same "
+                                               "fields (`conflicts`, `errors`): `current` is the record now.")
     return {
         "parameters": [reference],
         "get": _operation(repository, name, "get", "One record",
@@ -271,6 +284,10 @@ def _one_record(repository: HostedRepository, name: str, reference: dict[str, An
                              **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
                             writes=True, requestBody=_body(name, "Changes")),
     }
+
+
+NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
+          "description": "The version to restore, as the history lists it."}
 
 
 def repository_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
@@ -284,11 +301,88 @@ def repository_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
         f"{base}/{{reference}}/history": {"parameters": [reference], "get": _operation(
             repository, name, "history", "Every version of a record, oldest first",
             {"200": _json(_ref(f"{name}.History"), "The versions."), **_errors("Forbidden", "NotFound")})},
+        f"{base}/{{reference}}/history/{{number}}/restore": {"parameters": [reference, NUMBER], "post": _operation(
+            repository, name, "restore_version", "Make an earlier version the current one (a new version)",
+            {"200": _saved(name), "409": _json(_ref(f"{name}.Conflict"), "The record has moved on from `version`."),
+             **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+            writes=True, requestBody=_body(name, "Restore"))},
         f"{base}/{{reference}}/attachments/{{attachment_id}}": {
             "parameters": [reference, attachment_id], "get": _operation(
                 repository, name, "attachment", "Download an attachment (as the type it was uploaded with)",
                 {"200": {"description": "The file.", "content": {"*/*": {"schema": {}}}},
                  **_errors("Forbidden", "NotFound")})},
+    }
+
+
+# -- drafts (engine.api.drafts) ---------------------------------------------------------------------------------
+DRAFT_ID = {"name": "draft_id", "in": "path", "required": True,
+            "schema": {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}}
+LEFT_OUT = {"type": "object", "additionalProperties": {"type": "string"},
+            "description": "Values sent that the draft could not keep (no such field, a file field, a value of the "
+                           "wrong kind): by name, why. Only in the answer to a save."}
+
+
+def draft_schemas(repository: HostedRepository, name: str) -> dict[str, Any]:
+    fields = draftable(repository.rtype)
+    sent = {**_object({f.name: _value(f) for f in fields}, closed=False),
+            "description": "Any of the fields, none required; what cannot be kept is left out (`left_out`)."}
+    return {
+        f"{name}.DraftValues": _object({f.name: _value(f) for f in fields}, [f.name for f in fields]),
+        f"{name}.Draft": _object({
+            "id": {"type": "string"}, "owner": {"type": "string"}, "created": STAMP, "updated": STAMP,
+            "version": {"type": "integer", "minimum": 1}, "values": _ref(f"{name}.DraftValues"),
+            "submit": {"type": "string", "description": "The API address that submits the draft."},
+            "left_out": LEFT_OUT,
+        }, ["id", "owner", "created", "updated", "version", "values", "submit"]),
+        f"{name}.DraftList": _object({"drafts": {"type": "array", "items": _ref(f"{name}.Draft")}}, ["drafts"]),
+        f"{name}.NewDraft": _object({"values": sent}),
+        f"{name}.DraftChanges": _object({
+            "version": {"type": "integer", "minimum": 1,
+                        "description": "The version of the draft you read (409 when it was saved since)."},
+            "values": sent}, ["version"]),
+        f"{name}.DraftConflict": _object({**COMMON_SCHEMAS["Error"]["properties"], "current": _ref(f"{name}.Draft")},
+                                         ["status", "message", "current"], closed=False),
+    }
+
+
+def _draft_operation(repository: HostedRepository, name: str, action: str, summary: str, responses: dict,
+                     **extra: Any) -> dict[str, Any]:
+    # A draft is always someone's: no call about drafts is answered without a token.
+    return {**_operation(repository, name, action, summary, responses, **extra), "security": [{BEARER: []}]}
+
+
+def draft_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
+    base = f"/api/v1/{repository.instance.name}/{repository.name}/drafts"
+    draft = _json(_ref(f"{name}.Draft"), "The draft.")
+    saved = {**_json(_ref(f"{name}.Draft"), "The draft as saved, with what it left out."),
+             "headers": {"Location": {"required": True, "schema": {"type": "string"}}}}
+    too_large = _json(ERROR, "The values are more than a draft may hold; nothing was saved.")
+    return {
+        base: {
+            "get": _draft_operation(repository, name, "list_drafts", "Your drafts, the last saved first",
+                                    {"200": _json(_ref(f"{name}.DraftList"), "Your drafts."),
+                                     **_errors("Forbidden", "NotFound")}),
+            "post": _draft_operation(repository, name, "create_draft", "Save a new draft, unchecked",
+                                     {"201": saved, "413": too_large,
+                                      **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
+                                     writes=True, requestBody=_body(name, "NewDraft")),
+        },
+        f"{base}/{{draft_id}}": {
+            "parameters": [DRAFT_ID],
+            "get": _draft_operation(repository, name, "get_draft", "One draft", {"200": draft, **_errors("NotFound")}),
+            "put": _draft_operation(repository, name, "update_draft", "Replace a draft's values",
+                                    {"200": saved, "413": too_large, "409": _json(
+                                        _ref(f"{name}.DraftConflict"), "Saved since `version`: `current` is it now."),
+                                     **_errors("BadRequest", "NotFound", "Unprocessable")},
+                                    writes=True, requestBody=_body(name, "DraftChanges")),
+            "delete": _draft_operation(repository, name, "delete_draft", "Delete a draft",
+                                       {"204": {"description": "Deleted."}, **_errors("NotFound")}, writes=True),
+        },
+        f"{base}/{{draft_id}}/submit": {"parameters": [DRAFT_ID], "post": _draft_operation(
+            repository, name, "submit_draft", "Submit a draft: every rule is checked, as for a new record",
+            {"201": _created(name), "409": _json(ERROR, "Submitted already, and changed since: `reference` is the "
+                                                        "record it made; the changes are kept in the draft."),
+             **_errors("NotFound", "Unprocessable")}, writes=True)},
     }
 
 
@@ -331,6 +425,8 @@ def describe(site: Site) -> Description:
             name = f"{instance.name}.{repository.name}"
             schemas.update(repository_schemas(repository, name))
             paths.update(repository_paths(repository, name))
+            schemas.update(draft_schemas(repository, name))
+            paths.update(draft_paths(repository, name))
         instances.append((instance, paths, schemas))
     return Description({"/api/v1/": index, "/api/v1/search": SEARCH}, dict(COMMON_SCHEMAS), tuple(instances))
 

@@ -110,3 +110,17 @@ def match_json(score: float, snippet: Snippet | None) -> dict[str, Any]:
         found = {"where": snippet.where, "in_file": snippet.in_file,
                  "parts": [[text, marked] for text, marked in snippet.parts]}
     return {"score": round(score, 4), "snippet": found}
+
+
+def dropped_json(hosted: HostedRepository, asked: Mapping[str, Any], saved: Record) -> dict[str, str]:
+    """Values the request gave that were not saved because their field's ``show_when`` does not hold for the
+    record as saved, each with why (the rule ``Records`` applies on every path)."""
+    hidden = hosted.validator.hidden({**saved.values, **asked}, saved.status)
+    return {name: hidden[name] for name in asked if name in hidden and saved.values.get(name) is None}
+
+
+def conflict_json(hosted: HostedRepository, conflict) -> dict[str, Any]:
+    """The fields both people changed: what is saved now (theirs) and what this request gave (yours)."""
+    current = conflict.current
+    return {name: {"theirs": current.status if name == "status" else current.values.get(name),
+                   "yours": conflict.yours.get(name)} for name in conflict.fields}

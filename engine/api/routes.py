@@ -13,8 +13,8 @@ from engine.access import can
 from engine.api import auth, idempotency, openapi
 from engine.api.problems import ApiError, json_error
 from engine.api.query import read_per_page, read_query, refused
-from engine.api.representation import (attachment_json, match_json, read_body, record_json, status_from,
-                                       values_from, version_from, version_json)
+from engine.api.representation import (attachment_json, conflict_json, dropped_json, match_json, read_body,
+                                       record_json, status_from, values_from, version_from, version_json)
 from engine.errors import DataDamaged, EditConflict, IdempotencyKeyReused, NotFound, OutOfSpace, ValidationFailed
 from engine.store.base import Page, Record, Store
 from engine.search.parse import parse
@@ -114,8 +114,9 @@ def _hit_json(hit) -> dict:
             "page": url_for("records.show", **names), "match": match_json(hit.score, hit.snippet)}
 
 
-def _saved(repository: HostedRepository, record: Record, status: int = 200):
-    response = jsonify(_detail(repository, record))
+def _saved(repository: HostedRepository, record: Record, status: int = 200, **notes):
+    """The saved record, with each of ``notes`` that has something to say (``merged``, ``dropped``)."""
+    response = jsonify({**_detail(repository, record), **{key: note for key, note in notes.items() if note}})
     response.headers["Location"] = url_for("api.get_record", instance=repository.instance.name,
                                            repo=repository.name, reference=record.reference)
     return response, status
@@ -142,7 +143,7 @@ def create_record(instance: str, repo: str):
     replayed = key is not None and site().store(repository).created_with(key) is not None
     record = site().records(repository).create(values, user=user, status=status,
                                                idempotency=idempotency.idempotency(key, body))
-    response, code = _saved(repository, record, 201)
+    response, code = _saved(repository, record, 201, dropped=dropped_json(repository, values, record))
     if replayed:
         response.headers[idempotency.REPLAYED] = "true"
     return response, code
@@ -171,6 +172,20 @@ def update_record(instance: str, repo: str, reference: str):
         auth.require(repository.instance, "change_status")
     saved = site().records(repository).update(reference, values, user=auth.caller().username,
                                               expected_version=expected, status=status)
+    # Started from an older version, the change was merged over the saves made since.
+    return _saved(repository, saved, merged=saved.version > expected + 1,
+                  dropped=dropped_json(repository, values, saved))
+
+
+@bp.post("/<instance>/<repo>/records/<reference>/history/<int:number>/restore")
+def restore_version(instance: str, repo: str, reference: str, number: int):
+    """Make an earlier version the current one again (a new version, "restored version N")."""
+    repository, store = _readable(instance, repo)
+    record = store.get(reference)
+    auth.require(repository.instance, "edit", record.created_by)
+    expected = version_from(read_body(("version",)))
+    saved = site().records(repository).restore_version(reference, number, user=auth.caller().username,
+                                                       expected_version=expected)
     return _saved(repository, saved)
 
 
@@ -205,8 +220,12 @@ def _invalid(error: ValidationFailed):
 
 @bp.errorhandler(EditConflict)
 def _conflict(error: EditConflict):
+    """Changes that could not merge: ``errors`` and ``conflicts`` name each field both changed."""
     repository = hosted(request.view_args["instance"], request.view_args["repo"])
-    return json_error(409, str(error), current=record_json(repository, error.current))
+    errors = {name: f"Changed by {error.current.updated_by} since version {error.expected_version}: send it "
+                    f"again from version {error.current.version} with the value to keep" for name in error.fields}
+    return json_error(409, str(error), errors, current=record_json(repository, error.current),
+                      conflicts=conflict_json(repository, error))
 
 
 @bp.errorhandler(IdempotencyKeyReused)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli import check, compact, export, imports, recover, reindex, seed, serve, users
+from engine.cli import check, compact, export, imports, migrate, recover, reindex, seed, serve, show, users
 from engine.cli.messages import explain
 from engine.errors import EngineError, as_out_of_space
 
-COMMANDS = (check, serve, seed, users, imports, export, reindex, compact, recover)
+COMMANDS = (check, show, serve, seed, users, imports, export, reindex, compact, recover, migrate)
 
 
 def build_parser() -> argparse.ArgumentParser:

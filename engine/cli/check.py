@@ -1,5 +1,6 @@
 """``repo-engine check``: validate every repository type and instance (problems as ``file:line: message``),
-then read every repository's stored data and report each fault at its file, with what to do."""
+then read every repository's stored data and report each fault at its file, with what to do, and each value
+a change to a type has stranded at the line of that change (``engine.evolution.report``)."""
 from __future__ import annotations
 
 from engine.config import Paths
@@ -38,16 +39,22 @@ def run(args) -> int:
 
 
 def data_faults(project, paths: Paths) -> list[str]:
-    """``file: fault. What to do`` for every repository whose stored data is damaged."""
+    """``file: fault. What to do`` for every repository whose stored data is damaged, then ``file:line:
+    message`` for every kind of value the types strand in the others."""
+    from engine.evolution.report import stranded
     from engine.store import Stores
 
     stores = Stores(paths)
-    faults = []
+    faults, sound = [], []
     try:
         for instance in project.instances.values():
             for rtype in instance.repositories:
-                for damage in stores.get(instance, rtype).verify():
+                damaged = stores.get(instance, rtype).verify()
+                for damage in damaged:
                     faults.append(damage.report().replace("INSTANCE REPO", f"{instance.name} {rtype.name}"))
+                if not damaged:
+                    sound.append((instance, rtype))
+        faults += stranded(project, stores, sound)
     finally:
         stores.close()
     return faults

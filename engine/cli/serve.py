@@ -1,7 +1,16 @@
-"""``repo-engine serve``: serve every instance with the development server (production: gunicorn)."""
+"""``repo-engine serve``: serve every instance with the development server (production: gunicorn).
+
+Values that changes to the types have stranded never stop the service: once it is up, a background thread
+reads every repository and logs what ``repo-engine check`` would report about them.
+"""
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import threading
+
+log = logging.getLogger("engine.evolution")
 
 
 def register(sub) -> None:
@@ -27,6 +36,31 @@ def run(args) -> int:
     except UnsafeConfiguration as error:
         print(error, file=sys.stderr)
         return 1
+    # With --debug the first process only watches files and restarts the one that serves.
+    if not args.debug or os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        report_stranded_later(app.extensions["repo_engine"])
     print(f"Serving every instance at http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
+
+
+def report_stranded_later(site) -> threading.Thread:
+    """Log the stranded values of every repository from a background thread, so start-up does not wait for
+    every store to be read (reading them also readies them for the first requests)."""
+    thread = threading.Thread(target=log_stranded, args=(site,), name="stranded-values", daemon=True)
+    thread.start()
+    return thread
+
+
+def log_stranded(site) -> None:
+    from engine.evolution.report import stranded
+    from engine.fields.values import plural
+    try:
+        lines = stranded(site.project, site.stores)
+    except Exception:       # a report that fails must never take the service down with it
+        log.exception("The stored data could not be checked against the repository types")
+        return
+    for line in lines:
+        log.warning("%s", line)
+    if lines:
+        log.warning("%s found in stored data (`repo-engine check` reports the same)", plural(len(lines), "problem"))

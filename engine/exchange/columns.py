@@ -61,7 +61,8 @@ def columns_of(rtype: RepositoryType) -> tuple[Column, ...]:
     system = (Column("reference", "Reference"), Column("status", "Status"), Column("created", "Created"),
               Column("created_by", "Created by"), Column("updated", "Updated", imported=False),
               Column("updated_by", "Updated by", imported=False))
-    return system + tuple(Column(f.name, f.label, f) for f in rtype.fields)
+    # A retired field is exported with the values records keep, but no longer filled in by an import.
+    return system + tuple(Column(f.name, f.label, f, imported=not f.retired) for f in rtype.fields)
 
 
 def header_key(header: Any) -> str:

@@ -105,6 +105,8 @@ def match_columns(rtype: RepositoryType, headers: Iterable[str]
 def _why_ignored(rtype: RepositoryType, column: Column | None, taken: set[str]) -> str:
     if column is None:
         return f"not a field of {lower_first(rtype.title_plural)}"
+    if column.field is not None and column.field.retired:
+        return "a retired field: its values are kept on the records that hold them, no longer filled in"
     if not column.imported:
         return "set by the engine when the import is written"
     return f"a second {column.label} column; the first one is read"
@@ -170,8 +172,12 @@ def _files(row: PlannedRow, header: str, names: list[str], folder: Path | None) 
 def _check(row: PlannedRow, plan: ImportPlan, validator: Validator) -> None:
     """The record's own rules (required fields, lengths, conditions), reported against the field's column.
     File fields are checked with the files' names standing in for the ids they get when stored."""
+    status = row.status or plan.rtype.initial_status
     checked = {**row.values, **{name: [p.name for p in paths] for name, paths in row.files.items()}}
-    for name, message in validator.validate(checked, row.status or plan.rtype.initial_status).items():
+    for why in validator.hidden(checked, status).values():
+        row.notes.append(why)           # Records drops it when the row is written: the same rule as the form
+    checked = validator.settle(checked, status)
+    for name, message in validator.validate(checked, status).items():
         if name in row.unreadable:
             continue    # already reported as a cell that could not be read; 'Enter ...' would only confuse
         row.problems.append(Problem(row.row, plan.column(name), message))

@@ -1,16 +1,20 @@
 """Freezing checked drafts into the typed model: ``Field``, ``RepositoryType`` and their parts."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from engine.fields.base import FieldType
 from engine.schema.draft import FieldDraft, TypeDraft
-from engine.schema.model import Choice, Condition, Field, Listing, RepositoryType, Section, Source, Status
+from engine.schema.conditions import parse_condition
+from engine.schema.model import Choice, Field, Listing, RepositoryType, Section, Source, Status
 
 #: YAML key -> ``Field`` attribute, where the names differ.
 RENAMED = {"min": "minimum", "max": "maximum", "type": "type_name"}
 #: Keys that only steer resolution; they are not part of the resolved field.
 RESOLUTION_KEYS = frozenset({"after"})
+#: The meta-schema's longest reference prefix.
+MAX_PREFIX = 10
 
 
 def build_field(draft: FieldDraft, kind: FieldType) -> Field:
@@ -20,6 +24,9 @@ def build_field(draft: FieldDraft, kind: FieldType) -> Field:
         if key in RESOLUTION_KEYS:
             continue
         attrs[RENAMED.get(key, key)] = _convert(key, value)
+    if attrs.get("retired"):
+        # No new value is asked of a retired field, whatever it was given before it was retired.
+        attrs.update(required=False, required_when=None, default=None)
     return Field(kind=kind, source=source_of(draft.origin), **attrs)
 
 
@@ -30,17 +37,22 @@ def _convert(key: str, value: Any) -> Any:
         return parse_condition(value)
     if key == "accept":
         return tuple(ext.lower() for ext in value)
+    if key == "renamed_from":
+        return listed(value)
     return value
 
 
-def parse_choice(item: str | dict[str, str]) -> Choice:
+def parse_choice(item: str | dict[str, Any]) -> Choice:
     if isinstance(item, dict):
-        return Choice(item["value"], item["label"])
+        value = item["value"]
+        return Choice(value, item.get("label", value), bool(item.get("retired", False)),
+                      listed(item.get("renamed_from", ())))
     return Choice(item, item)
 
 
-def parse_condition(raw: dict[str, Any]) -> Condition:
-    return Condition(tuple((name, tuple(v if isinstance(v, list) else [v])) for name, v in raw.items()))
+def listed(value: Any) -> tuple:
+    """``renamed_from: old`` and ``renamed_from: [old, older]`` alike, as a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 def parse_status(item: str | dict[str, Any]) -> Status:
@@ -63,9 +75,9 @@ def build_type(draft: TypeDraft, fields: list[Field], record_title: str) -> Repo
     return RepositoryType(
         name=draft.name,
         title=values["title"],
-        title_plural=values["title_plural"],
+        title_plural=values.get("title_plural") or plural_title(values["title"]),
         description=values.get("description", ""),
-        reference_prefix=values["reference_prefix"],
+        reference_prefix=reference_prefix(draft),
         fields=tuple(fields),
         statuses=tuple(parse_status(item) for item in values["statuses"]),
         listing=Listing(
@@ -79,6 +91,36 @@ def build_type(draft: TypeDraft, fields: list[Field], record_title: str) -> Repo
         extends=draft.extends,
         source=source_of(draft.origin),
     )
+
+
+def reference_prefix(draft: TypeDraft) -> str:
+    """The prefix written, or by default the initials of the type's name: ``clinical-audit`` -> ``CA``; a
+    one-word name gives its first three letters: ``guideline`` -> ``GUI``."""
+    return draft.values.get("reference_prefix") or default_prefix(draft.name)
+
+
+def default_prefix(name: str) -> str:
+    words = [word for word in name.split("-") if word]
+    prefix = words[0][:3] if len(words) == 1 else "".join(word[0] for word in words)
+    return prefix.upper()[:MAX_PREFIX]
+
+
+def plural_title(title: str) -> str:
+    """``Evidence search`` -> ``Evidence searches``: the last word made plural, the rest kept."""
+    head, _, last = title.rpartition(" ")
+    if last.isupper() and len(last) > 1:
+        plural = f"{last}s"             # an abbreviation: PDSA -> PDSAs
+    else:
+        # inflect takes a capitalised word for a name ('Policy' -> 'Policys'): ask in lower case.
+        plural = _english().plural_noun(last.lower()) or f"{last}s"
+        plural = plural[:1].upper() + plural[1:] if last[:1].isupper() else plural
+    return f"{head} {plural}" if head else plural
+
+
+@lru_cache(maxsize=1)
+def _english():
+    import inflect
+    return inflect.engine()
 
 
 def default_columns(record_title: str) -> tuple[str, ...]:

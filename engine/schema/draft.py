@@ -18,18 +18,27 @@ MERGE_KEYS = ("name", "extends", "fields", "change_fields", "drop_fields", "list
 
 @dataclass(frozen=True)
 class FieldDraft:
-    """One field's keys, each with the place it was written."""
+    """One field's keys, each with the place it was written, and the keys whose written value was unusable
+    (already reported by the meta-schema: what depends on them is not checked again)."""
     values: dict[str, Any]
     spots: dict[str, Spot]
     origin: Spot
+    unusable: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, spot: Spot, data: dict[str, Any]) -> "FieldDraft":
-        return cls(dict(data), {key: spot / key for key in data}, spot)
+        return cls(dict(data), {key: spot / key for key in data}, spot, spot.doc.unusable_keys(spot.path))
 
     @property
-    def name(self) -> str:
-        return self.values["name"]
+    def name(self) -> str | None:
+        """The name as written (perhaps badly formed); None when it has none."""
+        name = self.values.get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def broken(self) -> bool:
+        """Without a usable name or type the field is still checked for the rest, but never built."""
+        return bool({"name", "type"} & self.unusable) or self.name is None or "type" not in self.values
 
     def spot(self, key: str | None = None) -> Spot:
         """Where ``key`` was written; the field itself when the key was not written."""
@@ -37,7 +46,11 @@ class FieldDraft:
 
     def changed(self, change: dict[str, Any], spot: Spot) -> "FieldDraft":
         return FieldDraft({**self.values, **change}, {**self.spots, **{key: spot / key for key in change}},
-                          self.origin)
+                          self.origin, self.unusable | spot.doc.unusable_keys(spot.path))
+
+    def unsure(self) -> "FieldDraft":
+        """This field with a change that could not be read: nothing about it is certain any more."""
+        return replace(self, unusable=self.unusable | {"type"} | set(self.values))
 
 
 @dataclass
@@ -51,16 +64,22 @@ class TypeDraft:
     listing: dict[str, Any] = field(default_factory=dict)
     listing_spots: dict[str, Spot] = field(default_factory=dict)
     extends: str | None = None
+    #: Top-level and listing keys whose written value (or one of its items) was unusable.
+    unusable: set[str] = field(default_factory=set)
+    listing_unusable: set[str] = field(default_factory=set)
+    #: Written in, or built on, a document the meta-schema found fault with: checked, never frozen.
+    damaged: bool = False
 
     def spot(self, key: str | None = None) -> Spot:
         return self.spots.get(key, self.origin) if key else self.origin
 
     def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        return [f.name for f in self.fields if f.name is not None]
 
     def copy(self) -> "TypeDraft":
         return replace(self, values=dict(self.values), spots=dict(self.spots), fields=list(self.fields),
-                       listing=dict(self.listing), listing_spots=dict(self.listing_spots))
+                       listing=dict(self.listing), listing_spots=dict(self.listing_spots),
+                       unusable=set(self.unusable), listing_unusable=set(self.listing_unusable))
 
 
 def adapt(parent: TypeDraft | None, spot: Spot, data: dict[str, Any], problems: Problems) -> TypeDraft:
@@ -70,11 +89,22 @@ def adapt(parent: TypeDraft | None, spot: Spot, data: dict[str, Any], problems: 
     else:
         draft = parent.copy()
         draft.name, draft.origin, draft.extends = data.get("name", parent.name), spot, parent.name
+    draft.damaged = draft.damaged or spot.doc.repaired
+    if "title" in data and "title_plural" not in data:
+        # A new title brings its own plural; the parent's would name the parent's records.
+        draft.values.pop("title_plural", None)
+        draft.spots.pop("title_plural", None)
     for key, value in data.items():
         if key not in MERGE_KEYS:
             draft.values[key], draft.spots[key] = value, spot / key
     for key, value in data.get("listing", {}).items():
         draft.listing[key], draft.listing_spots[key] = value, spot / "listing" / key
+    # What this document writes replaces what was unusable in the parent's.
+    draft.unusable = (draft.unusable - data.keys()) | spot.doc.unusable_keys(spot.path, depth=2)
+    draft.listing_unusable = ((draft.listing_unusable - data.get("listing", {}).keys())
+                              | spot.doc.unusable_keys(spot.path + ("listing",), depth=2))
+    if "listing" in spot.doc.unusable_keys(spot.path, depth=1):
+        draft.listing_unusable |= {"columns", "facets", "sort", "per_page"}
     if parent is not None:
         _drop_fields(draft, parent.name, spot, data.get("drop_fields", []), problems)
         _change_fields(draft, parent.name, spot, data.get("change_fields", {}), problems)
@@ -92,7 +122,9 @@ def _drop_fields(draft: TypeDraft, parent: str, spot: Spot, names: list[str], pr
 
 
 def _change_fields(draft: TypeDraft, parent: str, spot: Spot, changes: dict[str, dict], problems: Problems) -> None:
-    by_name = {f.name: i for i, f in enumerate(draft.fields)}
+    by_name = {f.name: i for i, f in enumerate(draft.fields) if f.name is not None}
+    for name in spot.doc.unusable_keys(spot.path + ("change_fields",), depth=1) & by_name.keys():
+        draft.fields[by_name[name]] = draft.fields[by_name[name]].unsure()
     for name, change in changes.items():
         if name not in by_name:
             problems.add(spot / "change_fields" / name,

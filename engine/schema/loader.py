@@ -13,7 +13,7 @@ from engine.config import Paths
 from engine.errors import SchemaError
 from engine.fields.base import FieldTypeRegistry
 from engine.schema import meta
-from engine.schema.checks import TypeChecker
+from engine.schema.checks import TypeChecker, prefix_clash, prefix_spot, usable_prefix
 from engine.schema.draft import TypeDraft, adapt
 from engine.schema.instances import load_instances
 from engine.schema.model import Project, RepositoryType
@@ -61,13 +61,12 @@ class TypeSet:
             spot = read and meta.validate(read, meta.REPOSITORY_TYPE, self.problems)
             if spot is not None:
                 self._register(spot, path)
-                continue
-            name = read.doc.data.get("name") if read and isinstance(read.doc.data, dict) else None
-            self.broken.add(name if isinstance(name, str) else path.stem)
+            else:
+                self.broken.add(path.stem)
 
     def _register(self, spot: Spot, path: Path) -> None:
         name = spot.doc.data["name"]
-        if name != path.stem:
+        if name != path.stem and ("name",) not in spot.doc.unusable:
             self.problems.add(spot / "name", f"name '{name}' must match the file name: rename the file to "
                                              f"'{name}.yaml' or the type to '{path.stem}'")
         if name in self.raw:
@@ -83,6 +82,25 @@ class TypeSet:
             checked = TypeChecker(draft, self.registry, self.names, self.problems).result()
             if checked is not None:
                 self.frozen[draft.name] = checked
+        self._check_prefixes([draft for draft in drafts if draft is not None])
+
+    def _check_prefixes(self, drafts: list[TypeDraft]) -> None:
+        """Records are quoted by reference across the trust (search, exports, mail): two unrelated types may
+        not number them alike. A type built on another (``extends``) may keep its family's prefix; hosting
+        both in one instance is checked there."""
+        taken: dict[str, TypeDraft] = {}
+        for draft in drafts:
+            prefix = usable_prefix(draft)
+            other = taken.get(prefix) if prefix else None
+            if other is not None and self._family(other) != self._family(draft):
+                self.problems.add(prefix_spot(draft), prefix_clash(draft, prefix, f"repository type '{other.name}'",
+                                                                   prefix_spot(other)))
+            elif prefix:
+                taken.setdefault(prefix, draft)
+
+    def _family(self, draft: TypeDraft) -> str:
+        """The type at the root of ``draft``'s ``extends`` chain."""
+        return draft.name if draft.extends is None else self._family(self.drafts[draft.extends])
 
     def _depth(self, draft: TypeDraft) -> int:
         return 0 if draft.extends is None else 1 + self._depth(self.drafts[draft.extends])
@@ -91,6 +109,9 @@ class TypeSet:
         """The draft of ``name`` with its ``extends`` chain merged in; None when it cannot be resolved."""
         if name not in self.drafts:
             spot = self.raw[name]
+            if ("extends",) in spot.doc.unusable:    # reported; what it would inherit is unknown
+                self.drafts[name] = None
+                return None
             parent = self.parent_draft(spot, spot.doc.data.get("extends"), chain)
             failed = parent is False
             self.drafts[name] = None if failed else adapt(parent or None, spot, spot.doc.data, self.problems)
@@ -112,10 +133,13 @@ class TypeSet:
         resolved = self.resolve(parent, (*chain, parent))
         return False if resolved is None else resolved
 
-    def adapted(self, spot: Spot, data: dict[str, Any]) -> RepositoryType | None:
-        """A type adapted inline by an instance, checked and frozen; None after reporting problems."""
+    def adapted(self, spot: Spot, data: dict[str, Any]) -> tuple[TypeDraft | None, RepositoryType | None]:
+        """A type adapted inline by an instance: its draft (None when its parent is unusable) and the type
+        checked and frozen (None after reporting problems)."""
+        if "extends" in spot.doc.unusable_keys(spot.path):
+            return None, None
         parent = self.parent_draft(spot, data["extends"], ())
         if parent is False or parent is None:
-            return None
-        return TypeChecker(adapt(parent, spot, data, self.problems), self.registry, self.names,
-                           self.problems).result()
+            return None, None
+        draft = adapt(parent, spot, data, self.problems)
+        return draft, TypeChecker(draft, self.registry, self.names, self.problems).result()

@@ -5,9 +5,8 @@ jsonschema finds the errors; this module says them in an author's words, naming 
 """
 from __future__ import annotations
 
-import copy
 import json
-from dataclasses import replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,6 +15,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
 from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
+from engine.schema.yamlfile import Document
 
 META_DIR = Path(__file__).resolve().parents[2] / "schemas" / "meta"
 REPOSITORY_TYPE = "repository-type.schema.json"
@@ -28,6 +28,8 @@ TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping (key: va
 #: Lists whose items are named by their ``name`` key in messages, and the word for one item.
 NAMED_ITEMS = {"fields": "field", "statuses": "status", "sections": "section", "repositories": "repository",
                "change_fields": "change_fields"}
+#: Validations after the first, each repairing what setting a value aside left behind (nesting is shallow).
+REPAIR_PASSES = 5
 
 
 @lru_cache(maxsize=None)
@@ -45,35 +47,92 @@ def _validator(name: str) -> Draft202012Validator:
 
 
 def validate(spot: Spot, schema_name: str, problems: Problems) -> Spot | None:
-    """Add a problem for each meta-schema error in the document at ``spot``.
+    """Add a problem for each meta-schema error in the document at ``spot``; return the document to check for
+    meaning.
 
-    Returns the document to check for meaning: itself when valid; without its unknown keys when those were its
-    only errors (a misspelt key should not hide the other problems of the file); None when its shape is wrong.
+    A valid document is returned as it is. Otherwise a repaired copy is, so that one run reports every problem
+    of the file: what each error is about is set aside (an unknown key, a wrong value, an item of the wrong
+    kind), a missing field label is filled from the field's name, and a field without a usable name or type is
+    kept, broken, for what can still be checked. Setting a value aside can leave another gap (a list emptied);
+    the copy is validated again, a few times, and those consequences are repaired without being reported. The
+    copy records what was set aside (``Document.unusable``), so meaning checks skip what depends on it instead
+    of reporting it again. None only when the document cannot be repaired (it is not a mapping).
     """
     validator = _validator(schema_name)
-    unknown: list[tuple] = []
-    shape_ok = True
-    for error in validator.iter_errors(spot.doc.data):
-        for path, message, is_unknown_key in _explain(error):
-            problems.add(Spot(spot.doc, path), _in_context(spot.doc.data, path, message))
-            if is_unknown_key:
-                unknown.append(path)
-            else:
-                shape_ok = False
-    if not unknown or not shape_ok:
-        return spot if shape_ok else None
-    cleaned = replace(spot.doc, data=_without(spot.doc.data, unknown))
-    return Spot(cleaned) if validator.is_valid(cleaned.data) else None
+    findings = _findings(validator, spot.doc.data)
+    for finding in findings:
+        problems.add(Spot(spot.doc, finding.path), _in_context(spot.doc.data, finding.path, finding.message))
+    if not findings:
+        return spot
+    doc = spot.doc
+    for _ in range(REPAIR_PASSES):
+        if not isinstance(doc.data, dict):
+            return None
+        doc = _repaired(doc, findings)
+        # What is kept though unusable (a broken field's missing name) stays wrong: it is known already.
+        findings = [finding for finding in _findings(validator, doc.data) if finding.target not in doc.unusable]
+        if not findings:
+            return Spot(doc)
+    return None
 
 
-def _without(data: Any, paths: list[tuple]) -> Any:
-    """A copy of ``data`` without the keys at ``paths``."""
-    data = copy.deepcopy(data)
-    for path in paths:
-        parent = data
-        for part in path[:-1]:
-            parent = parent[part]
-        parent.pop(path[-1], None)
+@dataclass(frozen=True)
+class Finding:
+    """One meta-schema error: where it is reported, in what words, and the value it makes unusable."""
+    path: tuple
+    message: str
+    target: tuple               # the value to set aside; for a missing key, where it should have been
+    missing: bool = False
+    unknown_key: bool = False   # merely ignored: nothing else depends on a key the language does not have
+
+
+def _findings(validator: Draft202012Validator, data: Any) -> list[Finding]:
+    return [finding for error in validator.iter_errors(data) for finding in _explain(error)]
+
+
+def _repaired(doc: Document, findings: list[Finding]) -> Document:
+    drops: list[tuple] = []
+    fills: dict[tuple, Any] = {}
+    unusable: set[tuple] = set()
+    for finding in findings:
+        target = finding.target
+        if not finding.unknown_key:
+            unusable.add(target)
+        if finding.missing:
+            value = _filler(doc, target)
+            if value is not None:
+                fills[target] = value
+            elif target[:-1] and not _kept_broken(target[:-1]):
+                drops.append(target[:-1])     # a status or section without its name: nothing left to check
+        elif target and not _kept_name(doc.data, target):
+            drops.append(target)
+    return doc.set_aside(drops, fills, unusable)
+
+
+def _kept_broken(path: tuple) -> bool:
+    """A field (or an instance's adapted type) that lacks its name or type is still checked for the rest."""
+    return len(path) >= 2 and path[-2] in ("fields", "repositories") and isinstance(path[-1], int)
+
+
+def _kept_name(data: Any, target: tuple) -> bool:
+    """A badly formed field name stays the field's name: conditions and listings naming it find it."""
+    return target[-1] == "name" and _kept_broken(target[:-1]) and isinstance(_child_at(data, target), str)
+
+
+def _filler(doc: Document, target: tuple) -> Any:
+    """What stands in for a missing required key while the rest is checked: a field's label from its name,
+    a type's name from its file's name."""
+    if target == ("name",):
+        return Path(doc.path).stem
+    if target[-1] == "label" and _kept_broken(target[:-1]):
+        name = _child_at(doc.data, target[:-1] + ("name",))
+        return name.replace("_", " ").capitalize() if isinstance(name, str) and name else None
+    return None
+
+
+def _child_at(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = _child(data, part)
     return data
 
 
@@ -98,8 +157,8 @@ def _lookup(ref: str) -> dict[str, Any]:
     raise KeyError(f"meta-schema $ref {ref!r} points nowhere")
 
 
-def _explain(error: ValidationError) -> Iterator[tuple[tuple, str, bool]]:
-    """(path, message without context, whether it is an unknown key) for one error.
+def _explain(error: ValidationError) -> Iterator[Finding]:
+    """The findings one error stands for.
 
     ``anyOf`` is explained by the branch the value fits: a status mapping by the mapping branch, not the text one.
     """
@@ -109,27 +168,34 @@ def _explain(error: ValidationError) -> Iterator[tuple[tuple, str, bool]]:
         yield from _explain_any_of(error)
     elif kind in UNKNOWN_KEYS:
         known = allowed_keys(error.schema)
+        word = error.schema.get("x-key-word", "key")
         for key in value:
             if key not in known:
-                yield path + (key,), f"unknown key '{key}'{did_you_mean(key, known)}", True
+                yield Finding(path + (key,), f"unknown {word} '{key}'{did_you_mean(key, known)}" +
+                              (f"; the {word}s are {', '.join(error.schema['properties'])}" if word != "key" else ""),
+                              path + (key,), unknown_key=word == "key")
     elif kind == "required":
         for key in expected:
             if key not in value:
-                yield path, f"missing required key '{key}'", False
+                yield Finding(path, f"missing required key '{key}'", path + (key,), missing=True)
     elif kind == "dependentRequired":
         for key, needs in expected.items():
             if key in value:
                 for need in needs:
                     if need not in value:
-                        yield path + (key,), f"'{key}' is only allowed with '{need}'", False
+                        yield Finding(path + (key,), f"'{key}' is only allowed with '{need}'", path + (key,))
     elif "propertyNames" in error.absolute_schema_path:
         # A mapping key broke the rule: report it at the key's own line.
-        yield path + (value,), _predicate(error), False
+        yield Finding(path + (value,), _predicate(error), path + (value,))
+    elif kind == "uniqueItems":
+        # Set aside only the repeat, so the list's other items are still checked.
+        first = next(i for i, item in enumerate(value) if item in value[:i])
+        yield Finding(path, _predicate(error), path + (first,))
     else:
-        yield path, _predicate(error), False
+        yield Finding(path, _predicate(error), path)
 
 
-def _explain_any_of(error: ValidationError) -> Iterator[tuple[tuple, str, bool]]:
+def _explain_any_of(error: ValidationError) -> Iterator[Finding]:
     branches: dict[int, list[ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
@@ -144,7 +210,8 @@ def _explain_any_of(error: ValidationError) -> Iterator[tuple[tuple, str, bool]]
             if sub.validator == "type" and not sub.relative_path:
                 types = sub.validator_value if isinstance(sub.validator_value, list) else [sub.validator_value]
                 wanted += [TYPE_WORDS[t] for t in types if TYPE_WORDS[t] not in wanted]
-    yield tuple(error.absolute_path), "must be " + " or ".join(wanted) + _quote_hint(error.instance, wanted), False
+    path = tuple(error.absolute_path)
+    yield Finding(path, "must be " + " or ".join(wanted) + _quote_hint(error.instance, wanted), path)
 
 
 def _predicate(error: ValidationError) -> str:
@@ -189,7 +256,7 @@ def _in_context(data: Any, path: tuple, message: str) -> str:
     line, so the last part of their path is not repeated.
     """
     context, rest = describe_path(data, path)
-    if message.startswith(("unknown key", "'")) and rest:
+    if message.startswith(("unknown ", "'")) and rest:
         rest = rest[:-1]
     parts = [part for part in (context, _subject(rest)) if part] or (["the file"] if not path else [])
     if message.startswith(("must", "lists")) and parts:

@@ -5,19 +5,23 @@ start-up (``engine.schema.load_project``) after validation and resolution of ``e
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field as dc_field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
+from engine.schema.conditions import Condition
 from engine.search.thesaurus import EMPTY as EMPTY_THESAURUS, Thesaurus
 
 if TYPE_CHECKING:
     from engine.fields.base import FieldType
 
-#: Names a field may not take: URL query parameters of the browse page and the record's system fields.
+#: Names a field may not take: URL query parameters of the browse page, the record's system fields, and the
+#: words that combine conditions (``all``, ``any``).
 RESERVED_NAMES = frozenset(
     {"q", "sort", "page", "per_page", "state", "format",
-     "reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted"}
+     "reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted", "all", "any"}
 )
 #: System fields every record has, in display order.
 SYSTEM_FIELDS = ("reference", "status", "created", "created_by", "updated", "updated_by", "version")
@@ -35,38 +39,12 @@ class Source:
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a choice field. A ``retired`` option is no longer offered on forms but stays a known value
+    (shown, searched, filtered on); ``renamed_from`` lists the values it was stored as before a rename."""
     value: str
     label: str
-
-
-@dataclass(frozen=True)
-class Condition:
-    """``show_when`` / ``required_when``: every named field must hold one of its listed values.
-
-    YAML: ``required_when: {status: Completed}`` or ``show_when: {audit_type: [Re-audit, National]}``.
-    """
-    terms: tuple[tuple[str, tuple[Any, ...]], ...]
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.terms)
-
-    def holds(self, values: Mapping[str, Any]) -> bool:
-        """True when every term matches; a list value matches when any of its items does."""
-        for name, wanted in self.terms:
-            value = values.get(name)
-            items = value if isinstance(value, (list, tuple)) else [value]
-            if not any(item in wanted for item in items):
-                return False
-        return True
-
-    def describe(self, label_of: Mapping[str, str]) -> str:
-        """'status is Completed' -- used in messages and hints."""
-        parts = []
-        for name, wanted in self.terms:
-            shown = " or ".join(str(v) for v in wanted)
-            parts.append(f"{label_of.get(name, name).lower()} is {shown}")
-        return " and ".join(parts)
+    retired: bool = False
+    renamed_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +76,8 @@ class Field:
     required_when: Condition | None = None
     searchable: bool = True
     search_weight: float | None = None    # how much a match here counts; None: the type's default (search/fields.py)
+    renamed_from: tuple[str, ...] = ()    # names its values were stored under before a rename
+    retired: bool = False                 # kept, shown and searched, but no longer filled in or changed
     source: Source | None = dc_field(default=None, compare=False)
 
     def choice_label(self, value: Any) -> str:
@@ -108,7 +88,13 @@ class Field:
 
     @property
     def choice_values(self) -> tuple[str, ...]:
+        """Every known value, retired ones included: what stored values, filters and facets may hold."""
         return tuple(c.value for c in self.choices)
+
+    @property
+    def offered_choices(self) -> tuple[Choice, ...]:
+        """The options a form offers and a new value may take: the choices less the retired ones."""
+        return tuple(c for c in self.choices if not c.retired)
 
 
 @dataclass(frozen=True)
@@ -151,6 +137,16 @@ class RepositoryType:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", MappingProxyType({f.name: f for f in self.fields}))
+        shape = [[f.name, f.type_name, f.retired, list(f.renamed_from),
+                  [[c.value, c.retired, list(c.renamed_from)] for c in f.choices]] for f in self.fields]
+        text = json.dumps([shape, [s.name for s in self.statuses]], separators=(",", ":"))
+        object.__setattr__(self, "_revision", hashlib.sha256(text.encode()).hexdigest()[:12])
+
+    @property
+    def revision(self) -> str:
+        """A short fingerprint of the shape stored values take under this type (fields, their types, choices,
+        renames and retirements, statuses): each record is stamped with the one it was last written under."""
+        return self._revision  # type: ignore[attr-defined]
 
     @property
     def field_map(self) -> Mapping[str, Field]:

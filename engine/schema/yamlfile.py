@@ -7,15 +7,14 @@ and list indexes). Scalars follow YAML 1.2 as authors expect: only ``true``/``fa
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-
 
 # libyaml's parser when PyYAML was built with it: several times faster than the pure-Python one.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,6 +47,10 @@ class Document:
     path: Path
     data: Any
     lines: dict[tuple, int] = field(repr=False)
+    #: Set by ``meta.validate`` on the copy it repairs: the paths of values that were wrong or missing and set
+    #: aside, so that the rest can still be checked for meaning. A repaired document is never frozen.
+    unusable: frozenset[tuple] = field(default=frozenset(), repr=False)
+    repaired: bool = field(default=False, repr=False)
 
     @property
     def shown_path(self) -> str:
@@ -61,6 +64,45 @@ class Document:
 
     def where(self, path: tuple = ()) -> str:
         return f"{self.shown_path}:{self.line(path)}"
+
+    def unusable_keys(self, path: tuple, depth: int | None = None) -> frozenset:
+        """Keys of the mapping at ``path`` under which a value was set aside: the key's own value, or (with
+        ``depth``) something at most that many levels below the mapping."""
+        size = len(path)
+        return frozenset(bad[size] for bad in self.unusable
+                         if len(bad) > size and bad[:size] == path and (depth is None or len(bad) - size <= depth))
+
+    def set_aside(self, drops: list[tuple], fills: dict[tuple, Any], unusable: set[tuple]) -> "Document":
+        """A copy without the values at ``drops``, with ``fills`` written in, and ``unusable`` recorded.
+
+        A list item taken out renumbers the items after it, with their lines, so every later message still
+        points at the line where its value was written; the list itself is marked (``(..., "*")``) as having
+        lost an item.
+        """
+        data, lines, bad = copy.deepcopy(self.data), dict(self.lines), set(self.unusable) | set(unusable)
+        for path, value in fills.items():
+            parent = _at(data, path[:-1])
+            if isinstance(parent, dict):
+                parent[path[-1]] = value
+        for path in sorted(set(drops), key=_sort_key, reverse=True):
+            parent = _at(data, path[:-1])
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+                del parent[path[-1]]
+                lines = {new: lines[old] for old, new in _shifted(lines, path) if new is not None}
+                bad = {new for _, new in _shifted(bad, path) if new is not None} | {path[:-1] + ("*",)}
+        return replace(self, data=data, lines=lines, unusable=frozenset(bad), repaired=True)
+
+
+def _at(data: Any, path: tuple) -> Any:
+    """The value at ``path``, or None when it is not there (taken out with an ancestor)."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def display_path(path: Path) -> str:
@@ -135,3 +177,21 @@ def _scalar(node: yaml.Node) -> Any:
 
 
 _CONSTRUCTOR = _Loader("")
+
+
+def _sort_key(path: tuple) -> list:
+    return [(isinstance(part, str), part) for part in path]
+
+
+def _shifted(paths, removed: tuple):
+    """Each path renumbered for the removal of the list item at ``removed``; None for paths inside it."""
+    size, index = len(removed) - 1, removed[-1]
+    for path in paths:
+        if len(path) > size and path[:size] == removed[:size] and isinstance(path[size], int):
+            if path[size] == index:
+                yield path, None
+                continue
+            if path[size] > index:
+                yield path, path[:size] + (path[size] - 1,) + path[size + 1:]
+                continue
+        yield path, path

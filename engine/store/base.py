@@ -27,6 +27,7 @@ class Record:
     version: int
     values: Mapping[str, Any]
     deleted: bool = False
+    type_revision: str = ""     # the ``RepositoryType.revision`` it was last written under ("": before stamps)
 
     def __getitem__(self, name: str) -> Any:
         """System fields and field values by name, as listing columns name them."""
@@ -157,6 +158,20 @@ class NewRecord:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """What ``Store.migrate`` rewrote: records and history entries brought to today's names and values (or
+    only stamped with today's revision), and each rename that took effect, with how many documents held it
+    (``"lessons_learned -> lessons"``, ``"methodology: 'Six Sigma' -> 'Lean Six Sigma'"``)."""
+    records: int = 0
+    versions: int = 0
+    renames: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def rewrote(self) -> bool:
+        return bool(self.records or self.versions)
+
+
+@dataclass(frozen=True)
 class Upload:
     """A file arriving with a submission, before it is stored."""
     filename: str
@@ -199,9 +214,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None, attachments: Sequence[Attachment] = ()) -> Record:
+               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited") -> Record:
         """Replace the values (and status if given) when the stored version is still ``expected_version``;
-        otherwise raise ``EditConflict`` carrying the current record. Keeps the previous version.
+        otherwise raise ``EditConflict`` carrying the current record. Keeps the previous version, and ``note``
+        as what the new one was (the history shows it: "edited", "restored version 3").
         ``attachments`` (from ``stage_attachment``) are registered to the record in the same write."""
 
     @abc.abstractmethod
@@ -289,6 +305,19 @@ class Store(abc.ABC):
             if page >= result.pages:
                 return
             page += 1
+
+    def stored_values(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """The reference and field values of every record, deleted ones included, as readers see them (after
+        renames): what ``repo-engine check`` holds against the type."""
+        for deleted in (False, True):
+            for record in self.iter_all(Query(sort="reference", deleted=deleted)):
+                yield record.reference, record.values
+
+    @abc.abstractmethod
+    def migrate(self) -> Migration:
+        """Rewrite what is stored to read as it is read: today's field names and choice values in every record
+        and history entry, each record stamped with today's type revision. Versions are not changed (nothing a
+        person wrote changed) and no save made meanwhile is lost; running it again rewrites nothing."""
 
     def has_held_data(self) -> bool:
         """Whether this repository has ever held a record, even if none can be read now (``seed`` never

@@ -38,7 +38,7 @@ from engine.store.durable import (Signature, fsync_folder, read_bytes, remove_qu
 from engine.store.locking import WriteLock
 from engine.store.log import LogDamaged
 from engine.store.manifest import Compacted, Manifest, ManifestDamaged, read_manifest, write_manifest
-from engine.store.snapshot import RECORDS, TABLES, Changes, Snapshot
+from engine.store.snapshot import RECORDS, TABLES, Changes, Reading, Snapshot
 
 FILE, LOG, MANIFEST, LOCK, COMPACT_LOCK = ("records.json", "records.log", "manifest.json", "records.lock",
                                            "compact.lock")
@@ -70,9 +70,11 @@ class State:
 
 
 class RepositoryFiles:
-    def __init__(self, folder: Path, upkeep: Callable[[Snapshot], object] | None = None):
+    def __init__(self, folder: Path, upkeep: Callable[[Snapshot], object] | None = None,
+                 reading: Reading | None = None):
         """``upkeep(snapshot)`` runs once the files are first read in this process and after each
-        compaction (the store sweeps abandoned uploads then)."""
+        compaction (the store sweeps abandoned uploads then). ``reading`` says how stored documents read
+        today (see ``Snapshot``): applied as they are loaded and as saves are replayed."""
         self.folder = Path(folder)
         self.path = self.folder / FILE
         self.log_path = self.folder / LOG
@@ -80,7 +82,8 @@ class RepositoryFiles:
         self.lock = WriteLock(self.folder / LOCK)
         self._compacting = WriteLock(self.folder / COMPACT_LOCK)
         self._upkeep = upkeep
-        self._state = State(None, Snapshot.empty())
+        self._as_read = reading
+        self._state = State(None, Snapshot.empty(reading))
         self._reading = threading.Lock()
 
     # -- reading ----------------------------------------------------------------------------------------------
@@ -129,7 +132,7 @@ class RepositoryFiles:
                     return self._load(self._seen(), state.snapshot)
         except DataDamaged as damage:
             logger.error("Repository data refused: %s", damage.report())
-            return State(seen, Snapshot.empty(), damage=damage)
+            return State(seen, Snapshot.empty(self._as_read), damage=damage)
 
     def _catch_up(self, state: State, seen: Seen) -> State | None:
         """Saves appended to the same log since ``state``; None when the log is another one now."""
@@ -232,7 +235,7 @@ class RepositoryFiles:
         if last < base:
             raise DataDamaged(self.log_path, f"ends at save {last}, before save {base} held by records.json: "
                                              "the log is older than the file.", _RESTORE)
-        snapshot = Snapshot.of(tables)
+        snapshot = Snapshot.of(tables, self._as_read)
         later = [entry for entry in entries if entry.seq > base]
         state = State(seen, snapshot, manifest, seq=base, compacted_size=len(raw or b""), file=compacted)
         state = replace(state, **self._applied(snapshot, later, end, 1 + len(entries), base))
@@ -245,14 +248,14 @@ class RepositoryFiles:
             raise DataDamaged(self.manifest_path, "is missing, but the repository has a log of saves.",
                               _RESTORE)
         if raw is None:
-            return State(seen, Snapshot.empty())
+            return State(seen, Snapshot.empty(self._as_read))
         tables, compacted = read_tables(self.path, raw)
         if compacted is not None:
             raise DataDamaged(self.manifest_path, "is missing, but records.json was written by a compaction.",
                               _RESTORE)
         if not tables.get(RECORDS):
             raise DataDamaged(self.path, "holds no records, yet it exists: it was emptied or replaced.", _RESTORE)
-        snapshot = Snapshot.of(tables)
+        snapshot = Snapshot.of(tables, self._as_read)
         snapshot.follow(previous)
         return State(seen, snapshot, legacy=True, compacted_size=len(raw))
 

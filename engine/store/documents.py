@@ -13,9 +13,11 @@ from typing import Any, Mapping
 from engine.errors import ValidationFailed
 from engine.store.base import Attachment, Record
 
+#: The revision of the repository type (``RepositoryType.revision``) a record was last written under.
+TYPE_REVISION = "type_revision"
 #: Keys of a stored record that are not field values.
 SYSTEM_KEYS = frozenset({"reference", "status", "created", "created_by", "updated", "updated_by", "version",
-                         "deleted"})
+                         "deleted", TYPE_REVISION})
 
 
 def utc_now() -> datetime:
@@ -60,6 +62,7 @@ def to_record(doc: Mapping[str, Any]) -> Record:
         version=doc["version"],
         values=field_values(doc),
         deleted=bool(doc.get("deleted")),
+        type_revision=doc.get(TYPE_REVISION) or "",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from engine.store.base import Change, Version
-from engine.store.documents import SYSTEM_KEYS, field_values, to_record
+from engine.store.documents import SYSTEM_KEYS, TYPE_REVISION, field_values, to_record
 
 #: Keys a save can change: the field values plus these.
 TRACKED_SYSTEM_KEYS = ("status", "deleted")
@@ -31,16 +31,21 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
 
 def version_doc(doc: Mapping[str, Any], note: str, changes: Mapping[str, list[Any]]) -> dict[str, Any]:
     """The history document for the save that produced record document ``doc``."""
-    return {"reference": doc["reference"], "version": doc["version"], "at": doc["updated"],
-            "by": doc["updated_by"], "note": note, "changes": dict(changes)}
+    entry = {"reference": doc["reference"], "version": doc["version"], "at": doc["updated"],
+             "by": doc["updated_by"], "note": note, "changes": dict(changes)}
+    if doc.get(TYPE_REVISION):
+        entry[TYPE_REVISION] = doc[TYPE_REVISION]
+    return entry
 
 
 def rebuild(current: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) -> list[Version]:
     """Every version, oldest first, from the current record document and its history documents."""
     rebuilt: list[Version] = []
     state = dict(current)
-    for entry in reversed(versions):
+    for position, entry in enumerate(reversed(versions)):
         state.update(version=entry["version"], updated=entry["at"], updated_by=entry["by"])
+        if position:    # the current version is stamped as it is now (a migration restamps it in place)
+            state[TYPE_REVISION] = entry.get(TYPE_REVISION, "")
         rebuilt.append(Version(to_record(state), _changes(entry, state), entry["note"]))
         state = _undo(state, entry["changes"])
     rebuilt.reverse()

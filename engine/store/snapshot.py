@@ -5,6 +5,12 @@ A ``Snapshot`` holds the tables in TinyDB's layout (table -> document id -> docu
 snapshot never sees half a save. ``Record`` objects are made only for records someone looks at. Groupings
 (versions and files per record, files by id, idempotency keys) are built on first use and then carried from
 snapshot to snapshot by the save, never rebuilt per save.
+
+Two views of the tables: ``tables`` as stored (what the files hold and a compaction writes) and ``read`` as
+readers see them, which differs only when the repository type renamed a field or a choice: then ``reading``
+(table -> how a document of it reads today, see ``engine.evolution.renames``) is applied to each document
+once, as it is loaded or saved, and the documents it leaves alone are shared by both views. Every reader
+(records, their index, versions, files) uses ``read``; with no ``reading`` the two are the same objects.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ REQUESTS = "requests"       # the idempotency keys of recent creates (see Store.
 TABLES = (RECORDS, HISTORY, ATTACHMENTS, META, REQUESTS)
 META_ID = "1"
 Changes = Mapping[str, Mapping[str, Doc]]
+Reading = Mapping[str, Callable[[Doc], Doc]]
 _SERIALS = itertools.count(1)     # every snapshot made in this process gets the next number
 
 
@@ -63,9 +70,12 @@ class Snapshot:
     """One version of a repository's data. Its data is read-only; only caches are filled on first use."""
 
     def __init__(self, tables: dict[str, Table], made: immutables.Map | None = None,
-                 groups: dict[str, immutables.Map] | None = None):
-        self.tables = tables
-        self.docs = ByReference(tables[RECORDS])    # reference -> stored record document, deleted included
+                 groups: dict[str, immutables.Map] | None = None, reading: Reading | None = None,
+                 read: dict[str, Table] | None = None):
+        self.tables = tables                    # as stored
+        self.reading: Reading = reading or {}
+        self.read = read if read is not None else _read(tables, self.reading)     # as readers see them
+        self.docs = ByReference(self.read[RECORDS])     # reference -> record document, deleted included
         self._made = made if made is not None else immutables.Map()     # Records made so far
         self._groups = groups or {}
         self.derived: dict[str, Any] = {}       # indexes built by readers on first use (see index.py)
@@ -76,13 +86,13 @@ class Snapshot:
         self.serial = next(_SERIALS)            # names this version of the data for caches of what it shows
 
     @classmethod
-    def empty(cls) -> "Snapshot":
-        return cls({name: Table() for name in TABLES})
+    def empty(cls, reading: Reading | None = None) -> "Snapshot":
+        return cls({name: Table() for name in TABLES}, reading=reading)
 
     @classmethod
-    def of(cls, tables: Mapping[str, Mapping[str, Doc]]) -> "Snapshot":
+    def of(cls, tables: Mapping[str, Mapping[str, Doc]], reading: Reading | None = None) -> "Snapshot":
         """A snapshot of tables read from a file (checked already, see disk.py)."""
-        return cls({name: Table.of(tables.get(name, {})) for name in TABLES})
+        return cls({name: Table.of(tables.get(name, {})) for name in TABLES}, reading=reading)
 
     def record(self, reference: str) -> Record | None:
         """The record as a ``Record``, made on first use (most records are never shown)."""
@@ -106,7 +116,7 @@ class Snapshot:
         grouped = self._groups.get(name)
         if grouped is None:
             grouping = GROUPINGS[name]
-            grouped = self._groups[name] = grouping.build(self.tables[grouping.table])
+            grouped = self._groups[name] = grouping.build(self.read[grouping.table])
         return grouped
 
     @property
@@ -132,9 +142,12 @@ class Snapshot:
 
     def apply(self, changes: Changes) -> "Snapshot":
         """The next snapshot: this one with the changed documents put in (documents are never removed)."""
-        tables = dict(self.tables)
+        tables, read = dict(self.tables), dict(self.read)
         for table, docs in changes.items():
             tables[table] = tables.get(table, Table()).put(docs)
+            reads = self.reading.get(table)
+            read[table] = read.get(table, Table()).put({doc_id: reads(doc) for doc_id, doc in docs.items()}) \
+                if reads is not None else tables[table]
         changed = tuple(doc["reference"] for doc in changes.get(RECORDS, {}).values())
         made = self._made
         if changed:
@@ -147,9 +160,10 @@ class Snapshot:
             grouping = GROUPINGS[name]
             docs = changes.get(grouping.table, {})
             replaced = any(doc_id in self.tables[grouping.table] for doc_id in docs)
-            if not replaced:        # documents only added (always so for these tables): extend in place
-                groups[name] = grouping.extend(grouped, docs.values()) if docs else grouped
-        following = Snapshot(tables, made, groups)
+            if not replaced:        # documents only added (so for these tables but by a migration): extend
+                added = [read[grouping.table][doc_id] for doc_id in docs]
+                groups[name] = grouping.extend(grouped, added) if added else grouped
+        following = Snapshot(tables, made, groups, self.reading, read)
         following.descend_from(self, changed)
         return following
 
@@ -193,6 +207,18 @@ class Snapshot:
                 yield (b"" if first else b", ") + b", ".join(batch)
             yield b"}"
         yield b"}"
+
+
+def _read(tables: dict[str, Table], reading: Reading) -> dict[str, Table]:
+    """The tables as readers see them: each document through its table's ``reading``; a table none of whose
+    documents reads differently is the stored one itself."""
+    read = dict(tables)
+    for name, reads in reading.items():
+        table = tables.get(name)
+        if table is not None:
+            differ = {doc_id: seen for doc_id, doc in table.unordered_items() if (seen := reads(doc)) is not doc}
+            read[name] = table.put(differ)
+    return read
 
 
 def _encode(value: Any) -> bytes:

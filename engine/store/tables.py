@@ -81,6 +81,10 @@ class Table(Mapping[str, Doc]):
         """Every document, in no particular order (quicker, for grouping)."""
         return iter(self._docs.values())
 
+    def unordered_items(self) -> Iterator[tuple[str, Doc]]:
+        """Every (id, document), in no particular order."""
+        return iter(self._docs.items())
+
 
 class ByReference(Mapping[str, Doc]):
     """The records table by reference; a document whose reference does not read back is not found."""

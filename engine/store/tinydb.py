@@ -6,11 +6,16 @@ compaction, ``records.log`` (every save since, one fsync'd line each), ``manifes
 ``<repository>/attachments/<id>``. Every write takes the lock, catches up with other processes' saves and
 appends one line to the log (see ``disk.py``); reads are served from the in-memory snapshot
 (``snapshot.py``), which is brought up to date from the log, never by parsing the whole file again.
+
+A type that renamed a field or a choice is read through its renames (``engine.evolution.renames``): the
+snapshot applies them as documents are loaded and replayed, so every reader sees today's names; each save
+writes today's names and stamps the record with the type's revision, and ``migrate`` rewrites the rest.
 """
 from __future__ import annotations
 
 import logging
 import weakref
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -19,15 +24,16 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequenc
 
 from engine.errors import (AttachmentNotFound, EditConflict, IdempotencyKeyReused, RecordNotFound,
                            DataDamaged, StoreError, ValidationFailed)
+from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
 from engine.store import query as queries
-from engine.store.base import (IDEMPOTENCY_WINDOW, Attachment, NewRecord, Page, Query, Record, Store,
-                               Version)
+from engine.store.base import (IDEMPOTENCY_WINDOW, Attachment, Migration, NewRecord, Page, Query, Record,
+                               Store, Version)
 from engine.store.disk import RepositoryFiles, next_reference
 from engine.store.snapshot import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, REQUESTS, Snapshot
-from engine.store.documents import (SYSTEM_KEYS, attachment_doc, format_reference, reference_number,
-                                    stamp, storable_values, to_attachment, to_record, utc_now)
+from engine.store.documents import (SYSTEM_KEYS, TYPE_REVISION, attachment_doc, field_values, format_reference,
+                                    reference_number, stamp, storable_values, to_attachment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.index import RecordIndex
 
@@ -36,6 +42,8 @@ log = logging.getLogger("engine.store")
 #: Counts the times attached files' text was extracted afresh (``extract_missing_texts``): an index built
 #: before a change of it is built again rather than carried forward.
 TEXTS = "texts_extracted"
+#: How many documents one save of a migration rewrites: each save holds the write lock only briefly.
+MIGRATION_BATCH = 500
 
 
 class TinyDBStore(Store):
@@ -45,19 +53,22 @@ class TinyDBStore(Store):
         self.rtype = rtype
         self.folder = Path(folder) / rtype.name
         self.files = self.folder / "attachments"
-        self._disk = RepositoryFiles(self.folder, upkeep=self._sweep_staged)
+        self.renames = renames_of(rtype)
+        reading = self.renames.readers(RECORDS, HISTORY, ATTACHMENTS) if self.renames is not None else None
+        self._disk = RepositoryFiles(self.folder, upkeep=self._sweep_staged, reading=reading)
         self.path = self._disk.path
         self._lock = self._disk.lock
         self._labels = {field.name: field.label for field in rtype.fields}
 
     # -- writing records ------------------------------------------------------------------------------------
     @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Hold the write lock for one save; afterwards compact if the log has grown enough. The save is
-        acknowledged either way: a compaction that fails (a full disk) is logged and tried again later."""
+    def _writing(self, *, then_compact: bool = True) -> Iterator[None]:
+        """Hold the write lock for one save; afterwards compact if the log has grown enough (unless the
+        caller compacts once its saves are done). The save is acknowledged either way: a compaction that
+        fails (a full disk) is logged and tried again later."""
         with self._lock.held():
             yield
-        if self._disk.compaction_due():
+        if then_compact and self._disk.compaction_due():
             self.compact(quietly=True)
 
     def compact(self, *, quietly: bool = False) -> bool:
@@ -126,7 +137,7 @@ class TinyDBStore(Store):
         return {"reference": format_reference(self.rtype.reference_prefix, number),
                 "status": new.status or self.rtype.initial_status,
                 "created": created, "created_by": new.created_by or user, "updated": max(created, when),
-                "updated_by": user, "version": 1, "deleted": False, **values}
+                "updated_by": user, "version": 1, "deleted": False, TYPE_REVISION: self.rtype.revision, **values}
 
     def _numbers(self, snapshot: Snapshot, records: Sequence[NewRecord]) -> list[int]:
         """The number of each new record: the one it asks for (refused unless free), else the next ones
@@ -155,13 +166,13 @@ class TinyDBStore(Store):
         return number if number >= first else None
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None, attachments: Sequence[Attachment] = ()) -> Record:
+               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited") -> Record:
         cleaned = storable_values(values, self._labels)
 
         def replace(doc: Doc) -> Doc:
             system = {name: value for name, value in doc.items() if name in SYSTEM_KEYS}
             return {**system, "status": status or doc["status"], **cleaned}
-        return self._save(reference, replace, user=user, note="edited", expected_version=expected_version,
+        return self._save(reference, replace, user=user, note=note, expected_version=expected_version,
                           attachments=attachments)
 
     def delete(self, reference: str, *, user: str) -> Record:
@@ -175,7 +186,8 @@ class TinyDBStore(Store):
     def _save(self, reference: str, change: Callable[[Doc], Doc], *, user: str, note: str,
               expected_version: int | None = None, include_deleted: bool = False,
               attachments: Sequence[Attachment] = ()) -> Record:
-        """The one read-modify-write of an existing record: check the version, apply, keep the old one."""
+        """The one read-modify-write of an existing record: check the version, apply, keep the old one. The
+        record is read as today's type reads it, so what is written is in today's names, and stamped so."""
         with self._writing():
             snapshot = self._disk.current()
             doc = self._doc(snapshot, reference, include_deleted)
@@ -186,6 +198,7 @@ class TinyDBStore(Store):
             if not changes and not attachments:
                 return to_record(doc)
             new.update(version=doc["version"] + 1, updated=stamp(utc_now()), updated_by=user)
+            new[TYPE_REVISION] = self.rtype.revision
             number = str(reference_number(reference))
             self._disk.commit(snapshot, {
                 RECORDS: {number: new},
@@ -228,6 +241,10 @@ class TinyDBStore(Store):
 
     def count(self) -> int:
         return len(self._index().live)
+
+    def stored_values(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        for reference, doc in self._disk.current().docs.items():
+            yield reference, field_values(doc)
 
     def prepare_search(self) -> None:
         self._index().search()
@@ -322,6 +339,45 @@ class TinyDBStore(Store):
                 meta = {**snapshot.meta, TEXTS: snapshot.meta.get(TEXTS, 0) + 1}
                 self._disk.commit(snapshot, {META: {META_ID: meta}})
         return written
+
+    # -- migration ------------------------------------------------------------------------------------------
+    def migrate(self) -> Migration:
+        """Each table's documents that do not read as they are stored are found without the lock, then
+        rewritten in saves of ``MIGRATION_BATCH``, each made from the latest data under the lock: a save made
+        meanwhile, here or by another process, is never written over, and nothing else waits for long."""
+        found: Counter[str] = Counter()
+        rewritten = {table: self._migrate_table(table, found) for table in (RECORDS, HISTORY, ATTACHMENTS)}
+        if any(rewritten.values()):
+            self.compact(quietly=True)      # records.json in today's names too, for whoever reads it alone
+        return Migration(rewritten[RECORDS], rewritten[HISTORY], dict(found))
+
+    def _migrate_table(self, table: str, found: Counter[str]) -> int:
+        due = [doc_id for doc_id, _ in self._to_migrate(self._disk.current(), table, None)]
+        rewritten = 0
+        for start in range(0, len(due), MIGRATION_BATCH):
+            with self._writing(then_compact=False):        # compacted once, at the end
+                snapshot = self._disk.current()
+                docs = dict(self._to_migrate(snapshot, table, due[start:start + MIGRATION_BATCH]))
+                if not docs:
+                    continue
+                self._disk.commit(snapshot, {table: docs})
+            rewritten += len(docs)
+            if table == RECORDS and self.renames is not None:
+                stored = snapshot.tables[table]     # as it was before this save
+                found.update(name for doc_id in docs for name in self.renames.found_in(stored[doc_id]))
+        return rewritten
+
+    def _to_migrate(self, snapshot: Snapshot, table: str, ids: Sequence[str] | None) -> Iterator[tuple[str, Doc]]:
+        """(id, document as it should be stored) for each of ``ids`` (None: every document) stored otherwise."""
+        stored, read = snapshot.tables[table], snapshot.read[table]
+        for doc_id in (ids if ids is not None else stored):
+            old, wanted = stored.get(doc_id), read.get(doc_id)
+            if old is None:
+                continue
+            if table == RECORDS and wanted.get(TYPE_REVISION) != self.rtype.revision:
+                wanted = {**wanted, TYPE_REVISION: self.rtype.revision}
+            if wanted is not old and wanted != old:
+                yield doc_id, dict(wanted)
 
     # -- upkeep -------------------------------------------------------------------------------------------------
     def verify(self) -> list[DataDamaged]:

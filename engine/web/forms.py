@@ -14,19 +14,22 @@ from typing import Any, Mapping
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import Form
 
+from engine.errors import EditConflict
 from engine.fields.values import without_controls
+from engine.merging import Edit, changed_names, divide
 from engine.store.base import Record, Upload
 from engine.web.columns import label_of
-from engine.web.site import HostedRepository
+from engine.web.site import HostedRepository, form_fields
 
 def blank_form(hosted: HostedRepository) -> Form:
     """The new-record form, holding each field's ``default``."""
-    data = {f.name: f.kind.to_form(f, f.default) for f in hosted.rtype.fields if f.default is not None}
+    data = {f.name: f.kind.to_form(f, f.default) for f in form_fields(hosted.rtype) if f.default is not None}
     return hosted.form_class(data=data)
 
 
-def record_form(hosted: HostedRepository, record: Record) -> Form:
-    data = {f.name: f.kind.to_form(f, record.values.get(f.name)) for f in hosted.rtype.fields}
+def record_form(hosted: HostedRepository, values: Mapping[str, Any]) -> Form:
+    """The edit form holding ``values`` (a record's, or a record's with a person's changes over them)."""
+    data = {f.name: f.kind.to_form(f, values.get(f.name)) for f in form_fields(hosted.rtype)}
     return hosted.form_class(data=data)
 
 
@@ -42,26 +45,25 @@ def read_values(hosted: HostedRepository, form: Form, status: str) -> tuple[dict
     """The stored values a posted form stands for, and messages for values that could not be read at all
     (those name the field's label already: "Start date must be a real date").
 
-    A field hidden by its ``show_when`` is stored empty, as the browser showed it.
+    A field hidden by its ``show_when`` is stored empty, as the browser showed it (``Records`` drops it on
+    every path); a value it could not read does not matter then.
     """
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for field in hosted.rtype.fields:
+    for field in form_fields(hosted.rtype):
         bound = form[field.name]
         if bound.process_errors:
             errors[field.name] = str(bound.process_errors[0])
         values[field.name] = field.kind.from_form(field, bound.data)
-    context = {**values, "status": status}
-    for field in hosted.rtype.fields:
-        if field.show_when is not None and not field.show_when.holds(context):
-            values[field.name] = None
-            errors.pop(field.name, None)
+    for name in hosted.validator.hidden({**values, **dict.fromkeys(errors, "?")}, status):
+        values[name] = None
+        errors.pop(name, None)
     return values, errors
 
 
 def uploads_from(hosted: HostedRepository, form: Form) -> dict[str, list[Upload]]:
     """Files chosen in the form's file inputs, by field name (the field types say which inputs carry files)."""
-    uploads = {f.name: f.kind.uploads(f, form[f.name].data) for f in hosted.rtype.fields}
+    uploads = {f.name: f.kind.uploads(f, form[f.name].data) for f in form_fields(hosted.rtype)}
     return {name: files for name, files in uploads.items() if files}
 
 
@@ -72,8 +74,9 @@ class Problem:
 
 
 def ordered_problems(hosted: HostedRepository, errors: Mapping[str, str]) -> tuple[Problem, ...]:
-    """Errors in the order the form shows its fields (the edit form's status comes first), then the rest."""
-    order = ["status"] + [f.name for f in hosted.rtype.fields]
+    """Errors in the order the form shows its fields (the choices between two people's versions first, then
+    the edit form's status), then the rest."""
+    order = [name for name in errors if name.startswith(RESOLVE)] + ["status"] + [f.name for f in hosted.rtype.fields]
     known = [Problem(name, errors[name]) for name in order if name in errors]
     others = [Problem("main-form", message) for name, message in errors.items() if name not in order]
     return tuple(known + others)
@@ -98,3 +101,76 @@ def changes_since(hosted: HostedRepository, versions, expected_version: int) -> 
         text = field.kind.display_text(field, value) if field else ("" if value is None else str(value))
         shown.append(TheirChange(label_of(hosted.rtype, name), text or "(left empty)"))
     return tuple(shown)
+
+
+# -- two people's changes to one field ------------------------------------------------------------------------
+RESOLVE = "resolve-"
+CONFLICTING = "conflicting"
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A field both people changed: what they saved and what this person gave, to choose between."""
+    name: str
+    label: str
+    theirs: str
+    yours: str
+
+
+def conflict_choices(hosted: HostedRepository, posted: MultiDict) -> tuple[dict[str, str], dict[str, str]]:
+    """For each field the conflict page asked about, 'theirs' or 'mine'; and an error for each not chosen."""
+    chosen, unchosen = {}, {}
+    for name in dict.fromkeys(posted.getlist(CONFLICTING)):
+        if name != "status" and name not in hosted.rtype.field_map:
+            continue
+        choice = posted.get(RESOLVE + name)
+        if choice in ("theirs", "mine"):
+            chosen[name] = choice
+        else:
+            unchosen[RESOLVE + name] = f"Choose which version of {label_of(hosted.rtype, name).lower()} to keep"
+    return chosen, unchosen
+
+
+def with_theirs(values: Mapping[str, Any], current: Record, chosen: Mapping[str, str]) -> dict[str, Any]:
+    """The posted values, with the other person's value for each field where that was chosen."""
+    return {**values, **{name: current.values.get(name) for name, choice in chosen.items()
+                         if choice == "theirs" and name != "status"}}
+
+
+def combined(hosted: HostedRepository, store, form: Form, status: str, conflict) -> tuple[dict, str, tuple]:
+    """For the conflict page: the record as it is now with this person's changes over it, the status to show,
+    and the fields both changed. When the version they started from is unknown, each of their values that
+    differs from the record now is one to choose."""
+    current = conflict.current
+    values, _ = read_values(hosted, form, status)
+    edit = Edit(values, status)
+    try:
+        mine, both = divide(hosted.rtype, store, current, edit, conflict.expected_version)
+    except EditConflict:
+        mine = edit
+        both = tuple(sorted(changed_names(hosted.rtype, current, values, status)))
+    shown_status = mine.status or current.status
+    overlap = tuple(_overlap(hosted, name, current, values, status) for name in both)
+    return {**current.values, **mine.values}, shown_status, overlap
+
+
+def overlap_shown(hosted: HostedRepository, current: Record, chosen: Mapping[str, str],
+                  posted: MultiDict) -> tuple[Overlap, ...]:
+    """The choices to show again when a save from the conflict page was refused (one was not made)."""
+    names = [name for name in dict.fromkeys(posted.getlist(CONFLICTING))
+             if name == "status" or name in hosted.rtype.field_map]
+    if not names:
+        return ()
+    form = posted_form(hosted, posted, MultiDict())
+    status = posted.get("status", current.status)
+    values, _ = read_values(hosted, form, status)
+    return tuple(_overlap(hosted, name, current, values, status) for name in names)
+
+
+def _overlap(hosted: HostedRepository, name: str, current: Record, values: Mapping[str, Any],
+             status: str) -> Overlap:
+    if name == "status":
+        return Overlap(name, "Status", current.status, status)
+    field = hosted.rtype.field_map[name]
+    shown = lambda value: field.kind.display_text(field, value) or "(left empty)"  # noqa: E731
+    return Overlap(name, field.label, shown(current.values.get(name)), shown(values.get(name)))

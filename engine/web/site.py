@@ -20,6 +20,7 @@ from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
 from engine.search.thesaurus import EMPTY, Thesaurus
 from engine.store import Stores
+from engine.store.drafts import Drafts, DraftStores
 from engine.web.columns import Column, Facet, build_columns, build_filters
 from engine.web.fragments import BODY_LIMIT, FragmentCache
 
@@ -64,15 +65,17 @@ class HostedRepository:
 
 
 def condition_json(condition: Condition | None) -> str:
-    if condition is None:
-        return ""
-    def as_posted(value) -> str:       # as the browser posts it: a boolean's radios send true/false
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    return json.dumps({name: [as_posted(v) for v in wanted] for name, wanted in condition.terms})
+    """The condition for engine.js, which decides it in the browser the way ``Condition.holds`` does."""
+    return "" if condition is None else json.dumps(condition.as_json())
+
+
+def form_fields(rtype: RepositoryType) -> tuple[Field, ...]:
+    """The fields a form fills in: every field but the retired ones, which are kept but no longer filled in."""
+    return tuple(f for f in rtype.fields if not f.retired)
 
 
 def form_class_for(rtype: RepositoryType) -> type[Form]:
-    fields = {f.name: f.kind.form_field(f) for f in rtype.fields}
+    fields = {f.name: f.kind.form_field(f) for f in form_fields(rtype)}
     return type(f"{rtype.name.title().replace('-', '')}Form", (Form,), fields)
 
 
@@ -80,7 +83,7 @@ def form_groups(rtype: RepositoryType) -> tuple[tuple[Section | None, tuple[Fiel
     """Fields in form order, consecutive fields of one section grouped under it (shown as one fieldset)."""
     sections = {s.name: s for s in rtype.sections}
     groups: list[tuple[Section | None, list[Field]]] = []
-    for field in rtype.fields:
+    for field in form_fields(rtype):
         section = sections.get(field.section) if field.section else None
         if groups and groups[-1][0] == section:
             groups[-1][1].append(field)
@@ -131,6 +134,7 @@ class Site:
         self.fragments = FragmentCache()
         self.bodies = FragmentCache(BODY_LIMIT)
         self.stores = Stores(paths)
+        self.draft_stores = DraftStores(paths)
         self.accounts = Accounts(paths.site_data)
 
     def instance(self, name: str) -> Instance:
@@ -152,6 +156,10 @@ class Site:
 
     def store(self, hosted: HostedRepository):
         return self.stores.get(hosted.instance, hosted.rtype)
+
+    def drafts(self, hosted: HostedRepository) -> Drafts:
+        """The unfinished new records people saved in one hosted repository, opened on first use and kept."""
+        return self.draft_stores.get(hosted.instance, hosted.rtype)
 
     def records(self, hosted: HostedRepository) -> Records:
         """The write path for one hosted repository, made on first use and kept."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from engine.schema.model import Field, Instance
+from engine.schema.model import Choice, Field, Instance
 from engine.web.columns import when
 from engine.web.finding import similar_message
 from engine.web.listing import page_window
@@ -37,6 +37,23 @@ def selected(bound) -> frozenset[str]:
     if isinstance(data, (list, tuple, set, frozenset)):
         return frozenset(str(v) for v in data)
     return frozenset({str(data)})
+
+
+def form_choices(field, chosen: frozenset[str]) -> tuple[Choice, ...]:
+    """The options a form offers for ``field``: today's, then any value the record holds that is no longer
+    offered (retired, or since removed from the type), so that an edit keeps it unless the person changes it."""
+    offered = field.offered_choices
+    values = {choice.value for choice in offered}
+    held = [Choice(value, f"{field.choice_label(value)} (no longer offered)") for value in sorted(chosen)
+            if value not in values]
+    return (*offered, *held)
+
+
+def earlier_values(rtype, record) -> list[tuple[str, Any]]:
+    """Values a record holds under names its type no longer has (a field removed without a path): shown as
+    they were, so that nothing a person saved vanishes from the record page."""
+    return [(name, value) for name, value in record.values.items()
+            if name not in rtype.field_map and value not in (None, "", [])]
 
 
 #: Above this many records a drop-down stops helping: the picker becomes a box to type the reference in.
@@ -81,6 +98,7 @@ def configure(app: Flask, *, frontend_version: str) -> None:
         return f"{request.script_root}/assets/{path}?v={frontend_version}"
 
     env.globals.update(asset_url=asset_url, reference_options=reference_options, record_exists=record_exists,
+                       form_choices=form_choices, earlier_values=earlier_values,
                        page_window=page_window, similar_message=similar_message, left_out=left_out,
                        frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",
                        frontend_js=f"nhsuk-frontend-{frontend_version}.min.js")

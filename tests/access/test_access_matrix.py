@@ -45,6 +45,8 @@ class Endpoint:
     fresh_record: str = ""      # "live" or "deleted": a record made for this case alone (delete, restore)
     allowed_status: int = 0     # what an allowed request answers: 0 for 200 (pages) or 302 (form posts)
     prepare: Callable[[object, str], None] = field(default=lambda site, instance: None)   # so a post has work
+    draft: str = ""             # {draft}: "kept" (one per owner, reused) or "fresh" (made for this case alone)
+    refused_status: int = 403   # 404 where refusing must not say the thing exists (someone else's draft)
 
 
 def _edit(status_change: bool):
@@ -63,6 +65,9 @@ ENDPOINTS = (
     Endpoint("browse with a search", "GET", "/{i}/project/?q=own&status=Proposed", "read"),
     Endpoint("record", "GET", "/{i}/project/{ref}", "read"),
     Endpoint("history", "GET", "/{i}/project/{ref}/history", "read"),
+    Endpoint("a version", "GET", "/{i}/project/{ref}/history/1", "read"),
+    Endpoint("restore a version", "POST", "/{i}/project/{ref}/history/1/restore", "edit",
+             lambda site, ref: {"version": str(_edited(site, ref).version)}),
     Endpoint("similar work", "GET", "/{i}/project/similar?title=own+project", "read"),
     Endpoint("attachment", "GET", "/{i}/project/{ref}/attachments/{att}", "read"),
     Endpoint("new form", "GET", "/{i}/project/new", "submit"),
@@ -92,7 +97,46 @@ ENDPOINTS = (
     # an allowed confirm gets as far as finding the held file gone (400); a refused one never looks
     Endpoint("import confirm", "POST", "/{i}/project/import/confirm", "admin",
              lambda site, ref: {"held": "a" * 24 + ".csv"}, allowed_status=400),
+    # a draft is seen by its owner and by those who edit anyone's records; to everyone else it does not exist
+    Endpoint("save a draft", "POST", "/{i}/project/drafts", "submit",
+             lambda site, ref: {"title": "Half a project", "save_draft": "1"}),
+    Endpoint("draft", "GET", "/{i}/project/drafts/{draft}", "edit", draft="kept", refused_status=404),
+    Endpoint("save a draft again", "POST", "/{i}/project/drafts/{draft}", "edit",
+             lambda site, ref: {"title": "Saved again", "draft_version": "1", "save_draft": "1"},
+             draft="fresh", refused_status=404),
+    Endpoint("submit a draft", "POST", "/{i}/project/drafts/{draft}", "edit",
+             lambda site, ref: {"title": "Submitted from a draft", "draft_version": "1"},
+             draft="fresh", refused_status=404),
+    Endpoint("delete a draft confirm", "GET", "/{i}/project/drafts/{draft}/delete", "edit", draft="kept",
+             refused_status=404),
+    Endpoint("delete a draft", "POST", "/{i}/project/drafts/{draft}/delete", "edit", draft="fresh",
+             refused_status=404),
 )
+
+KEPT_DRAFT = "A draft kept for every case"
+
+
+def _draft(site, instance: str, person: str, fresh: bool) -> str:
+    """The id of a draft of the owner's (for "owner") or of the editor's (for everyone else, as with records).
+    Drafts earlier cases left behind are deleted first: a person may keep only so many."""
+    app_site = site.app.extensions["repo_engine"]
+    drafts = app_site.drafts(app_site.repository(instance, "project"))
+    owner = f"contributor-{instance}" if person == "owner" else f"editor-{instance}"
+    kept = [draft for draft in drafts.owned_by(owner) if draft.values.get("title") == KEPT_DRAFT]
+    if kept and not fresh:
+        return kept[0].id
+    for left in drafts.owned_by(owner):
+        if left not in kept:
+            drafts.delete(left.id)
+    return drafts.add(owner, {"title": "Made for one case" if fresh else KEPT_DRAFT}).id
+
+
+def _edited(site, ref):
+    """The record after one more save, so that version 1 is not the current one and restoring it is work."""
+    repository, record = _record(site, ref)
+    records = site.app.extensions["repo_engine"].records(repository)
+    return records.update(record.reference, {"title": record.values["title"] + "."}, user=record.created_by,
+                          expected_version=record.version)
 
 
 def _accounts(site):
@@ -137,7 +181,8 @@ def test_matrix(access_site, endpoint, instance, person):
         attachment = access_site.attachments[instance, which]
     _accounts(access_site)
     endpoint.prepare(access_site, instance)
-    path = endpoint.path.format(i=instance, ref=reference, att=attachment)
+    draft = _draft(access_site, instance, person, endpoint.draft == "fresh") if endpoint.draft else ""
+    path = endpoint.path.format(i=instance, ref=reference, att=attachment, draft=draft)
     data = endpoint.data(access_site, (instance, reference))
     data_folder = Path(access_site.app.config["DATA"])
     before = _data_files(data_folder)
@@ -156,7 +201,7 @@ def test_matrix(access_site, endpoint, instance, person):
             assert response.status_code == 302
             assert response.location.startswith("/sign-in?next=")
         else:
-            assert response.status_code == 403
+            assert response.status_code == endpoint.refused_status
         if endpoint.method == "POST":
             assert _data_files(data_folder) == before
 
@@ -174,4 +219,4 @@ def test_the_table_covers_every_route_of_the_site(access_site):
 def _rule_of(path: str) -> str:
     path = path.split("?")[0]
     return (path.replace("{i}", "<instance>").replace("project", "<repo>", 1).replace("{ref}", "<reference>")
-            .replace("{att}", "<attachment_id>").replace("newcomer", "<username>"))
+            .replace("{att}", "<attachment_id>").replace("newcomer", "<username>").replace("{draft}", "<draft_id>"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-SAVE = re.compile(r"^(submit|save|send)", re.I)
+SAVE = re.compile(r"^(submit|save|send)(?! as draft)", re.I)     # the form's own button, not "Save as draft"
 REFERENCE_URL = re.compile(r"/QI-\d+$")
 
 

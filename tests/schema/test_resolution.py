@@ -7,6 +7,7 @@ import pytest
 
 from engine.fields import default_registry
 from engine.schema import load_project
+from engine.schema.conditions import Term
 from engine.schema.model import Source
 
 GUIDELINE = """\
@@ -79,7 +80,7 @@ def test_an_adapting_instance_sees_the_merged_type(loaded):
 
 def test_an_instance_can_host_an_adapted_type_under_its_own_name(project):
     project.edit("instances/solo/instance.yaml", "repositories: [audit]",
-                 "repositories:\n  - audit\n  - {extends: audit, name: local-audit, drop_fields: [title]}")
+                 "repositories:\n  - audit\n  - {extends: audit, name: local-audit, reference_prefix: LA, drop_fields: [title]}")
     solo = load_project(project.paths, default_registry()).instances["solo"]
     assert [r.name for r in solo.repositories] == ["audit", "local-audit"]
     assert solo.repository("local-audit").fields == ()
@@ -92,7 +93,7 @@ def test_resolved_types_are_frozen_typed_and_know_where_they_were_written(loaded
     assert title.kind is not None and title.kind.name == "text"
     assert title.source == Source("schemas/qi.yaml", 9)
     assert qi.field("compliance").minimum == 0 and qi.field("compliance").maximum == 100
-    assert qi.field("outcomes").required_when.terms == (("status", ("Completed",)),)
+    assert qi.field("outcomes").required_when == Term("status", "in", ("Completed",))
     with pytest.raises(dataclasses.FrozenInstanceError):
         title.label = "Changed"
     with pytest.raises(TypeError):

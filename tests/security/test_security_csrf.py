@@ -7,7 +7,7 @@ import pytest
 from hostile import data_fingerprint, page_of, records_in
 from web.webpages import BASE, project, upload
 
-URL_VALUES = {"instance": "qi", "repo": "qi-project", "reference": "QI-0001", "username": "ada"}
+URL_VALUES = {"instance": "qi", "repo": "qi-project", "reference": "QI-0001", "username": "ada", "number": 1}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

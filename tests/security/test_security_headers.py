@@ -14,7 +14,7 @@ from web.webpages import BASE, project, upload
 
 #: A value for each URL part, so that every GET route of the site (whoever adds it) is asked for; a part
 #: not listed gets a name that exists nowhere, and the 404 page must carry the headers too.
-URL_VALUES = {"instance": "qi", "repo": "qi-project", "reference": "QI-0001", "filename": "engine.css"}
+URL_VALUES = {"instance": "qi", "repo": "qi-project", "reference": "QI-0001", "filename": "engine.css", "number": 1}
 
 
 def get_urls(app, attachment_id: str) -> list[str]:

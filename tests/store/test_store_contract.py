@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from engine.errors import EditConflict, RecordNotFound, ValidationFailed
-from engine.store.base import Query
+from engine.store.base import NewRecord, Query
 from storekit import project
 
 
@@ -150,3 +150,20 @@ def test_the_revision_changes_with_every_write_seen_and_only_then(store_factory)
     seen.append(reader.revision())
     assert len(set(seen)) == len(seen)
     assert reader.revision() == seen[-1]
+
+
+def test_an_edit_keeps_the_note_it_is_given_in_the_history(store):
+    store.insert(project(1), user="ann")
+    store.update("QI-0001", project(1, title="Second"), user="bob", expected_version=1)
+    store.update("QI-0001", project(1), user="bob", expected_version=2, note="restored version 1")
+    assert [v.note for v in store.history("QI-0001")] == ["created", "edited", "restored version 1"]
+
+
+def test_every_write_stamps_the_type_revision_beside_the_values(store, rtype):
+    made = [store.insert(project(1), user="ann"), *store.insert_many([NewRecord(project(2))], user="ann"),
+            store.update("QI-0001", project(1, title="Edited"), user="bob", expected_version=1),
+            store.delete("QI-0002", user="admin"), store.restore("QI-0002", user="admin")]
+    assert {record.type_revision for record in made} == {rtype.revision}
+    assert all("type_revision" not in record.values for record in made)
+    assert store.get("QI-0001").type_revision == rtype.revision
+    assert {v.record.type_revision for v in store.history("QI-0002")} == {rtype.revision}

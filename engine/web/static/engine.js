@@ -29,13 +29,34 @@ function currentValues (form, name) {
   return values
 }
 
+// The same rule as engine/schema/conditions.py (Condition.holds), over the values the form holds now.
+function compares (value, op, bound) {
+  const number = typeof bound === 'number'
+  if (number && (value.trim() === '' || Number.isNaN(Number(value)))) return false
+  const left = number ? Number(value) : value
+  if (op === 'greater_than') return left > bound
+  if (op === 'less_than') return left < bound
+  if (op === 'at_least') return left >= bound
+  return left <= bound
+}
+
+function holds (form, condition) {
+  if (condition.all) return condition.all.every((part) => holds(form, part))
+  if (condition.any) return condition.any.some((part) => holds(form, part))
+  const items = currentValues(form, condition.field).filter((value) => value !== '')
+  const wanted = condition.values.map(String)
+  switch (condition.op) {
+    case 'in': return items.some((value) => wanted.includes(value))
+    case 'not_in': return !items.some((value) => wanted.includes(value))
+    case 'empty': return items.length === 0
+    case 'filled': return items.length > 0
+    default: return items.some((value) => compares(value, condition.op, condition.values[0]))
+  }
+}
+
 function applyConditions (form) {
   for (const field of form.querySelectorAll('[data-show-when]')) {
-    const terms = JSON.parse(field.dataset.showWhen)
-    const shown = Object.entries(terms).every(
-      ([name, wanted]) => currentValues(form, name).some((value) => wanted.includes(value))
-    )
-    field.hidden = !shown
+    field.hidden = !holds(form, JSON.parse(field.dataset.showWhen))
   }
 }
 

@@ -6,6 +6,7 @@ from typing import Callable
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
+from engine.merging import changed_names
 from engine.store.base import Record, Store
 from engine.web import forms
 from engine.web.site import HostedRepository
@@ -24,8 +25,11 @@ def _save(repository: HostedRepository, form, status: str, write: Callable[[dict
     errors.update(extra or {})
     try:
         if errors:
+            changed = changed_names(repository.rtype, before, values, status) if before else None
+            found = repository.validator.validate({**(before.values if before else {}), **values}, status,
+                                                  changed=changed)
             dangling = site().records(repository).dangling(values, before.values if before else None)
-            raise ValidationFailed({**dangling, **repository.validator.validate(values, status), **errors})
+            raise ValidationFailed({**dangling, **found, **errors})
         return write(values, forms.uploads_from(repository, form)), {}
     except ValidationFailed as failed:
         return None, failed.errors
@@ -34,13 +38,14 @@ def _save(repository: HostedRepository, form, status: str, write: Callable[[dict
 
 
 def _form_page(repository: HostedRepository, form, *, record: Record | None = None, errors=None,
-               status: str | None = None, version: int | None = None, conflict=(), code: int = 200,
+               status: str | None = None, version: int | None = None, conflict=(), overlap=(), code: int = 200,
                similar: tuple | None = None):
     attachments = site().store(repository).attachments(record.reference) if record else []
+    kept = repository.validator.kept(record.values) if record else {}
     html = render_page(repository, "form", form=form, record=record, errors=errors or {}, similar=similar,
                        problems=forms.ordered_problems(repository, errors or {}), conflict=conflict,
-                       status=status or repository.rtype.initial_status, version=version,
-                       attachments=attachments)
+                       overlap=overlap, kept=kept, status=status or repository.rtype.initial_status,
+                       version=version, attachments=attachments)
     return html, code
 
 
@@ -97,7 +102,7 @@ def edit(instance: str, repo: str, reference: str):
     repository, store, record = _opened(instance, repo, reference)
     require(repository.instance, "edit", record.created_by)
     if request.method == "GET":
-        return _form_page(repository, forms.record_form(repository, record), record=record,
+        return _form_page(repository, forms.record_form(repository, record.values), record=record,
                           status=record.status, version=record.version)
     expected = _posted_version()
     status = request.form.get("status", record.status)
@@ -105,21 +110,37 @@ def edit(instance: str, repo: str, reference: str):
         require(repository.instance, "change_status")
     bad_status = {} if status in repository.rtype.status_names else {"status": "Select a status"}
     form = forms.posted_form(repository, request.form, request.files)
+    chosen, unchosen = forms.conflict_choices(repository, request.form)
     update = site().records(repository).update
 
     def write(values, uploads):
-        return update(reference, values, user=user(), expected_version=expected, status=status,
-                      uploads=uploads, remove_attachments=tuple(request.form.getlist("remove_attachment")))
+        values = forms.with_theirs(values, record, chosen)
+        return update(reference, values, user=user(), expected_version=expected,
+                      status=record.status if chosen.get("status") == "theirs" else status, uploads=uploads,
+                      remove_attachments=tuple(request.form.getlist("remove_attachment")))
     try:
-        saved, errors = _save(repository, form, status, write, bad_status, before=record)
+        saved, errors = _save(repository, form, status, write, {**bad_status, **unchosen}, before=record)
     except EditConflict as conflict:
-        theirs = forms.changes_since(repository, store.history(reference), expected)
-        return _form_page(repository, form, record=conflict.current, status=status,
-                          version=conflict.current.version, conflict=theirs, code=409)
+        return _conflict_page(repository, form, status, conflict)
     if saved is None:
         return _form_page(repository, form, record=record, errors=errors, status=status, version=expected,
-                          code=400)
-    return _saved(repository, saved, "has been updated")
+                          code=400, overlap=forms.overlap_shown(repository, record, chosen, request.form))
+    merged = saved.version > expected + 1
+    return _saved(repository, saved, "has been updated" + (MERGED if merged else ""))
+
+
+MERGED = ". Your changes were combined with the changes saved since you opened it"
+
+
+def _conflict_page(repository: HostedRepository, form, status: str, conflict: EditConflict):
+    """Both people changed some fields: the form now holds their version with this person's changes over it,
+    and each field both changed is shown side by side, theirs and yours, to choose from; nothing is saved."""
+    current = conflict.current
+    store = site().store(repository)
+    theirs = forms.changes_since(repository, store.history(current.reference), conflict.expected_version)
+    values, status, overlap = forms.combined(repository, store, form, status, conflict)
+    return _form_page(repository, forms.record_form(repository, values), record=current, status=status,
+                      version=current.version, conflict=theirs, overlap=overlap, code=409)
 
 
 @bp.get("/<instance>/<repo>/<reference>/history")
@@ -127,3 +148,29 @@ def history(instance: str, repo: str, reference: str):
     repository, store, record = _opened(instance, repo, reference)
     versions = store.history(reference)
     return render_page(repository, "history", record=record, versions=list(reversed(versions)))
+
+
+@bp.get("/<instance>/<repo>/<reference>/history/<int:number>")
+def version(instance: str, repo: str, reference: str, number: int):
+    """The record as it was at one version, with the way to restore it for those who may edit."""
+    repository, store, record = _opened(instance, repo, reference)
+    found = next((v for v in store.history(reference) if v.record.version == number), None)
+    if found is None:
+        abort(404, f"{reference} has no version {number}.")
+    attachments = {a.id: a for a in store.attachments(reference)}
+    return render_page(repository, "record", record=found.record, current=record, attachments=attachments,
+                       related=(), as_of=found)
+
+
+@bp.post("/<instance>/<repo>/<reference>/history/<int:number>/restore")
+def restore_version(instance: str, repo: str, reference: str, number: int):
+    repository, store, record = _opened(instance, repo, reference)
+    require(repository.instance, "edit", record.created_by)
+    try:
+        saved = site().records(repository).restore_version(reference, number, user=user(),
+                                                          expected_version=_posted_version())
+    except EditConflict:
+        flash(f"{reference} was changed while you were looking at version {number}: check the history and "
+              "restore again if you still want to.")
+        return redirect(url_for("records.history", instance=instance, repo=repo, reference=reference))
+    return _saved(repository, saved, f"has been restored to version {number}")
