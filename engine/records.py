@@ -9,6 +9,10 @@ staged files are removed. New records and edits prepare their values the same wa
 also where text loses its control characters (``without_controls``, as does an imported ``created_by``):
 the same characters, whether the text came from a form, the API, an import or the samples.
 
+An edit is judged by what the person changed (``RecordValidator.validate(changed=...)``): old values the type
+no longer accepts are kept, never a reason to refuse. The values of fields a ``show_when`` hides are dropped on
+every write (``RecordValidator.settle``). An edit started from an older version merges (``engine.merging``).
+
 A create may carry an ``Idempotency`` (the API's ``Idempotency-Key``): the store then makes the record once,
 and a repeat of the same create within its window returns the record first made (see ``Store.insert_many``).
 
@@ -148,17 +152,18 @@ class Records:
         cleared. Started from an older version than the current one, it merges (``engine.merging``): what this
         person changed is applied over what others saved since; ``EditConflict`` names the fields both changed.
         Only the values the person changed are held to today's rules (``RecordValidator.validate``)."""
-        for _attempt in range(MERGE_ATTEMPTS):
+        attempts = MERGE_ATTEMPTS
+        while True:
             current = self.store.get(reference)
             edit = Edit(values, status)
             if current.version != expected_version:
                 edit = merge(self.rtype, self.store, current, edit, expected_version)
             try:
                 return self._write_edit(current, edit, user, uploads, frozenset(remove_attachments))
-            except EditConflict:
-                if _attempt == MERGE_ATTEMPTS - 1:
+            except EditConflict:        # another save landed between reading and writing: merge over it too
+                attempts -= 1
+                if attempts == 0 or uploads:    # an upload's stream is read once: the person sends it again
                     raise
-        raise AssertionError("unreachable")
 
     def restore_version(self, reference: str, number: int, *, user: str, expected_version: int) -> Record:
         """Make version ``number`` the current one again, as a new version noted "restored version N". Its values

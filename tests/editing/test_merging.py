@@ -106,3 +106,20 @@ def test_an_unknown_starting_version_is_a_plain_conflict(site):
     client, token = app.test_client(), bearer(make_token(app, "eve", qi="editor"))
     refused = client.patch(f"{API}/{ref}", json={"version": 7, "values": {"aim": "x"}}, headers=token)
     assert refused.status_code == 409 and "errors" not in refused.json
+
+
+def test_a_save_landing_between_reading_and_writing_is_merged_over_too(site, monkeypatch):
+    app, ref = _made(site)
+    records = site.records(app)
+    store = records.store
+    write = store.update
+    landed = []
+
+    def someone_saves_first(*args, **kwargs):
+        if not landed:          # the other person's save lands after this one read the record
+            landed.append(write(ref, {**store.get(ref).values, "aim": "Home by eleven"}, user="bob",
+                                expected_version=store.get(ref).version))
+        return write(*args, **kwargs)
+    monkeypatch.setattr(store, "update", someone_saves_first)
+    saved = records.update(ref, {"title": "Sooner"}, user="ann", expected_version=1)
+    assert saved.version == 3 and saved.values["aim"] == "Home by eleven" and saved.values["title"] == "Sooner"
