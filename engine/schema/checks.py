@@ -7,14 +7,11 @@ take, renames that must lead somewhere. What the meta-schema set aside (``FieldD
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Collection, Iterator
 
-from jsonschema import Draft202012Validator
-
 from engine.fields.base import FieldType, FieldTypeRegistry
-from engine.schema.build import (build_field, build_type, default_record_title, listed, parse_choice,
-                                 parse_status, reference_prefix)
+from engine.schema.bounds import bound_fits, bound_words, comparison_problem, counts_items, fits
+from engine.schema.build import build_field, build_type, default_record_title, listed, parse_choice, parse_status
 from engine.schema.conditions import COMBINATORS, Term, parse_condition
 from engine.schema.draft import FieldDraft, TypeDraft
 from engine.schema.model import RESERVED_NAMES, SYSTEM_FIELDS, Field, RepositoryType
@@ -23,7 +20,6 @@ from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
 #: Keys every field accepts whatever its type (``FieldType.options`` lists the rest); ``after`` places it.
 COMMON_KEYS = frozenset({"name", "type", "label", "help", "required", "required_when", "show_when", "default",
                          "section", "searchable", "search_weight", "after", "renamed_from", "retired"})
-FORMATS = Draft202012Validator.FORMAT_CHECKER
 CONDITIONS = ("required_when", "show_when")
 BOUNDS = ("min", "max")
 COMPARISONS = ("greater_than", "less_than", "at_least", "at_most")
@@ -89,10 +85,10 @@ class TypeChecker:
             if name in RESERVED_NAMES:
                 self.report(draft.spot("name"), f"field '{name}': '{name}' is a reserved name (used by the browse "
                                                 f"page or the record's system fields); choose another")
+        self._check_retirement(draft)
         kind = None if "type" in draft.unusable or "type" not in draft.values else self._kind(draft)
         if kind is None:
             return
-        self._check_retirement(draft)
         checks = [self._check_keys(draft, kind), self._check_choices(draft), self._check_section(draft)]
         if all(checks) and not draft.broken:    # every check runs first, so that each problem is reported
             self.fields[name] = build_field(draft, kind)
@@ -171,9 +167,9 @@ class TypeChecker:
     def _check_values(self, draft: FieldDraft, field: Field) -> None:
         self._check_default(draft, field)
         for key in BOUNDS:
-            if key in draft.values and not _bound_fits(field, draft.values[key]):
+            if key in draft.values and not bound_fits(field, draft.values[key]):
                 self.report(draft.spot(key), f"field '{field.name}': '{key}' {draft.values[key]!r} is not "
-                                             f"{_bound_words(field)}")
+                                             f"{bound_words(field)}")
         for key in CONDITIONS:
             if key in draft.values:
                 for spot, message in self._condition_problems(draft.values[key], draft.spot(key)):
@@ -181,7 +177,7 @@ class TypeChecker:
         self._check_choice_renames(draft, field)
 
     def _check_default(self, draft: FieldDraft, field: Field) -> None:
-        if "default" in draft.values and not field.retired and not _fits(field, field.default):
+        if "default" in draft.values and not field.retired and not fits(field, field.default):
             self.report(draft.spot("default"), f"field '{field.name}': 'default' {field.default!r} is not a "
                                                f"valid {field.type_name} value for this field")
 
@@ -232,11 +228,11 @@ class TypeChecker:
         if self.field_drafts[term.name].unusable & VALUE_KEYS or term.op in ("empty", "filled"):
             return None     # what values it takes was set aside, already reported
         if term.op in COMPARISONS:
-            return _comparison_problem(other, term)
+            return comparison_problem(other, term)
         for value in term.values:
             if other.choices and value not in other.choice_values:
                 return f"'{value}' is not a choice of '{term.name}'{did_you_mean(value, other.choice_values)}"
-            if not other.choices and not _fits(other, [value] if _counts_items(other) else value):
+            if not other.choices and not fits(other, [value] if counts_items(other) else value):
                 return f"{value!r} is not a value '{term.name}' can take"
         return None
 
@@ -317,68 +313,3 @@ def _set_aside(spot: Spot) -> bool:
     taken out of a list (``*``) leaves the others to check."""
     size = len(spot.path)
     return any(bad[:size] == spot.path and bad[-1] != "*" for bad in spot.doc.unusable)
-
-
-def usable_prefix(draft: TypeDraft) -> str | None:
-    """The draft's reference prefix; None when the one written was unusable (and so already reported)."""
-    return None if "reference_prefix" in draft.unusable else reference_prefix(draft)
-
-
-def prefix_spot(draft: TypeDraft) -> Spot:
-    """Where a type's prefix is said: its ``reference_prefix`` when written in its own file, else its name."""
-    spot = draft.spots.get("reference_prefix")
-    return spot if spot is not None and spot.doc is draft.origin.doc else draft.origin / "name"
-
-
-def prefix_clash(draft: TypeDraft, prefix: str, other: str, where: Spot) -> str:
-    """Why ``draft`` may not number its records with ``prefix``: whose it already is, and what to do."""
-    spot = draft.spots.get("reference_prefix")
-    if spot is None:
-        came = f" (made from the initials of '{draft.name}', as no reference_prefix is given)"
-    else:
-        came = "" if spot.doc is draft.origin.doc else f" (inherited from '{draft.extends}')"
-    return (f"reference prefix '{prefix}'{came} is already used by {other} (at {where}): records of both would "
-            f"be numbered {prefix}-0001, {prefix}-0002, ...; set reference_prefix to one of its own")
-
-
-def comparable(field: Field) -> bool:
-    """Can a condition compare the field with a bound? Exactly the types whose ``min``/``max`` bound the value
-    (numbers, dates); a list-valued type's ``min``/``max`` count items instead."""
-    return "min" in field.kind.options and not _counts_items(field)
-
-
-def _comparison_problem(field: Field, term: Term) -> str | None:
-    if not comparable(field):
-        return (f"compares '{field.name}' with '{term.op}', which works on number and date fields only "
-                f"('{field.name}' is a {field.type_name} field)")
-    bound = term.values[0]
-    if not _bound_fits(field, bound):
-        return f"compares '{field.name}' with {bound!r}, which is not a valid {field.type_name} value"
-    return None
-
-
-def _counts_items(field: Field) -> bool:
-    """``min``/``max`` of a list-valued type count its items; of any other type they bound its value."""
-    return _unbounded(field).kind.json_schema(_unbounded(field)).get("type") == "array"
-
-
-def _unbounded(field: Field) -> Field:
-    return dataclasses.replace(field, minimum=None, maximum=None)
-
-
-def _bound_fits(field: Field, bound: Any) -> bool:
-    if _counts_items(field):
-        return isinstance(bound, int) and not isinstance(bound, bool) and bound >= 0
-    plain = _unbounded(field)
-    return Draft202012Validator(plain.kind.json_schema(plain), format_checker=FORMATS).is_valid(bound)
-
-
-def _bound_words(field: Field) -> str:
-    if _counts_items(field):
-        return "a number of items (a whole number, 0 or more)"
-    return f"a valid {field.type_name} value"
-
-
-def _fits(field: Field, value: Any) -> bool:
-    """Would ``value`` be a valid stored value of ``field``?"""
-    return field.kind.problem(field, value) is None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from engine.schema import meta
 from engine.schema.build import source_of
-from engine.schema.checks import prefix_clash, prefix_spot, usable_prefix
+from engine.schema.prefixes import prefix_clash, prefix_spot, usable_prefix
 from engine.schema.draft import TypeDraft
 from engine.schema.model import Access, Instance, RepositoryType
 from engine.schema.problems import Problems, Spot, did_you_mean, read_yaml

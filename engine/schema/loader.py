@@ -13,7 +13,8 @@ from engine.config import Paths
 from engine.errors import SchemaError
 from engine.fields.base import FieldTypeRegistry
 from engine.schema import meta
-from engine.schema.checks import TypeChecker, prefix_clash, prefix_spot, usable_prefix
+from engine.schema.checks import TypeChecker
+from engine.schema.prefixes import prefix_clash, prefix_spot, usable_prefix
 from engine.schema.draft import TypeDraft, adapt
 from engine.schema.instances import load_instances
 from engine.schema.model import Project, RepositoryType
