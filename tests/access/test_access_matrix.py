@@ -219,4 +219,5 @@ def test_the_table_covers_every_route_of_the_site(access_site):
 def _rule_of(path: str) -> str:
     path = path.split("?")[0]
     return (path.replace("{i}", "<instance>").replace("project", "<repo>", 1).replace("{ref}", "<reference>")
-            .replace("{att}", "<attachment_id>").replace("newcomer", "<username>").replace("{draft}", "<draft_id>"))
+            .replace("{att}", "<attachment_id>").replace("newcomer", "<username>").replace("{draft}", "<draft_id>")
+            .replace("/history/1", "/history/<int:number>"))

@@ -30,7 +30,7 @@ CONFLICT = ("This draft was saved somewhere else (another window or device) sinc
 
 @bp.post("/<instance>/<repo>/drafts")
 def create(instance: str, repo: str):
-    """"Save as draft" on the new-record form. Its other buttons, on the form shown again here after a
+    """The new-record form's "Save as draft". Its other buttons, on that form shown again here after a
     refusal, are the new-record form's own: that post is answered as it always is."""
     if SAVE not in request.form:
         return records.new(instance, repo)
