@@ -1,15 +1,15 @@
 """What reading through a type's renames costs: the store opened and queried on records saved before a rename,
 against the same records saved under today's names.
 
-    .venv/bin/python bench/evolution.py [--sizes 10000] [--repeat 30]
+    .venv/bin/python bench/evolution.py [--sizes 10000] [--rounds 7] [--repeat 10]
 
-Per size, two repositories of the same ~1 KB records, written in plain TinyDB layout (adopted by the store when
-it opens them): one under today's names (the type has no rename: nothing is mapped), one as the type wrote them
+Per size, three repositories of the same ~1 KB records, written in plain TinyDB layout (adopted by the store when
+it opens them): one under today's names (its type has no rename: nothing is mapped); one as the type wrote them
 before ``summary`` was renamed from ``description`` and the choice ``Surgery`` from ``Surgical`` (every record
-is mapped as it is loaded). After an untimed warm-up, timed: opening (the file parsed, the snapshot made and
-counted), the first browse (the indexes built), a browse page with facets with nothing remembered, a search,
-and a get. Then the memory an open store holds (tracemalloc), and ``migrate`` of the renamed copy and the same
-again after it. Medians in ms.
+is mapped as it is loaded); and a copy of that one after ``migrate``. After an untimed warm-up, each is opened
+and queried in turn, ``--rounds`` times: opening (the file parsed, the snapshot made and counted), the first
+browse (the indexes built), a browse page with facets with nothing remembered, a search and a get. Printed:
+the medians in ms, the memory an open store holds (tracemalloc) and how long the migration took.
 """
 from __future__ import annotations
 
@@ -88,48 +88,64 @@ def browse(store: TinyDBStore, turn: int) -> None:
     store.facets(query, FACETS)
 
 
-def measure(rtype: RepositoryType, folder: Path, size: int, repeat: int) -> dict[str, float]:
-    row = {"open": statistics.median(timed(lambda _: opened(rtype, folder).close(), max(3, repeat // 6)))}
+def one_round(rtype: RepositoryType, folder: Path, size: int, repeat: int, turn: int) -> dict[str, float]:
+    """Each operation timed once more (browse, search and get ``repeat`` times, their median kept)."""
+    gc.collect()
+    started = time.perf_counter()
     store = opened(rtype, folder)
-    row["first browse"] = timed(lambda turn: browse(store, turn), 1)[0]
-    row["browse + facets"] = statistics.median(timed(lambda turn: browse(store, turn), repeat))
+    row = {"open": (time.perf_counter() - started) * 1000}
+    row["first browse"] = timed(lambda _: browse(store, turn), 1)[0]
+    row["browse + facets"] = statistics.median(timed(lambda one: browse(store, turn + one), repeat))
     store.prepare_search()
     row["search"] = statistics.median(timed(
-        lambda turn: store.query(Query(q=WORDS[turn % len(WORDS)] + f" {turn}", sort="-updated")), repeat))
+        lambda one: store.query(Query(q=WORDS[one % len(WORDS)] + f" {turn}", sort="-updated")), repeat))
     row["get"] = statistics.median(timed(
-        lambda turn: store.get(format_reference("QI", 1 + (turn * 7919) % size)), repeat))
+        lambda one: store.get(format_reference("QI", 1 + (one * 7919 + turn) % size)), repeat))
     store.close()
-    del store
+    return row
+
+
+def memory(rtype: RepositoryType, folder: Path) -> float:
+    """MB held by an open store that has been counted."""
     gc.collect()
     tracemalloc.start()
-    held = opened(rtype, folder)
-    row["memory MB"] = tracemalloc.get_traced_memory()[0] / 1e6
+    store = opened(rtype, folder)
+    held = tracemalloc.get_traced_memory()[0] / 1e6
     tracemalloc.stop()
-    del held
-    return row
+    store.close()
+    return held
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000", help="comma-separated record counts")
-    parser.add_argument("--repeat", type=int, default=30, help="repetitions per operation")
+    parser.add_argument("--rounds", type=int, default=7, help="times each repository is opened and queried")
+    parser.add_argument("--repeat", type=int, default=10, help="browses, searches and gets per round")
     args = parser.parse_args(argv)
-    names = ("open", "first browse", "browse + facets", "search", "get", "memory MB")
-    print(f"{'records':>7} {'data':<32}" + "".join(f"{name:>16}" for name in names))
+    names = ("open", "first browse", "browse + facets", "search", "get")
+    print(f"medians of {args.rounds} rounds, taken in turn; ms, and MB held by an open store")
+    print(f"{'records':>7} {'data':<31}" + "".join(f"{name:>16}" for name in names) + f"{'memory MB':>11}")
     for size in (int(s) for s in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory(prefix="evolution-bench-", dir=ROOT / "bench") as folder:
-            today, renamed = Path(folder) / "today", Path(folder) / "renamed"
-            build(today, size, old_names=False)
-            build(renamed, size, old_names=True)
-            measure(qi_project(), today, size, 3)        # warm up: imports, caches, the first file read
-            rows = [("today's names, no rename", measure(qi_project(), today, size, args.repeat)),
-                    ("old names, read through rename", measure(renamed_type(), renamed, size, args.repeat))]
+        scratch = ROOT / "bench" / "results"      # git-ignored, and on the disk the repository is on
+        scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="evolution-bench-", dir=scratch) as folder:
+            cases = {"today's names, no rename": (qi_project(), Path(folder) / "today"),
+                     "old names, read through rename": (renamed_type(), Path(folder) / "renamed"),
+                     "the same after migrate": (renamed_type(), Path(folder) / "migrated")}
+            for label, (rtype, data) in cases.items():
+                build(data, size, old_names=data.name != "today")
             started = time.perf_counter()
-            done = TinyDBStore(renamed_type(), renamed).migrate()
+            done = TinyDBStore(renamed_type(), Path(folder) / "migrated").migrate()
             took = (time.perf_counter() - started) * 1000
-            rows.append(("after migrate", measure(renamed_type(), renamed, size, args.repeat)))
-            for label, row in rows:
-                print(f"{size:>7,} {label:<32}" + "".join(f"{row[name]:16.2f}" for name in names))
+            one_round(qi_project(), Path(folder) / "today", size, 3, 0)      # warm up: imports, first reads
+            rows: dict[str, list[dict[str, float]]] = {label: [] for label in cases}
+            for turn in range(args.rounds):
+                for label, (rtype, data) in cases.items():
+                    rows[label].append(one_round(rtype, data, size, args.repeat, turn))
+            for label, (rtype, data) in cases.items():
+                medians = [statistics.median(row[name] for row in rows[label]) for name in names]
+                print(f"{size:>7,} {label:<31}" + "".join(f"{m:16.2f}" for m in medians)
+                      + f"{memory(rtype, data):11.1f}")
             print(f"{size:>7,} migrate: {done.records:,} records rewritten in {took:.0f} ms")
     return 0
 

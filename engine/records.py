@@ -5,7 +5,8 @@ store's ``insert``, ``insert_many``, ``update``, ``delete`` or ``restore``. One 
 take the same path: ``create`` is ``create_many`` of one, a single write. Files arrive as ``Upload`` values per
 file field; they are checked and stored first (under generated names, not yet part of any record), then the
 record is written with the file field holding their ids in the same atomic write. If anything fails, the
-staged files are removed. New records and edits prepare their values the same way (``_prepare``), which is
+staged files are removed. A refused file (its type, size or content) is reported with every other problem of
+the save, each naming the file, so one round of fixes is enough. New records and edits prepare their values the same way (``_prepare``), which is
 also where text loses its control characters (``without_controls``, as does an imported ``created_by``):
 the same characters, whether the text came from a form, the API, an import or the samples.
 
@@ -31,6 +32,7 @@ from engine.fields.values import as_list, without_controls
 from engine.merging import Edit, changed_names, merge
 from engine.schema.model import Instance, RepositoryType
 from engine.store import Stores
+from engine.store.attachments import display_name
 from engine.store.base import Attachment, Idempotency, NewRecord, Record, Store, Upload
 
 Uploads = Mapping[str, list[Upload]]
@@ -204,21 +206,23 @@ class Records:
         """Drop control characters from the text, stage the uploads, complete the values with the ids of the
         files kept and added, drop the values of hidden fields, check them: what new records and edits both do
         before writing. On any failure the staged files are removed, so a refused save leaves nothing behind."""
-        staged = self._stage(uploads or {}, user)
+        staged, refused = self._stage(uploads or {}, user)
         try:
             planned = _with_files(without_controls(dict(values)), attached, staged, removed)
             planned = self.validator.settle(planned, status)
-            self._check(planned, status, before=before, batch=batch, changed=changed)
+            self._check(planned, status, before=before, batch=batch, changed=changed, refused=refused)
         except BaseException:
             self.store.discard_staged(_flat(staged))
             raise
         return planned, _flat(staged)
 
     def _check(self, values: Mapping[str, Any], status: str, *, before: Mapping[str, Any] | None = None,
-               batch: frozenset[str] = frozenset(), changed: Collection[str] | None = None) -> None:
+               batch: frozenset[str] = frozenset(), changed: Collection[str] | None = None,
+               refused: Mapping[str, str] | None = None) -> None:
         errors = self.validator.validate(values, status, changed=changed)
         for name, message in self.dangling(values, before, batch).items():
             errors.setdefault(name, message)
+        errors.update(refused or {})    # a refused file is the problem of its field, before "Upload ..."
         if errors:
             raise ValidationFailed(errors)
 
@@ -241,8 +245,17 @@ class Records:
                 found[field.name] = field.kind.missing_message(field, missing)
         return found
 
-    def _stage(self, uploads: Uploads, user: str) -> Staged:
-        """Check and store every upload; if any is refused, remove the others and say why, per field."""
+    def refused_uploads(self, uploads: Uploads, *, user: str) -> dict[str, str]:
+        """Why the store would refuse any of ``uploads``, by field, keeping none of them: for a save refused
+        before it is tried (a form with a value it could not read), so its files' problems are named with
+        the others."""
+        staged, refused = self._stage(uploads, user)
+        self.store.discard_staged(_flat(staged))
+        return refused
+
+    def _stage(self, uploads: Uploads, user: str) -> tuple[Staged, dict[str, str]]:
+        """Check and store every upload: the staged files, and per field why the first refused one was
+        refused, naming it ("Report: The file must be a PDF (notes.txt was not attached)")."""
         staged: dict[str, list[Attachment]] = {}
         refused: dict[str, str] = {}
         for name, files in uploads.items():
@@ -250,13 +263,11 @@ class Records:
                 try:
                     attachment = self.store.stage_attachment(name, upload.filename, upload.stream, user=user)
                 except AttachmentRejected as rejected:
-                    refused.setdefault(name, f"{self._label(name)}: {rejected}")
+                    refused.setdefault(name, f"{self._label(name)}: {rejected} "
+                                             f"({display_name(upload.filename)} was not attached)")
                     continue
                 staged.setdefault(name, []).append(attachment)
-        if refused:
-            self.store.discard_staged(_flat(staged))
-            raise ValidationFailed(refused)
-        return staged
+        return staged, refused
 
     def _label(self, name: str) -> str:
         field = self.rtype.field_map.get(name)

@@ -1,4 +1,5 @@
-"""The account store: people, their password hashes, roles per instance and API tokens, in one JSON file.
+"""The account store: people, their password hashes, roles per instance, API tokens and invitations (roles
+waiting for someone's first sign-in, see ``engine.access.invitations``), in one JSON file.
 
 ``accounts.json`` lives in ``Paths.site_data``. Several worker processes share it: every change is made under a
 file lock, on the latest version of the file, and written whole (``engine.store.durable.replace_file``), so a
@@ -26,6 +27,8 @@ from typing import Iterator
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from engine.access import invitations
+from engine.access.invitations import WRONG_FORMAT, email_address
 from engine.access.policy import ROLES, User
 from engine.errors import EngineError
 from engine.store.durable import Signature, read_file, replace_file, signature
@@ -49,6 +52,15 @@ def _token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _empty() -> dict:
+    return {"users": {}, "tokens": {}, "invitations": {}}
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"There is no role called “{role}”. Roles are: {', '.join(ROLES)}.")
+
+
 class Accounts:
     """``Accounts(folder)``: the accounts of one deployment, kept in ``folder/accounts.json``."""
 
@@ -60,7 +72,7 @@ class Accounts:
         self._threads = threading.RLock()
         self._hasher = hasher or PasswordHasher()
         self._dummy: str | None = None    # hashed on first need: start-up stays fast
-        self._data: dict = {"users": {}, "tokens": {}}
+        self._data: dict = _empty()
         self._seen: Signature | None = None
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -71,10 +83,10 @@ class Accounts:
             if signature(self.path) != self._seen or self._seen is None:
                 found = read_file(self.path)
                 if found is None:
-                    self._data, self._seen = {"users": {}, "tokens": {}}, None
+                    self._data, self._seen = _empty(), None
                 else:
                     raw, self._seen = found
-                    self._data = json.loads(raw.decode("utf-8"))
+                    self._data = {**_empty(), **json.loads(raw.decode("utf-8"))}   # files from before invitations
             return self._data
 
     def _user(self, record: dict | None, username: str) -> User | None:
@@ -107,6 +119,14 @@ class Accounts:
         """Everyone given a role in ``instance``, with that role."""
         return [(u, u.roles[instance]) for u in self.users() if instance in u.roles]
 
+    def invited(self) -> dict[str, dict[str, str]]:
+        """Every email address invited and not signed in yet, with its role in each instance."""
+        return invitations.roles_by_address(self._current())
+
+    def invited_to(self, instance: str) -> list[tuple[str, str]]:
+        """The email addresses invited to ``instance`` and not signed in yet, with the role waiting for each."""
+        return [(address, roles[instance]) for address, roles in self.invited().items() if instance in roles]
+
     # -- writing -------------------------------------------------------------------------------------------
 
     @contextmanager
@@ -136,6 +156,7 @@ class Accounts:
                 raise AccountError(f"There is already an account called “{username}”.")
             data["users"][username] = {"name": name, "email": email, "password": hashed,
                                        "site_admin": site_admin, "roles": {}, "created": _now()}
+            invitations.take_up(data, username, (email, username))
         return self.get(username)
 
     def _hash(self, password: str) -> str:
@@ -176,8 +197,7 @@ class Accounts:
             data["tokens"] = {tid: t for tid, t in data["tokens"].items() if t["username"] != username}
 
     def grant(self, username: str, instance: str, role: str) -> None:
-        if role not in ROLES:
-            raise AccountError(f"There is no role called “{role}”. Roles are: {', '.join(ROLES)}.")
+        _check_role(role)
         with self._changing() as data:
             self._record(data, username).setdefault("roles", {})[instance] = role
 
@@ -186,11 +206,34 @@ class Accounts:
         with self._changing() as data:
             return self._record(data, username).setdefault("roles", {}).pop(instance, None) is not None
 
+    # -- invitations -----------------------------------------------------------------------------------------
+
+    def invite(self, email: str, instance: str, role: str, by: str = "") -> str | None:
+        """Give ``role`` in ``instance`` to the person with the address ``email``: to their account when they
+        have one (its username is returned), else as an invitation their first sign-in takes up (None)."""
+        address = email_address(email)
+        if address is None:
+            raise AccountError(WRONG_FORMAT + ".")
+        _check_role(role)
+        with self._changing() as data:
+            username = _holder(data["users"], address)
+            if username is None:
+                invitations.offer(data, address, instance, role, by, _now())
+            else:
+                data["users"][username].setdefault("roles", {})[instance] = role
+        return username
+
+    def withdraw(self, email: str, instance: str) -> bool:
+        """Forget the invitation of ``email`` to ``instance``; False when there was none."""
+        with self._changing() as data:
+            return invitations.withdraw(data, email_address(email) or email, instance)
+
     # -- single sign-on --------------------------------------------------------------------------------------
 
     def find_or_add_sso(self, subject: str, email: str = "", name: str = "") -> User:
         """The account linked to an identity provider's ``subject`` (``issuer|sub``); else the account with that
-        email not yet linked to another subject, which is then linked; else a new account with no roles."""
+        email not yet linked to another subject, which is then linked; else a new account. Either way it takes
+        up the roles an invitation to its email address was keeping (none, mostly)."""
         with self._changing() as data:
             people = data["users"]
             username = next((u for u, r in people.items() if r.get("sso") == subject), None)
@@ -205,6 +248,7 @@ class Accounts:
             record["sso"] = subject
             record["name"] = name or record.get("name", "")
             record["email"] = email or record.get("email", "")
+            invitations.take_up(data, username, (record["email"],))
         return self.get(username)
 
     @staticmethod
@@ -248,3 +292,13 @@ class Accounts:
             token_id = token_or_id[len(TOKEN_PREFIX):].partition("_")[0]
         with self._changing() as data:
             return data["tokens"].pop(token_id, None) is not None
+
+
+def _holder(people: dict, address: str) -> str | None:
+    """The account that ``address`` names (as its username, else as its email), or None when none does."""
+    found = ([u for u in people if u.lower() == address]
+             or [u for u, r in people.items() if (r.get("email") or "").lower() == address])
+    if len(found) > 1:
+        raise AccountError(f"More than one account has the email address {address}. Give the role by "
+                           "username instead.")
+    return found[0] if found else None

@@ -3,8 +3,14 @@
 Every hosted repository gets its own paths (``/api/v1/<instance>/<repository>/records...``) and schemas named
 ``<instance>.<repository>.<Part>``, because an instance may adapt a type. A record's values are described by
 each field type's own JSON Schema fragment (``kind.json_schema``), the one the validator uses: OpenAPI 3.1
-speaks JSON Schema 2020-12, so the fragments go in as they are. Nothing about one repository type is written
-here; the description follows the YAML.
+speaks JSON Schema 2020-12, so the fragments go in as they are, with the validator's other rules around them
+(``engine.api.value_schemas``). Query parameters are described by the readers' own schemas
+(``engine.api.query``), the idempotency key by ``engine.api.idempotency``. Nothing about one repository type is
+written here; the description follows the YAML.
+
+What the description says is valid the server takes, and what it says is not the server refuses with a
+status described for that call; every status a call can answer is described (414 and 413 included). Rules JSON
+Schema cannot say are said in words: see ``value_schemas``.
 """
 from __future__ import annotations
 
@@ -12,20 +18,22 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+
 from engine.access import User, can
-from engine.api import idempotency
-from engine.api.query import MAX_PER_PAGE
+from engine.api import idempotency, query
 from engine.api.representation import writable_fields
+from engine.api.value_schemas import NULL, kept_by_draft, new_record_rules, new_record_values, sent, stored, titled
 from engine.fields.values import lower_first
-from engine.schema.model import SYSTEM_FIELDS, Field, Instance
-from engine.store.drafts import ID_PATTERN
+from engine.schema.model import SYSTEM_FIELDS, Instance, RepositoryType
+from engine.store.base import IDEMPOTENCY_WINDOW
+from engine.store.drafts import ID_PATTERN, MAX_DRAFT_BYTES, MAX_DRAFTS_PER_PERSON
 from engine.web.drafting import draftable
 from engine.web.finding import PARAMETERS
 from engine.web.listing import RELEVANCE, STATES
 from engine.web.site import HostedRepository, Site
 
 BEARER = "bearerToken"
-NULL = {"type": "null"}
 STAMP = {"type": "string", "format": "date-time"}
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -106,7 +114,18 @@ RESPONSES: dict[str, Any] = {
     "Unavailable": _json(ERROR, "The repository's data could not be read (or its store is busy); nothing was "
                                 "changed."),
     "OutOfSpace": _json(ERROR, "The server has run out of disk space; nothing was saved."),
+    # Answered by the web server in front of the application (in its own words and format), before any of
+    # this API reads the request: a query string of many long filter values can reach it.
+    "URITooLong": {"description": "The address, with its query string, is longer than the web server reads; "
+                                  "nothing was done. Ask for fewer or shorter values."},
 }
+
+
+def _too_large() -> dict[str, Any]:
+    """413, with the limit this site runs with (``MAX_CONTENT_LENGTH``, which the server refuses beyond)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = f" ({limit / (1024 * 1024):g} MB)" if limit else ""
+    return _json(ERROR, f"The body is larger than the site accepts{size}; nothing was read or saved.")
 
 
 def _errors(*names: str) -> dict[str, Any]:
@@ -115,25 +134,11 @@ def _errors(*names: str) -> dict[str, Any]:
     return {codes[name]: {"$ref": f"#/components/responses/{name}"} for name in ("Unauthorized", *names)}
 
 
-def _value(field: Field, nullable: bool = True) -> dict[str, Any]:
-    schema: dict[str, Any] = {"title": field.label}
-    notes = [field.help] if field.help else []
-    if field.target:                # checked on every write, not expressible in JSON Schema
-        notes.append(f"Each reference must name a live {field.target} record of this instance.")
-    if notes:
-        schema["description"] = " ".join(notes)
-    if field.kind.holds_files:
-        schema["readOnly"] = True
-    fragment = field.kind.json_schema(field)
-    schema.update({"anyOf": [fragment, NULL]} if nullable else fragment)
-    return schema
-
-
 def _record(repository: HostedRepository, name: str, detail: bool = False) -> dict[str, Any]:
     system = {"reference": {"type": "string"}, "status": {"enum": list(repository.rtype.status_names)},
               "created": STAMP, "created_by": {"type": "string"}, "updated": STAMP,
               "updated_by": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}
-    properties = {**{key: system[key] for key in SYSTEM_FIELDS}, "values": _ref(f"{name}.Values")}
+    properties: dict[str, Any] = {**{key: system[key] for key in SYSTEM_FIELDS}, "values": _ref(f"{name}.Values")}
     required = list(properties)
     if detail:
         properties["attachments"] = {"type": "array", "items": _ref("Attachment")}
@@ -167,22 +172,37 @@ def _history_schema(name: str) -> dict[str, Any]:
                    ["reference", "versions"])
 
 
+def _new_record(repository: HostedRepository) -> dict[str, Any]:
+    """A create's body: the required fields, and those required only when a condition holds for it."""
+    rtype = repository.rtype
+    properties, rules = new_record_values(rtype, writable_fields(rtype))
+    always = new_record_rules(rtype)[0]
+    values = _object(properties, always)
+    body = _object({"status": _status(rtype, f"absent or null: {rtype.initial_status}"), "values": values},
+                   ["values"] if always else None)
+    return {**body, "allOf": rules} if rules else body
+
+
+def _status(rtype: RepositoryType, when_absent: str) -> dict[str, Any]:
+    return {"enum": [*rtype.status_names, None], "description": f"The record's status ({when_absent})."}
+
+
 def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any]:
     rtype = repository.rtype
     fields, writable = rtype.fields, writable_fields(rtype)
-    statuses = {"enum": list(rtype.status_names)}
+    # A change empties a field with null, so only a field always required refuses it; a requirement that a
+    # condition brings depends on the values stored, and is said in the field's words (422 when unmet).
+    required = set(new_record_rules(rtype)[0])
     return {
-        f"{name}.Values": _object({f.name: _value(f) for f in fields}, [f.name for f in fields]),
+        f"{name}.Values": _object({f.name: stored(f) for f in fields}, [f.name for f in fields]),
         f"{name}.Record": _record(repository, name),
         f"{name}.RecordDetail": _record(repository, name, detail=True),
-        f"{name}.NewRecord": _object({"status": statuses, "values": _object(
-            {f.name: _value(f, nullable=not f.required) for f in writable},
-            [f.name for f in writable if f.required])}),
+        f"{name}.NewRecord": _new_record(repository),
         f"{name}.Changes": _object({
             "version": {"type": "integer", "minimum": 1,
                         "description": "The version your change starts from (409 when the record has moved on)."},
-            "status": statuses,
-            "values": _object({f.name: _value(f) for f in writable}),
+            "status": _status(rtype, "absent or null: unchanged"),
+            "values": _object({f.name: sent(f, required=f.name in required) for f in writable}),
         }, ["version"]),
         f"{name}.List": _list_schema(name),
         f"{name}.History": _history_schema(name),
@@ -195,37 +215,57 @@ def repository_schemas(repository: HostedRepository, name: str) -> dict[str, Any
     }
 
 
+#: What each of the list's own parameters asks for (their schemas are the reader's: ``query.control_schemas``).
+CONTROL_WORDS = {
+    "q": "Words to search for.",
+    "state": "; ".join(f"{state}: {words}" for state, words in STATES.items()) + ".",
+    "page": "Which page of the answer: past the last, `records` is empty.",
+}
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str, repeatable: bool = False) -> dict:
+    if repeatable:
+        return {"name": name, "in": "query", "style": "form", "explode": True,
+                "schema": {"type": "array", "items": schema}, "description": description}
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
 def _list_parameters(repository: HostedRepository) -> list[dict[str, Any]]:
+    """The browse page's query string, each parameter as the list's reader takes it (``engine.api.query``):
+    one value each but for the filters, which take several."""
     rtype = repository.rtype
-    orders = [f"{sign}{key}" for key in (*SYSTEM_FIELDS, *rtype.field_map) for sign in ("", "-")] + [RELEVANCE]
-    parameters = [
-        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Words to search for."},
-        {"name": "state", "in": "query", "schema": {"enum": list(STATES)},
-         "description": "open: under way now; closed: done before."},
-        {"name": "sort", "in": "query", "schema": {"enum": orders},
-         "description": f"A field or system field, `-` in front for descending; default `{rtype.listing.sort}`, "
-                        f"or `{RELEVANCE}` (the most relevant first: the default with `q`)."},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-         "description": f"Records per page; default {rtype.listing.per_page}, as on the browse page."},
-    ]
+    words = {**CONTROL_WORDS,
+             "sort": f"A field or system field, `-` in front for descending; default `{rtype.listing.sort}`, or "
+                     f"`{RELEVANCE}` (the most relevant first: the default with `q`; without it, the default).",
+             "per_page": f"Records per page; default {rtype.listing.per_page}, as on the browse page."}
+    once = " Given once: twice is a 400."
+    parameters = [_query_parameter(name, schema, words[name] + once)
+                  for name, schema in query.control_schemas(repository).items()]
     for facet in repository.filters.values():
-        allowed = facet.field.choice_values if facet.field is not None else facet.allowed
-        item = {"enum": list(allowed)} if allowed else {"type": "string"}
-        parameters.append({"name": facet.name, "in": "query", "style": "form", "explode": True,
-                           "schema": {"type": "array", "items": item},
-                           "description": f"{facet.label}, as the browse page filters it; repeat for any of "
-                                          "several values."})
+        item = query.filter_item(facet)
+        reads = "" if "enum" in item else " (the field type reads it: a 400 when it cannot)"
+        parameters.append(_query_parameter(facet.name, item, f"{facet.label}, as the browse page filters it{reads}; "
+                                                             "repeat for any of several values.", repeatable=True))
     return parameters
 
 
 def _operation(repository: HostedRepository, name: str, action: str, summary: str, responses: dict,
                writes: bool = False, **extra: Any) -> dict[str, Any]:
     anyone = repository.instance.access.read == "anyone" and not writes
-    responses = {**responses, "503": {"$ref": "#/components/responses/Unavailable"},
+    responses = {**_transport(responses, "requestBody" in extra),
+                 "503": {"$ref": "#/components/responses/Unavailable"},
                  **({"507": {"$ref": "#/components/responses/OutOfSpace"}} if writes else {})}
     return {"operationId": f"{name}.{action}", "summary": summary, "tags": [name],
             "security": [{}, {BEARER: []}] if anyone else [{BEARER: []}], "responses": responses, **extra}
+
+
+def _transport(responses: dict[str, Any], has_body: bool) -> dict[str, Any]:
+    """``responses`` and what any call may meet on the way in: an address too long (414) and, for a call that
+    sends a body, a body too large (413; a call may say more particularly why)."""
+    extra = {"414": {"$ref": "#/components/responses/URITooLong"}}
+    if has_body:
+        extra["413"] = {"$ref": "#/components/responses/TooLarge"}
+    return {**extra, **responses}
 
 
 def _body(name: str, part: str) -> dict[str, Any]:
@@ -241,11 +281,12 @@ IDEMPOTENCY_KEY = {
     "name": idempotency.HEADER, "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH,
                "pattern": idempotency.PATTERN},
-    "description": "A key of your choosing (a UUID, say) that makes the create safe to send again: within 24 "
-                   "hours, the same key with the same body answers 201 with the record it first made (and "
-                   f"`{idempotency.REPLAYED}: true`) instead of making another; with another body, 422 and "
-                   "nothing is written. Keys are yours alone: another account's same key is another key. "
-                   "1 to 255 printable ASCII characters (400 otherwise).",
+    "description": "A key of your choosing (a UUID, say) that makes the create safe to send again: within "
+                   f"{IDEMPOTENCY_WINDOW.total_seconds() / 3600:g} hours, the same key with the same body answers "
+                   f"201 with the record it first made (and `{idempotency.REPLAYED}: true`) instead of making "
+                   "another; with another body, 422 and nothing is written. Keys are yours alone: another "
+                   f"account's same key is another key. 1 to {idempotency.MAX_LENGTH} printable ASCII characters, "
+                   "sent once (400 otherwise).",
 }
 
 
@@ -324,10 +365,13 @@ LEFT_OUT = {"type": "object", "additionalProperties": {"type": "string"},
 
 def draft_schemas(repository: HostedRepository, name: str) -> dict[str, Any]:
     fields = draftable(repository.rtype)
-    sent = {**_object({f.name: _value(f) for f in fields}, closed=False),
+    # Any value may be sent: what a draft cannot keep is left out and said (`left_out`), never refused.
+    anything = {f.name: titled(f, {}, "Kept when it is of the field's kind (`DraftValues`), else left out.")
+                for f in fields}
+    sent = {**_object(anything, closed=False),
             "description": "Any of the fields, none required; what cannot be kept is left out (`left_out`)."}
     return {
-        f"{name}.DraftValues": _object({f.name: _value(f) for f in fields}, [f.name for f in fields]),
+        f"{name}.DraftValues": _object({f.name: kept_by_draft(f) for f in fields}, [f.name for f in fields]),
         f"{name}.Draft": _object({
             "id": {"type": "string"}, "owner": {"type": "string"}, "created": STAMP, "updated": STAMP,
             "version": {"type": "integer", "minimum": 1}, "values": _ref(f"{name}.DraftValues"),
@@ -356,7 +400,9 @@ def draft_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
     draft = _json(_ref(f"{name}.Draft"), "The draft.")
     saved = {**_json(_ref(f"{name}.Draft"), "The draft as saved, with what it left out."),
              "headers": {"Location": {"required": True, "schema": {"type": "string"}}}}
-    too_large = _json(ERROR, "The values are more than a draft may hold; nothing was saved.")
+    too_large = _json(ERROR, f"The values are more than a draft may hold ({MAX_DRAFT_BYTES / 1024 / 1024:g} MB), "
+                             "or the body more than the site accepts; nothing was saved.")
+    many = f"422 also when you keep {MAX_DRAFTS_PER_PERSON} drafts here already: submit or delete one first."
     return {
         base: {
             "get": _draft_operation(repository, name, "list_drafts", "Your drafts, the last saved first",
@@ -365,7 +411,7 @@ def draft_paths(repository: HostedRepository, name: str) -> dict[str, Any]:
             "post": _draft_operation(repository, name, "create_draft", "Save a new draft, unchecked",
                                      {"201": saved, "413": too_large,
                                       **_errors("BadRequest", "Forbidden", "NotFound", "Unprocessable")},
-                                     writes=True, requestBody=_body(name, "NewDraft")),
+                                     writes=True, requestBody=_body(name, "NewDraft"), description=many),
         },
         f"{base}/{{draft_id}}": {
             "parameters": [DRAFT_ID],
@@ -407,7 +453,8 @@ class Description:
                                     "See docs/api.md."},
             "servers": [{"url": server}],
             "paths": paths,
-            "components": {"schemas": schemas, "responses": RESPONSES, "securitySchemes": {BEARER: {
+            "components": {"schemas": schemas, "responses": {**RESPONSES, "TooLarge": _too_large()},
+                           "securitySchemes": {BEARER: {
                 "type": "http", "scheme": "bearer",
                 "description": "A token from `repo-engine users token USERNAME`."}}},
         }
@@ -416,7 +463,8 @@ class Description:
 def describe(site: Site) -> Description:
     index = {"get": {"operationId": "index", "summary": "Instances and their repositories",
                      "security": [{}, {BEARER: []}],
-                     "responses": {"200": _json(_ref("Index"), "What the caller may read."), **_errors()}}}
+                     "responses": _transport({"200": _json(_ref("Index"), "What the caller may read."),
+                                              **_errors()}, has_body=False)}}
     instances = []
     for instance in site.project.instances.values():
         paths: dict[str, Any] = {}
@@ -428,23 +476,27 @@ def describe(site: Site) -> Description:
             schemas.update(draft_schemas(repository, name))
             paths.update(draft_paths(repository, name))
         instances.append((instance, paths, schemas))
-    return Description({"/api/v1/": index, "/api/v1/search": SEARCH}, dict(COMMON_SCHEMAS), tuple(instances))
+    return Description({"/api/v1/": index, "/api/v1/search": _search()}, dict(COMMON_SCHEMAS), tuple(instances))
 
 
-SEARCH = {"get": {
-    "operationId": "search", "summary": "Search every repository the caller may read, ranked as one list",
-    "security": [{}, {BEARER: []}],
-    "parameters": [
-        {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
-         "description": "Words to search for (see docs/search.md)."},
-        {"name": "state", "in": "query", "schema": {"enum": list(STATES)},
-         "description": "open: under way now; closed: done before."},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
-        *({"name": parameter, "in": "query", "style": "form", "explode": True,
-           "schema": {"type": "array", "items": {"type": "string"}},
-           "description": f"Only records of this {parameter}; repeat for any of several."}
-          for parameter in PARAMETERS.values()),
-    ],
-    "responses": {"200": _json(_ref("SearchResults"), "One page of the results."), **_errors("BadRequest")},
-}}
+def _search() -> dict[str, Any]:
+    """``GET /api/v1/search``: the trust-wide search's parameters, as ``engine.web.finding`` reads them."""
+    return {"get": {
+        "operationId": "search", "summary": "Search every repository the caller may read, ranked as one list",
+        "security": [{}, {BEARER: []}],
+        "parameters": [
+            {"name": "q", "in": "query", "required": True,
+             "schema": {"type": "string", "pattern": query.not_blank()},
+             "description": "Words to search for (see docs/search.md): not only spaces."},
+            # The trust-wide search's reader takes an empty state or page as none given.
+            _query_parameter("state", {"enum": [*STATES, ""]}, CONTROL_WORDS["state"]),
+            _query_parameter("page", {"type": "string", "pattern": query.PAGE_OR_NONE}, CONTROL_WORDS["page"]),
+            _query_parameter("per_page", dict(query.PAGING["per_page"]), "Results per page. Given once: twice is "
+                                                                         "a 400."),
+            *(_query_parameter(parameter, {"type": "string"}, f"Only records of this {parameter}; repeat for any "
+                                                              "of several.", repeatable=True)
+              for parameter in PARAMETERS.values()),
+        ],
+        "responses": _transport({"200": _json(_ref("SearchResults"), "One page of the results."),
+                                 **_errors("BadRequest")}, has_body=False),
+    }}

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from flask import request, url_for
 
 from engine.api.problems import ApiError
+from engine.fields.values import lower_first
 from engine.schema.model import SYSTEM_FIELDS, Field, RepositoryType
 from engine.search.snippets import Snippet
 from engine.store.base import Attachment, Record, Version
@@ -74,15 +75,19 @@ def read_body(allowed: tuple[str, ...]) -> dict[str, Any]:
 
 
 def values_from(rtype: RepositoryType, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The body's ``values``, empty ones (``""``, ``[]``) as ``null``; file fields refused by name."""
+    """The body's ``values``, empty ones (``""``, ``[]``) as ``null``; file fields refused by name, and so is a
+    name that is no field even with ``null`` (which the validator, reading a record, lets by: nothing to check).
+    A name that is no field with a value goes on to the validator, to be named with every other problem."""
     values = body.get("values", {})
     if not isinstance(values, dict):
         raise ApiError(422, errors={"values": "values must be an object naming fields and their values"})
     fields = rtype.field_map
-    files = {name: f"{fields[name].label} holds files: add them on the record's page"
-             for name in values if name in fields and fields[name].kind.holds_files}
-    if files:
-        raise ApiError(422, errors=files)
+    wrong = {name: f"{name} is not a field of {lower_first(rtype.title)}"
+             for name, value in values.items() if name not in fields and value is None}
+    wrong.update({name: f"{fields[name].label} holds files: add them on the record's page"
+                  for name in values if name in fields and fields[name].kind.holds_files})
+    if wrong:
+        raise ApiError(422, errors=wrong)
     return {name: None if name in fields and fields[name].kind.is_empty(value) else value
             for name, value in values.items()}
 
@@ -95,11 +100,13 @@ def status_from(body: Mapping[str, Any], rtype: RepositoryType) -> str | None:
 
 
 def version_from(body: Mapping[str, Any]) -> int:
+    """The body's ``version``: a whole number from 1, as JSON Schema's ``integer`` says (``3.0`` is one)."""
     version = body.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    whole = isinstance(version, int) or (isinstance(version, float) and version.is_integer())
+    if isinstance(version, bool) or not whole or version < 1:
         raise ApiError(422, errors={"version": "Send the version of the record your change starts from, "
                                                "a whole number such as 3"})
-    return version
+    return int(version)
 
 
 def match_json(score: float, snippet: Snippet | None) -> dict[str, Any]:

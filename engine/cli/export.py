@@ -4,12 +4,18 @@ Exports what the browse page shows for the same query string (``--query 'status=
 every page of it. Without ``-o`` the file goes to standard output; the format defaults to the output file's
 extension, else CSV. ``--attachments DIR`` also copies the records' files to ``DIR/<reference>/<file name>``,
 the names the file columns hold, so ``repo-engine import ... --attachments DIR`` brings them back.
+
+An Excel file says on its "About this export" sheet what was exported, when and by whom (the account of your
+login name, when there is one), and links each record to its page when ``REPO_ENGINE_BASE_URL`` gives the site's
+address; without it the Link column is left out.
 """
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -34,7 +40,10 @@ class Opened:
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("export", help="export a repository's records (a browse view) as CSV, XLSX or JSON")
+    parser = sub.add_parser("export", help="export a repository's records (a browse view) as CSV, XLSX or JSON",
+                            epilog="An Excel (xlsx) file gets a Link column to each record's page only when "
+                                   "REPO_ENGINE_BASE_URL is set to the site's address (https://...); without it "
+                                   "the column is left out.")
     parser.add_argument("instance")
     parser.add_argument("repository")
     parser.add_argument("--format", choices=("csv", "xlsx", "json"), help="default: from -o's extension, else csv")
@@ -58,7 +67,6 @@ def open_repository(args) -> Opened:
 
 
 def run(args) -> int:
-    from engine.exchange import browse_query
     from engine.exchange.export import export, export_files
     fmt = args.format or _format_of(args.output)
     if fmt == "xlsx" and not args.output and sys.stdout.isatty():
@@ -70,18 +78,54 @@ def run(args) -> int:
         print(explain(error), file=sys.stderr)
         return 1
     try:
-        query, problems = browse_query(opened.rtype, MultiDict(parse_qsl(args.query.lstrip("?"))),
-                                       opened.thesaurus)
-        if problems:
-            print("\n".join(problems) + "\nNothing was exported.", file=sys.stderr)
+        view = _view(opened, args.query)
+        if view.problems:
+            print("\n".join(view.problems) + "\nNothing was exported.", file=sys.stderr)
             return 1
-        _write(args.output, lambda out: export(opened.rtype, opened.store, query, fmt, out))
+        query = view.query
+        names = _display_names(opened)
+        _write(args.output, lambda out: export(opened.rtype, opened.store, query, fmt, out, _about(opened, view),
+                                               names))
         if args.attachments:
             copied = export_files(opened.rtype, opened.store, query, Path(args.attachments))
             print(f"Copied {copied} file{'s' if copied != 1 else ''} to {args.attachments}", file=sys.stderr)
     finally:
         opened.stores.close()
     return 0
+
+
+def _view(opened: Opened, query_string: str):
+    """What the browse page shows for the same query string, read as the page reads it."""
+    from engine.exchange import Filtering
+    from engine.web.columns import build_filters
+    from engine.web.listing import read_browse
+    filtering = Filtering(opened.rtype, build_filters(opened.rtype), opened.thesaurus)
+    return read_browse(filtering, MultiDict(parse_qsl(query_string.lstrip("?"))))
+
+
+def _about(opened: Opened, view):
+    from engine.exchange.export import About
+    from engine.web.listing import sentence
+    return About(opened.instance, lambda total: sentence(opened, view, total), by=_exported_by(opened),
+                 at=datetime.now(timezone.utc), site=os.environ.get("REPO_ENGINE_BASE_URL") or None)
+
+
+def _exported_by(opened: Opened) -> str:
+    """The display name of the account named as the login running the command, else the login name."""
+    from engine.access.accounts import Accounts
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):     # some containers have no user name to give
+        return "the command line"
+    account = Accounts(opened.stores.paths.site_data).get(login)
+    return account.display_name if account else login
+
+
+def _display_names(opened: Opened):
+    """The site's people by their display names, for the Created by and Updated by columns (read only)."""
+    from engine.access.accounts import Accounts
+    from engine.exchange.columns import display_names
+    return display_names(Accounts(opened.stores.paths.site_data).users())
 
 
 def _format_of(output: str | None) -> str:

@@ -6,12 +6,14 @@
     repo-engine users revoke USERNAME INSTANCE
     repo-engine users admin USERNAME [--remove]         site admin: every role in every instance
     repo-engine users remove USERNAME                   the account, its roles and tokens (signed out at once)
-    repo-engine users list
+    repo-engine users list                              accounts, then invitations not taken up yet
     repo-engine users token USERNAME [--label L]        prints a new API token once
-    repo-engine users demo                              first run only: a demo admin with a random password
+    repo-engine users demo                              first run only: a demo site admin, random password
 
 Accounts live in ``accounts.json`` in the site data folder (``REPO_ENGINE_DATA``, else ``data/`` beside the
-instances folder), the same file the web site reads. Exit status: 0 done, 1 refused (the message says why).
+instances folder), the same file the web site reads. An account added with the email address an instance
+admin invited (on the members page) starts with the roles that invitation was keeping. Exit status: 0 done,
+1 refused (the message says why).
 """
 from __future__ import annotations
 
@@ -53,11 +55,11 @@ def register(sub) -> None:
     admin.add_argument("--remove", action="store_true", help="take site admin away instead")
     remove = actions.add_parser("remove", help="remove an account, its roles and its API tokens")
     remove.add_argument("username")
-    actions.add_parser("list", help="every account with its roles")
+    actions.add_parser("list", help="every account with its roles, then invitations not taken up yet")
     token = actions.add_parser("token", help="make an API token for an account (printed once)")
     token.add_argument("username")
     token.add_argument("--label", default="", help="what the token is for, e.g. 'monthly report script'")
-    actions.add_parser("demo", help="when there are no accounts yet: a demo admin of every instance")
+    actions.add_parser("demo", help="when there are no accounts yet: a demo site admin (every instance)")
     parser.set_defaults(run=run)
 
 
@@ -107,6 +109,8 @@ def add(args, accounts: Accounts, paths: Paths) -> None:
     password = None if getattr(args, "no_password", False) else _password(args)
     made = accounts.add(args.username, password, name=args.name, email=args.email, site_admin=args.admin)
     print(f"Added {made.username}{' (site admin)' if made.site_admin else ''}.")
+    if made.roles:          # a new account has roles only from an invitation to its address
+        print(f"Roles it was invited to: {_roles(made.roles)}.")
 
 
 def passwd(args, accounts: Accounts, paths: Paths) -> None:
@@ -144,9 +148,14 @@ def list_users(args, accounts: Accounts, paths: Paths) -> None:
     if not people:
         print("No accounts yet. Add the first admin: repo-engine users add USERNAME --admin")
     for person in people:
-        roles = ", ".join(f"{inst}: {role}" for inst, role in sorted(person.roles.items()))
         flags = " [site admin]" if person.site_admin else ""
-        print(f"{person.username}\t{person.name}\t{person.email}\t{roles or '-'}{flags}")
+        print(f"{person.username}\t{person.name}\t{person.email}\t{_roles(person.roles) or '-'}{flags}")
+    for address, roles in accounts.invited().items():
+        print(f"{address}\t(invited, not signed in yet)\t\t{_roles(roles)}")
+
+
+def _roles(roles) -> str:
+    return ", ".join(f"{instance}: {role}" for instance, role in sorted(roles.items()))
 
 
 def token(args, accounts: Accounts, paths: Paths) -> None:
@@ -162,11 +171,10 @@ def demo(args, accounts: Accounts, paths: Paths) -> None:
               "repo-engine users passwd USERNAME")
         return
     password = secrets.token_urlsafe(12)
-    accounts.add("demo", password, name="Demo administrator")
-    instances = _instance_names(paths)
-    for name in instances:
-        accounts.grant("demo", name, "admin")
-    print(f"Sign in as: demo   password: {password}   (admin of {', '.join(instances) or 'no instances'})")
+    # A site admin, not an admin of today's instances: an instance added later is the demo's to try out too.
+    accounts.add("demo", password, name="Demo administrator", site_admin=True)
+    print(f"Sign in as: demo   password: {password}   (site admin: every role in every instance, "
+          "including instances added later)")
 
 
 ACTIONS = {"add": add, "passwd": passwd, "grant": grant, "revoke": revoke, "admin": site_admin,

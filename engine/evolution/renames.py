@@ -30,17 +30,29 @@ class Renames:
     fields: Mapping[str, str]
     choices: Mapping[str, Mapping[str, str]]
 
+    def __post_init__(self) -> None:
+        # Tuples, walked once per document loaded: the mapping's cost is what opening a store pays.
+        object.__setattr__(self, "_moves", tuple(self.fields.items()))
+        object.__setattr__(self, "_tables", tuple(self.choices.items()))
+
     # -- documents as readers see them ------------------------------------------------------------------
     def values(self, doc: Doc) -> Doc:
         """A record document (or any name -> value mapping) in today's names and values; the very same
         object when nothing in it was renamed, so that unaffected records cost no memory."""
-        moving = [old for old in self.fields if old in doc and self.fields[old] not in doc]
-        result = _renamed_keys(doc, {old: self.fields[old] for old in moving}) if moving else None
-        for name, table in self.choices.items():
+        result: dict[str, Any] | None = None
+        for old, new in self._moves:  # type: ignore[attr-defined]
+            if old in doc and new not in (doc if result is None else result):     # never over another value
+                if result is None:
+                    result = dict(doc)
+                result[new] = result.pop(old)
+        for name, table in self._tables:  # type: ignore[attr-defined]
             value = (doc if result is None else result).get(name)
-            mapped = mapped_value(value, table)
+            if value is None:
+                continue
+            mapped = table.get(value, value) if value.__class__ is str else mapped_value(value, table)
             if mapped is not value:
-                result = dict(doc) if result is None else result
+                if result is None:
+                    result = dict(doc)
                 result[name] = mapped
         return doc if result is None else result
 
@@ -62,7 +74,7 @@ class Renames:
         altered = False
         for name, pair in changes.items():
             today = self.fields.get(name, name)
-            if today != name and today in changes:      # both names changed in one save: keep each as it is
+            if today != name and (today in changes or today in result):     # two names in one save: keep both
                 today = name
             table = self.choices.get(today)
             if table and isinstance(pair, list) and len(pair) == 2:
@@ -118,8 +130,3 @@ def mapped_value(value: Any, table: Mapping[str, str]) -> Any:
             and any(item in table for item in value):
         return list(dict.fromkeys(table.get(item, item) for item in value))
     return value
-
-
-def _renamed_keys(doc: Doc, moving: Mapping[str, str]) -> dict[str, Any]:
-    """``doc`` with the keys in ``moving`` renamed, in the same order."""
-    return {moving.get(name, name): value for name, value in doc.items()}

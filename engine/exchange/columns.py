@@ -2,20 +2,28 @@
 headers are matched to them on import.
 
 Field cells are converted only by the field-type registry (``to_cell``/``from_cell``); this module adds the
-system columns (Reference, Status, Created, Created by, Updated, Updated by), the guard that keeps Excel
+system columns (Reference, Status, Created, Created by, Updated, Updated by, and Version, which an import
+reads only when it updates records and an export never writes), the guard that keeps Excel
 from running a cell as a formula, and drops control characters (``without_controls``) from every cell read
 and written: a record stored before the rule with one in it still exports, and a worksheet never refuses it.
+
+Records keep usernames. An export given people's names (``display_names``) writes Created by and Updated by as
+people are shown on the pages ("Chris Jones"), each after a column of the usernames ("Created by (username)");
+an import reads the first of those two columns the file has, so a file exported here imports back with the
+accounts it names, and a file from before (or a tracker's) still has its Created by read.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from engine.fields.base import CellError
 from engine.fields.dates import EXCEL_EPOCH, read_date
+from engine.access.policy import User
 from engine.fields.values import cell_text, is_blank, lower_first, quoted, without_controls
 from engine.schema.model import Field, RepositoryType
 from engine.store.base import Record
@@ -24,17 +32,31 @@ from engine.store.base import Record
 LOCAL = ZoneInfo("Europe/London")
 #: Cells starting with these run as formulas in Excel (CSV injection); exports put an apostrophe first.
 FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+_VERSION = re.compile(r"[0-9]{1,9}")
 _TIME = re.compile(r"(.+?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?")
+#: ``names(username)``: the name a person is shown by, for the Created by and Updated by cells of an export.
+Names = Callable[[str], str]
+USERNAME_HEADER = "{} (username)"
+
+
+def display_names(users: Iterable[User]) -> Names:
+    """Usernames to display names over ``users`` (``Accounts.users()``, read once for a whole export); a name
+    no account has (an imported record's creator, the samples' "seed") is shown as it is."""
+    known = {user.username: user.display_name for user in users}
+    return lambda username: known.get(username, username)
 
 
 @dataclass(frozen=True)
 class Column:
     """One spreadsheet column. ``field`` is None for a system column; ``imported`` says whether an import
-    reads it (Updated and Updated by are set by the engine when the import is written)."""
+    reads it (Updated and Updated by are set by the engine when the import is written), and
+    ``unread_because`` why not, as the report words it."""
     name: str
     label: str
     field: Field | None = None
     imported: bool = True
+    unread_because: str = "set by the engine when the import is written"
+    names: Names | None = dc_field(default=None, compare=False)    # a people column shown by display name
 
     @property
     def holds_files(self) -> bool:
@@ -43,7 +65,9 @@ class Column:
     def cell(self, record: Record, value: Any = None) -> Any:
         """The cell written for ``record``; ``value`` replaces the stored value (file names for file ids)."""
         if self.field is None:
-            return without_controls(SYSTEM_WRITERS[self.name](record[self.name]))
+            stored = record[self.name]
+            shown = self.names(stored) if self.names and stored else stored
+            return without_controls(SYSTEM_WRITERS[self.name](shown))
         stored = record.values.get(self.name) if value is None else value
         return guard(without_controls(self.field.kind.to_cell(self.field, stored)))
 
@@ -56,13 +80,44 @@ class Column:
             return None if is_blank(cell) else SYSTEM_READERS[self.name](cell, rtype)
         return self.field.kind.from_cell(self.field, cell)
 
+    def reading(self, cell: Any) -> str | None:
+        """How the field's type read a cell a person might have meant otherwise ("'03/04/2023' read as
+        3 April 2023"), for the report; None when there is nothing to say. A type that can be asked defines
+        ``cell_reading(field, cell)``; a type without it reads every cell one way only."""
+        return self.asks(self.field, unguard(without_controls(cell))) if self.asks else None
 
-def columns_of(rtype: RepositoryType) -> tuple[Column, ...]:
+    @cached_property
+    def asks(self) -> Callable[[Field, Any], str | None] | None:
+        """The type's ``cell_reading``, if it has one; looked up once per column, not once per cell."""
+        return getattr(self.field.kind, "cell_reading", None) if self.field is not None else None
+
+
+def columns_of(rtype: RepositoryType, names: Names | None = None) -> tuple[Column, ...]:
+    """The system columns then one per field; with ``names`` (an export's), the people columns as the module
+    says: usernames, then the names people are shown by."""
     system = (Column("reference", "Reference"), Column("status", "Status"), Column("created", "Created"),
-              Column("created_by", "Created by"), Column("updated", "Updated", imported=False),
-              Column("updated_by", "Updated by", imported=False))
+              *_people("created_by", "Created by", names), Column("updated", "Updated", imported=False),
+              *_people("updated_by", "Updated by", names, imported=False))
     # A retired field is exported with the values records keep, but no longer filled in by an import.
     return system + tuple(Column(f.name, f.label, f, imported=not f.retired) for f in rtype.fields)
+
+
+def _people(name: str, label: str, names: Names | None, imported: bool = True) -> tuple[Column, ...]:
+    if names is None:
+        return (Column(name, label, imported=imported),)
+    return (Column(name, USERNAME_HEADER.format(label), imported=imported),
+            Column(name, label, imported=imported, names=names))
+
+
+def import_columns(rtype: RepositoryType, *, update: bool = False) -> tuple[Column, ...]:
+    """The columns an import matches headers to: the export's, the usernames' headers beside Created by and
+    Updated by (whichever of the two comes first in a file is read), and Version, which says what version of
+    the record an update started from (an export leaves it out: a new record has none)."""
+    version = Column("version", "Version", imported=update,
+                     unread_because="read only when updating the records that have the file's references")
+    aliases = tuple(Column(column.name, USERNAME_HEADER.format(column.label), imported=column.imported)
+                    for column in columns_of(rtype) if column.name in ("created_by", "updated_by"))
+    return columns_of(rtype) + aliases + (version,)
 
 
 def header_key(header: Any) -> str:
@@ -131,11 +186,18 @@ def _text(cell: Any, rtype: RepositoryType | None = None) -> str:
     return cell_text(cell)
 
 
+def read_version(cell: Any, rtype: RepositoryType | None = None) -> int:
+    text = cell_text(cell)
+    if not _VERSION.fullmatch(text) or int(text) < 1:
+        raise CellError(f"{quoted(cell)} is not a version number: write it as the export does, like 3")
+    return int(text)
+
+
 SYSTEM_WRITERS: dict[str, Callable[[Any], Any]] = {
     "reference": str, "status": str, "created": local_time, "updated": local_time,
     "created_by": guard, "updated_by": guard,
 }
 SYSTEM_READERS: dict[str, Callable[[Any, RepositoryType], Any]] = {
     "reference": lambda cell, rtype: cell_text(cell).upper(), "status": read_status,
-    "created": read_time, "created_by": _text,
+    "created": read_time, "created_by": _text, "version": read_version,
 }

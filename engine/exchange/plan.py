@@ -1,175 +1,146 @@
 """The import plan: a file's columns matched to the repository's, every row converted and checked, and the
-report of what would be created and every problem with its row and column. Planning writes nothing; a dry
-run is just a plan that is shown and not carried out.
+report of what would be created (or, when updating, changed) and every problem with its row and column.
+Planning writes nothing; a dry run is just a plan that is shown and not carried out.
 
 A reference cell must name a live record of the field's target, or a record of the same file (by the reference
 it keeps, above or below it): the rows are written together or not at all. With ``--skip-invalid`` a row left out
 takes with it every row that names it, so what is written never names a record that was not.
+
+``ImportOptions`` say how to read the file: the columns a person chose for headers that match nothing
+(``engine.exchange.matching``), whether rows naming a live record update it (``engine.exchange.updates``),
+whose accounts a person cell may name (``engine.exchange.people``), and where named files are found.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
-from engine.exchange.columns import Column, columns_of, header_key
+from engine.exchange.columns import Column, header_key
+from engine.exchange.files import FileFolder, file_problem
+from engine.exchange.likeness import warn_lookalikes
+from engine.exchange.matching import match_columns
+from engine.exchange.people import PeopleLookup, settle_creator
 from engine.exchange.readers import Table
+from engine.exchange.rows import ImportPlan, PlannedRow, Problem
+from engine.exchange.updates import Updates
 from engine.fields.base import CellError
-from engine.fields.values import as_list, lower_first
+from engine.fields.values import as_list
 from engine.records import Records, Validator
 from engine.schema.model import RepositoryType
 from engine.store.base import Store
 
+__all__ = ["ImportOptions", "ImportPlan", "PlannedRow", "Problem", "plan_import"]
+
+NO_FOLDER = "names files, but no folder of attachments was given (repo-engine import --attachments FOLDER)"
+
 
 @dataclass(frozen=True)
-class Problem:
-    row: int            # spreadsheet row number; 1 is the header, so file-wide problems use it
-    column: str         # the header as written in the file, or the field's label when it has no column
-    message: str
+class ImportOptions:
+    """How a file is read. ``columns``: the column chosen for a header, by header key (``IGNORE`` to read
+    nothing); ``positions``: the same by the header's position, over ``columns`` (the import page's choices,
+    read against the headers once the header row is found); ``update``: rows naming a live record edit it; ``versions``: the version of each record read
+    when the file was first checked (what an update started from, when the file has no Version column);
+    ``people``: finds the account a person cell names; ``no_files``: what a row naming files is told when no
+    files came with the spreadsheet."""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    positions: Mapping[int, str] = field(default_factory=dict)
+    update: bool = False
+    versions: Mapping[str, int] = field(default_factory=dict)
+    people: PeopleLookup | None = None
+    no_files: str = NO_FOLDER
 
 
-@dataclass
-class PlannedRow:
-    row: int
-    values: dict[str, Any] = field(default_factory=dict)
-    status: str | None = None
-    created: datetime | None = None
-    created_by: str | None = None
-    reference: str | None = None
-    files: dict[str, list[Path]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    unreadable: set[str] = field(default_factory=set)     # columns whose cell could not be read
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass
-class ImportPlan:
-    rtype: RepositoryType
-    filename: str
-    matched: list[tuple[str, Column]]       # (header in the file, column it fills)
-    ignored: list[tuple[str, str]]          # (header, why it fills nothing)
-    missing: list[str]                      # labels of required fields the file has no column for
-    rows: list[PlannedRow]
-    blank_rows: int = 0
-
-    @property
-    def good(self) -> list[PlannedRow]:
-        return [row for row in self.rows if row.ok]
-
-    @property
-    def problems(self) -> list[Problem]:
-        found = [Problem(1, label, f"The file has no {label} column, and {label} is required")
-                 for label in self.missing]
-        return found + [problem for row in self.rows for problem in row.problems]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def column(self, name: str) -> str:
-        """What a problem with field ``name`` (or 'status') is filed under: its header as written in the file,
-        or its label when the file has no column for it."""
-        for header, column in self.matched:
-            if column.name == name:
-                return header
-        field = self.rtype.field_map.get(name)
-        return field.label if field else "Status" if name == "status" else name
-
-
-def match_columns(rtype: RepositoryType, headers: Iterable[str]
-                  ) -> tuple[list[tuple[int, str, Column]], list[tuple[str, str]], list[str]]:
-    """Each header to the column whose label or name it is; the headers left over, each with why; required
-    fields that no header fills. A second header for the same column is left over too (the first wins)."""
-    by_key: dict[str, Column] = {}
-    for column in columns_of(rtype):
-        by_key.setdefault(header_key(column.name), column)
-        by_key[header_key(column.label)] = column
-    matched, ignored, taken = [], [], set()
-    for index, header in enumerate(headers):
-        column = by_key.get(header_key(header))
-        if column is None or not column.imported or column.name in taken:
-            if header.strip():
-                ignored.append((header, _why_ignored(rtype, column, taken)))
-            continue
-        taken.add(column.name)
-        matched.append((index, header, column))
-    missing = [f.label for f in rtype.fields if f.required and f.name not in taken]
-    return matched, ignored, missing
-
-
-def _why_ignored(rtype: RepositoryType, column: Column | None, taken: set[str]) -> str:
-    if column is None:
-        return f"not a field of {lower_first(rtype.title_plural)}"
-    if column.field is not None and column.field.retired:
-        return "a retired field: its values are kept on the records that hold them, no longer filled in"
-    if not column.imported:
-        return "set by the engine when the import is written"
-    return f"a second {column.label} column; the first one is read"
-
-
-def plan_import(records: Records, table: Table, attachments: Path | None = None,
-                progress: Callable[[int], None] | None = None) -> ImportPlan:
+def plan_import(records: Records, table: Table, attachments: Path | FileFolder | None = None,
+                progress: Callable[[int], None] | None = None, options: ImportOptions = ImportOptions()
+                ) -> ImportPlan:
     """Read, convert and check every row of ``table`` against the repository ``records`` writes; nothing is
     written."""
     rtype = records.rtype
-    matched, ignored, missing = match_columns(rtype, table.headers)
-    plan = ImportPlan(rtype, table.name, [(h, c) for _, h, c in matched], ignored, missing, [],
-                      table.blank_rows)
+    # A title above the headers is passed over: the headers are the first row naming the repository's columns.
+    table = table.headed_by(lambda headers: len(match_columns(rtype, headers, options.columns,
+                                                              update=options.update).matched))
+    choices = _choices(options, table.headers)
+    found = match_columns(rtype, table.headers, choices, update=options.update)
+    plan = ImportPlan(rtype, table.name, [(h, c) for _, h, c in found.matched], found.ignored,
+                      [] if options.update else found.missing, [], table.blank_rows,
+                      unmatched=found.unmatched, chosen=found.chosen, choices=choices, update=options.update,
+                      header_row=table.header_row)
+    # When updating, a file without a required column can still edit records; only rows that create lack it.
+    lacking = {f.name for f in rtype.fields if f.label in found.missing} if options.update else set()
+    folder = FileFolder.of(attachments) if isinstance(attachments, Path) else attachments
+    reading = _Reading(rtype, folder, options.no_files)
+    updates = Updates(records, plan, options.versions) if options.update else None
     seen: set[str] = set()
     for number, cells in table.rows:
         row = PlannedRow(number)
-        for index, header, column in matched:
-            _read_cell(row, header, column, cells[index], rtype, attachments)
-        _check(row, plan, records.validator)
-        _settle_reference(row, records.store, seen)
+        for index, header, column in found.matched:
+            _read_cell(row, header, column, cells[index], reading)
+        if updates is None or not updates.take(row):
+            _check(row, plan, records.validator, lacking)
+            _settle_reference(row, records.store, seen)
+            settle_creator(row, rtype, options.people)
         plan.rows.append(row)
         if progress:
             progress(1)
     _check_links(plan, records)
+    warn_lookalikes(rtype, records.store, plan.rows)
     return plan
 
 
-def _read_cell(row: PlannedRow, header: str, column: Column, cell: Any, rtype: RepositoryType,
-               attachments: Path | None) -> None:
+def _choices(options: ImportOptions, headers: tuple[str, ...]) -> dict[str, str]:
+    """The column choices by header key: those given by position over those given by header."""
+    by_position = {header_key(headers[at]): name for at, name in options.positions.items() if 0 <= at < len(headers)}
+    return {**options.columns, **by_position}
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What reading a cell needs beside the cell: the type, and where the files it names are."""
+    rtype: RepositoryType
+    folder: FileFolder | None
+    no_files: str
+
+
+def _read_cell(row: PlannedRow, header: str, column: Column, cell: Any, reading: _Reading) -> None:
     try:
-        value = column.read(cell, rtype)
+        value = column.read(cell, reading.rtype)
     except CellError as error:
         row.problems.append(Problem(row.row, header, str(error)))
         row.unreadable.add(column.name)
         return
     if value is None:
         return
+    how = column.reading(cell) if column.asks else None
+    if how:
+        row.readings.append(f"{header}: {how}")
     if column.field is None:
         setattr(row, column.name, value)
     elif column.holds_files:
-        row.files[column.name] = _files(row, header, value, attachments)
+        row.files[column.name] = _files(row, header, column, value, reading)
     else:
         row.values[column.name] = value
 
 
-def _files(row: PlannedRow, header: str, names: list[str], folder: Path | None) -> list[Path]:
-    """The files a cell names, under the attachments folder; a missing one is a problem of the row."""
+def _files(row: PlannedRow, header: str, column: Column, names: list[str], reading: _Reading) -> list[Path]:
+    """The files a cell names, found beside the spreadsheet; a missing one, or one the field would refuse,
+    is a problem of the row."""
+    folder = reading.folder
     if folder is None:
-        row.problems.append(Problem(row.row, header, "names files, but no folder of attachments was given "
-                                                     "(repo-engine import --attachments FOLDER)"))
+        row.problems.append(Problem(row.row, header, reading.no_files))
         return []
     found = []
-    root = folder.resolve()
     for name in names:
-        path = (root / name).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            row.problems.append(Problem(row.row, header, f"there is no file '{name}' in {folder}"))
+        path = folder.find(name)
+        why = f"there is no file '{name}' in {folder.called}" if path is None else file_problem(column.field, path)
+        if why:
+            row.problems.append(Problem(row.row, header, why))
         else:
             found.append(path)
     return found
 
 
-def _check(row: PlannedRow, plan: ImportPlan, validator: Validator) -> None:
+def _check(row: PlannedRow, plan: ImportPlan, validator: Validator, lacking: set[str]) -> None:
     """The record's own rules (required fields, lengths, conditions), reported against the field's column.
     File fields are checked with the files' names standing in for the ids they get when stored."""
     status = row.status or plan.rtype.initial_status
@@ -180,6 +151,9 @@ def _check(row: PlannedRow, plan: ImportPlan, validator: Validator) -> None:
     for name, message in validator.validate(checked, status).items():
         if name in row.unreadable:
             continue    # already reported as a cell that could not be read; 'Enter ...' would only confuse
+        if name in lacking:
+            label = plan.label(name)
+            message = f"The file has no {label} column, and {label} is required for a new record"
         row.problems.append(Problem(row.row, plan.column(name), message))
 
 
@@ -197,10 +171,11 @@ def _settle_reference(row: PlannedRow, store: Store, seen: set[str]) -> None:
 
 def _check_links(plan: ImportPlan, records: Records) -> None:
     """Every reference cell names a live record or a row of this file (by the reference it keeps)."""
-    kept = frozenset(row.reference for row in plan.rows if row.reference)
+    kept = frozenset(row.reference for row in plan.rows if row.reference and not row.updates)
     for row in plan.rows:
         reported = {problem.column for problem in row.problems}
-        for name, message in records.dangling(_linked(row), batch=kept).items():
+        before = row.target.values if row.target is not None else None
+        for name, message in records.dangling(_linked(row), before, batch=kept).items():
             if plan.column(name) not in reported:
                 row.problems.append(Problem(row.row, plan.column(name), message))
     _leave_out_dependents(plan)
@@ -213,7 +188,7 @@ def _leave_out_dependents(plan: ImportPlan) -> None:
     for row in plan.rows:
         for field, ref in _self_links(row, plan.rtype):
             naming.setdefault(ref, []).append((field, row))
-    left_out = [row for row in plan.rows if row.reference and not row.ok]
+    left_out = [row for row in plan.rows if row.reference and not row.updates and not row.ok]
     while left_out:
         named = left_out.pop()
         for field, row in naming.get(named.reference, ()):
@@ -221,7 +196,7 @@ def _leave_out_dependents(plan: ImportPlan) -> None:
                 row.problems.append(Problem(row.row, plan.column(field.name),
                                             f"{field.kind.invalid_message(field, named.reference)}: "
                                             f"{named.reference} (row {named.row}) has problems, so it is not imported"))
-                if row.reference:
+                if row.reference and not row.updates:
                     left_out.append(row)
 
 

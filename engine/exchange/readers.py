@@ -2,26 +2,36 @@
 
 CSV files come from Excel (UTF-8 with a BOM, or Windows-1252), from SharePoint, or by hand, separated by
 commas or semicolons; XLSX files are read from their first worksheet with cell types kept (a date cell
-arrives as a date). Rows are numbered as the spreadsheet numbers them (the header is row 1), blank rows are
-counted and left out, so every problem can name the row a person sees in Excel.
+arrives as a date), by ``engine.exchange.workbook``, within the limits below. Rows are numbered as the
+spreadsheet numbers them, blank rows are counted and left out, so every problem can name the row a person
+sees in Excel. The header is the first non-blank row, until ``Table.headed_by`` finds it below a title: a
+hand-kept tracker often has a title, a date or a note above its headers.
 """
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from engine.errors import EngineError
 from engine.exchange.jsonfile import NotRecords, json_grid
 
 SNIFF_CHARS = 64 * 1024     # how much is looked at for signs of a binary file
-#: The most a workbook may hold, unpacked and in cells: a 100 KB .xlsx can unpack to hundreds of MB of
-#: worksheet (a "zip bomb") and tie a web worker up for minutes. 50,000 rows of 20 columns still fit.
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+DELIMITERS = (",", ";", "\t")
+#: The most one import takes of a workbook. A 100 KB .xlsx can unpack to hundreds of MB of worksheet (a "zip
+#: bomb") and tie a web worker up for minutes; 50,000 rows of 20 columns still fit. On the busy 2-core
+#: development machine 50,000 rows of 16 columns read in 18 s as Excel saves them, 45 s as openpyxl writes
+#: them (each cell holding its own text), so the time allowed stops only what the other limits let through.
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+MAX_ROWS = 50_000
 MAX_CELLS = 1_000_000
+MAX_SECONDS = 60
+#: How far down a header is looked for, and how many of a repository's columns it must name to be one.
+HEADER_SEARCH_ROWS = 20
+HEADER_NAMES = 2
 
 
 class UnreadableFile(EngineError):
@@ -30,10 +40,27 @@ class UnreadableFile(EngineError):
 
 @dataclass(frozen=True)
 class Table:
+    """A file's headers and its numbered rows after them, each as wide as the headers. ``header_row`` is
+    the row the headers were read from; ``filled`` keeps every non-blank row as read and ``lines`` the rows
+    of the file, blank ones too, so that the header can be taken from a lower row."""
     headers: tuple[str, ...]
     rows: tuple[tuple[int, tuple[Any, ...]], ...]   # (spreadsheet row number, cells)
     blank_rows: int = 0
     name: str = field(default="")
+    header_row: int = 1
+    filled: tuple[tuple[int, Sequence[Any]], ...] = field(default=(), repr=False, compare=False)
+    lines: int = 0
+
+    def headed_by(self, names: Callable[[tuple[str, ...]], int]) -> Table:
+        """The table with its headers from the first of the top ``HEADER_SEARCH_ROWS`` rows that names at
+        least ``HEADER_NAMES`` of a repository's columns (``names`` counts them, as the import matches
+        headers); this one when the first non-blank row does, or none does."""
+        for at, (number, cells) in enumerate(self.filled):
+            if number > HEADER_SEARCH_ROWS:
+                break
+            if names(_headers(cells)) >= HEADER_NAMES:
+                return self if number == self.header_row else _headed(self.filled, at, self.lines, self.name)
+        return self
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -55,15 +82,25 @@ def read_table(data: bytes, filename: str) -> Table:
 
 
 def _table(grid: list[list[Any]], filename: str) -> Table:
-    numbered = [(number, row) for number, row in enumerate(grid, start=1)]
-    filled = [(number, row) for number, row in numbered if not _blank(row)]
+    filled = tuple((number, row) for number, row in enumerate(grid, start=1) if not _blank(row))
     if not filled:
         raise UnreadableFile(f"{filename} has no rows.")
-    (header_row, header), data = filled[0], filled[1:]
-    headers = tuple("" if cell is None else str(cell).strip() for cell in header)
+    return _headed(filled, 0, len(grid), filename)
+
+
+def _headed(filled: tuple[tuple[int, Sequence[Any]], ...], at: int, lines: int, filename: str) -> Table:
+    """The table whose headers are the ``at``-th non-blank row; the rows above it are left out."""
+    header_row, header = filled[at]
+    headers = _headers(header)
     width = len(headers)
+    data = filled[at + 1:]
     rows = tuple((number, tuple(row[:width]) + (None,) * (width - len(row))) for number, row in data)
-    return Table(headers, rows, blank_rows=len(numbered) - header_row - len(data), name=filename)
+    return Table(headers, rows, blank_rows=lines - header_row - len(data), name=filename,
+                 header_row=header_row, filled=filled, lines=lines)
+
+
+def _headers(row: Sequence[Any]) -> tuple[str, ...]:
+    return tuple("" if cell is None else str(cell).strip() for cell in row)
 
 
 def _blank(row: list[Any]) -> bool:
@@ -81,10 +118,12 @@ def _csv_grid(data: bytes, filename: str) -> list[list[Any]]:
 def _delimiter(text: str) -> str:
     """Commas (Excel in the UK), semicolons (Excel where the decimal mark is a comma) or tabs: whichever
     splits the header row into the most columns. The header decides, not the whole file (``csv.Sniffer``):
-    cells such as "Safe; Caring" would make semicolons look like the separator of a comma file."""
-    first = next(iter(text.lstrip("\r\n").splitlines()), "")
+    cells such as "Safe; Caring" would make semicolons look like the separator of a comma file. A title
+    above the header that holds none of the three is passed over (Excel pads a title row with separators)."""
+    top = islice(io.StringIO(text, newline=None), HEADER_SEARCH_ROWS)
+    first = next((line for line in top if any(delimiter in line for delimiter in DELIMITERS)), "")
     widths = {delimiter: len(next(csv.reader([first], delimiter=delimiter), []))
-              for delimiter in (",", ";", "\t")}
+              for delimiter in DELIMITERS}
     return max(widths, key=lambda delimiter: widths[delimiter])      # ties: the first, a comma
 
 
@@ -110,35 +149,6 @@ def _decode(data: bytes, filename: str) -> str:
 
 
 def _xlsx_grid(data: bytes, filename: str) -> list[list[Any]]:
-    from openpyxl import load_workbook     # only imports of workbooks pay for loading openpyxl
-    try:
-        _check_unpacked_size(data, filename)
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise UnreadableFile(f"{filename} is not an Excel workbook (.xlsx): open it in Excel and save it "
-                             f"again as .xlsx or CSV.") from None
-    try:
-        grid, cells = [], 0
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            cells += len(row)
-            if cells > MAX_CELLS:
-                raise UnreadableFile(_too_big(filename))
-            grid.append(list(row))
-        return grid
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError):
-        raise UnreadableFile(f"{filename} has a damaged worksheet: save it again from Excel.") from None
-    finally:
-        book.close()
-
-
-def _check_unpacked_size(data: bytes, filename: str) -> None:
-    """Refuse a workbook whose parts unpack to more than ``MAX_UNPACKED_BYTES`` (zipfile never reads past the
-    size a part declares, so the declared sizes are the ones to add up)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        if sum(part.file_size for part in package.infolist()) > MAX_UNPACKED_BYTES:
-            raise UnreadableFile(_too_big(filename))
-
-
-def _too_big(filename: str) -> str:
-    return (f"{filename} is more than one import can take (up to {MAX_CELLS:,} cells): split it into "
-            "several files of fewer rows and import them one after another.")
+    # Only imports of workbooks pay for loading openpyxl; the limits are read when used (tests lower them).
+    from engine.exchange.workbook import Limits, first_sheet
+    return first_sheet(data, filename, Limits(MAX_UNPACKED_BYTES, MAX_ROWS, MAX_CELLS, MAX_SECONDS))

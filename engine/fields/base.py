@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 from jsonschema import Draft202012Validator, FormatChecker
 from markupsafe import Markup, escape
 
-from engine.fields.values import lower_first
+from engine.fields.values import html_list, lower_first
 
 if TYPE_CHECKING:
     from wtforms import Field as FormField
@@ -58,6 +58,14 @@ class FieldType:
     holds_files: ClassVar[bool] = False
     #: First word of the message for a required field left empty: "Enter", "Select" (options), "Upload" (files).
     missing_verb: ClassVar[str] = "Enter"
+    #: Does the form say "(optional)" after the label of a field of this type that is not required? Not for a
+    #: type whose input is answered either way (one yes/no checkbox: unticked is "no", never "left empty").
+    marked_optional: ClassVar[bool] = True
+    #: Does the record page link a value to the records that share it? Only where a facet key is the value
+    #: itself (a choice, a keyword, a person), and so a filter on it finds the same value: not a date's year.
+    links_values: ClassVar[bool] = False
+    #: The classes of the list a value of several items is shown as on the record page.
+    list_class: ClassVar[str] = "nhsuk-list nhsuk-list--bullet"
 
     # -- validation -----------------------------------------------------------------------------------
     def json_schema(self, field: "Field") -> dict[str, Any]:
@@ -90,6 +98,10 @@ class FieldType:
         """An unbound WTForms field. Required-ness is enforced by the record validator, not here."""
         raise NotImplementedError
 
+    def form_hint(self, field: "Field") -> str:
+        """A hint the type adds under the field's own help on the form (how to type several keywords)."""
+        return ""
+
     def from_form(self, field: "Field", data: Any) -> Any:
         """Turn the WTForms field's ``data`` into the stored value (``None`` when empty)."""
         return data if data not in ("", None, []) else None
@@ -111,6 +123,18 @@ class FieldType:
     def display(self, field: "Field", value: Any) -> Markup:
         """HTML for the record page; always escaped. Default: the plain text, escaped."""
         return escape(self.display_text(field, value))
+
+    def display_linked(self, field: "Field", value: Any, link: Callable[[str], str]) -> Markup:
+        """``display`` with each item a link to the records that share it (``link(key)``: the browse page
+        filtered on one of ``facet_keys``), for a type that ``links_values``; any other type is shown as
+        ``display`` shows it."""
+        if not (self.facetable and self.links_values):
+            return self.display(field, value)
+        links = [Markup('<a href="{}">{}</a>').format(link(key), self.facet_label(field, key))
+                 for key in self.facet_keys(field, value)]
+        if isinstance(value, (list, tuple)):
+            return html_list(links, self.list_class)
+        return Markup("").join(links)
 
     def display_text(self, field: "Field", value: Any) -> str:
         """Plain text: list cells, history lines, sentences."""

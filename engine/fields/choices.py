@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
     from engine.schema.model import Field
 
+_COMMAS = re.compile(r"\s*,\s*")
 #: Up to this many options are radios; more become a drop-down (NHS.UK: radios for short lists).
 RADIO_LIMIT = 8
 
@@ -26,8 +27,46 @@ def find_choice(field: Field, raw: Any) -> str:
     for choice in field.choices:
         if wanted in (choice.value.casefold(), choice.label.casefold()):
             return choice.value
-    offered = ", ".join(choice.label for choice in field.choices)
-    raise CellError(f"{quoted(raw)} is not one of the options: {offered}")
+    found = _spaced(field, wanted) if "," in wanted else None
+    if found is None:
+        offered = ", ".join(choice.label for choice in field.choices)
+        raise CellError(f"{quoted(raw)} is not one of the options: {offered}")
+    return found
+
+
+def _spaced(field: Field, wanted: str) -> str | None:
+    """"Women,children" is "Women, children": commas are spaced however people type them."""
+    spaced = _COMMAS.sub(", ", wanted)
+    for choice in field.choices:
+        if spaced in (_COMMAS.sub(", ", choice.value.casefold()), _COMMAS.sub(", ", choice.label.casefold())):
+            return choice.value
+    return None
+
+
+def _option(field: Field, raw: Any) -> str | None:
+    try:
+        return find_choice(field, raw)
+    except CellError:
+        return None
+
+
+def find_choices(field: Field, cell: Any) -> list[str]:
+    """The options a cell names: separated by semicolons, as exports write them, or by commas, as people
+    type them ("Safe, Effective"). An option whose label holds a comma ("Women, children and families")
+    is still found whole: the longest run of comma-separated words that names an option is taken first."""
+    found = []
+    for item in split_cell(cell):
+        if (whole := _option(field, item)) is not None:
+            found.append(whole)
+            continue
+        parts = [part for part in _COMMAS.split(item) if part.strip()]
+        while parts:
+            taken = next((n for n in range(len(parts), 0, -1) if _option(field, ", ".join(parts[:n]))), 0)
+            if not taken:
+                find_choice(field, parts[0])     # the message names the first words that are no option
+            found.append(_option(field, ", ".join(parts[:taken])))
+            parts = parts[taken:]
+    return found
 
 
 def choice_order(field: Field, value: Any) -> tuple[int, str]:
@@ -45,6 +84,7 @@ class ChoiceType(FieldType):
     options = frozenset({"choices"})
     required_options = frozenset({"choices"})
     facetable = True
+    links_values = True
     searchable = True
     search_weight = 1.2
     template = "radios-or-select"
@@ -129,7 +169,7 @@ class MultichoiceType(ChoiceType):
         return ", ".join(self.labels(field, value))
 
     def display(self, field: Field, value: Any) -> Markup:
-        return html_list(self.labels(field, value))
+        return html_list(self.labels(field, value), self.list_class)
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         return tuple(as_list(value))
@@ -145,10 +185,16 @@ class MultichoiceType(ChoiceType):
         return join_cell(self.labels(field, value))
 
     def from_cell(self, field: Field, cell: Any) -> list[str] | None:
-        return unique((find_choice(field, item) for item in split_cell(cell)), key=str) or None
+        return unique(find_choices(field, cell), key=str) or None
 
 
 _TAG_SEPARATORS = re.compile(r"\s*[;,]\s*")
+#: The longest one entry of a tags field may be.
+TAG_LENGTH = 100
+
+
+def _entries(count: int) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
 
 
 class TagsType(FieldType):
@@ -158,21 +204,31 @@ class TagsType(FieldType):
     name = "tags"
     options = frozenset({"max"})
     facetable = True
+    links_values = True
     searchable = True
     search_weight = 1.2
     template = "tags"
+    list_class = "nhsuk-list app-tag-list"
 
     def json_schema(self, field: Field) -> dict[str, Any]:
-        tag = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}
+        tag = {"type": "string", "minLength": 1, "maxLength": TAG_LENGTH, "pattern": r"\S"}
         schema: dict[str, Any] = {"type": "array", "items": tag, "uniqueItems": True}
         if field.maximum is not None:
             schema["maxItems"] = int(field.maximum)
         return schema
 
     def invalid_message(self, field: Field, value: Any) -> str:
+        # "entries", not "keywords": a tags field may hold a team's names as well as keywords.
+        label = lower_first(field.label)
         if field.maximum is not None and isinstance(value, list) and len(value) > field.maximum:
-            return f"Enter no more than {plural(int(field.maximum), 'keyword')} for {lower_first(field.label)}"
-        return f"Enter keywords for {lower_first(field.label)} separated by commas, each up to 100 characters"
+            return f"Enter no more than {_entries(int(field.maximum))} for {label}"
+        if isinstance(value, list) and any(isinstance(tag, str) and len(tag) > TAG_LENGTH for tag in value):
+            return f"Each entry in {label} must be {TAG_LENGTH} characters or fewer"
+        return f"Enter {label} separated by commas"
+
+    def form_hint(self, field: Field) -> str:
+        limit = f"; up to {_entries(int(field.maximum))}" if field.maximum is not None else ""
+        return f"Separate entries with commas{limit}."
 
     def form_field(self, field: Field) -> UnboundField:
         return TagsInputField(field.label, description=field.help, render_kw={"spellcheck": "true"})
@@ -187,14 +243,14 @@ class TagsType(FieldType):
         return ", ".join(as_list(value))
 
     def display(self, field: Field, value: Any) -> Markup:
-        return html_list(as_list(value), "nhsuk-list app-tag-list")
+        return html_list(as_list(value), self.list_class)
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         return tuple(as_list(value))
 
     def parse_filter(self, field: Field, raw: str) -> str:
         if not raw.strip():
-            raise CellError("Enter a keyword to filter by")
+            raise CellError(f"Enter {lower_first(field.label)} to filter by")
         return raw.strip()
 
     def matches(self, field: Field, value: Any, wanted: str) -> bool:

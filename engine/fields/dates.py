@@ -19,7 +19,14 @@ DATE_PATTERN = whole(r"\d{4}-\d{2}-\d{2}")
 EXCEL_EPOCH = date(1899, 12, 30)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?")
 _UK = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: [\d:.]*)?")
-_WORDS = ("%d %B %Y", "%d %b %Y")
+_WORDS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
+#: A month without a day ("May 2024"): a date field takes its first day, a filter the whole month.
+_MONTHS = ("%B %Y", "%b %Y")
+#: "1st May 2023", "May 22nd, 2023": the suffix and the comma go before the words are read.
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
+#: What a month alone looks like ("May 2024", "Sept, 2024"): checked before the slower strptime is tried.
+_MONTH_ALONE = re.compile(r"[A-Za-z]{3,9}\.?,?\s+\d{4}")
 #: An Excel serial date that reached a CSV as text (45658 or 45658.75): five digits, never a year.
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
@@ -40,8 +47,9 @@ def as_date(value: Any) -> date | None:
 
 
 def read_date(cell: Any) -> date:
-    """A date from a spreadsheet cell: date/datetime objects, Excel serial numbers, 31/12/2025, 2025-12-31
-    or 31 December 2025. ``CellError`` says whether the text is no date at all or an impossible one."""
+    """A date from a spreadsheet cell: date/datetime objects, Excel serial numbers, 31/12/2025 (day first, as
+    the UK writes it: 03/04/2023 is 3 April), 2025-12-31, 31 December 2025, 1st May 2023, or a month alone
+    (May 2024, its first day). ``CellError`` says whether the text is no date at all or an impossible one."""
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):
@@ -57,12 +65,34 @@ def read_date(cell: Any) -> date:
             return date(*parts)
         except ValueError:
             raise CellError(f"{quoted(text)} is not a real date") from None
-    for pattern in _WORDS:
+    day = _in_words(text, _WORDS) or _in_words(text, _MONTHS)
+    if day is None:
+        raise CellError(f"{quoted(text)} is not a date: write it like 31/12/2025 or 2025-12-31")
+    return day
+
+
+def _in_words(text: str, patterns: tuple[str, ...]) -> date | None:
+    plain = _SEPT.sub("Sep", " ".join(_ORDINAL.sub("", text.replace(",", " ")).split()))
+    for pattern in patterns:
         try:
-            return datetime.strptime(text, pattern).date()
+            return datetime.strptime(plain, pattern).date()
         except ValueError:
             pass
-    raise CellError(f"{quoted(text)} is not a date: write it like 31/12/2025 or 2025-12-31")
+    return None
+
+
+def how_read(cell: Any) -> str | None:
+    """How a cell that could mean another date was read: 03/04/2023 (3 April here, 4 March in the US) and a
+    month without a day; None for a cell that can mean one date only."""
+    text = cell_text(cell) if isinstance(cell, str) else ""
+    uk = _UK.fullmatch(text)
+    ambiguous = uk and int(uk[1]) <= 12 and int(uk[2]) <= 12 and int(uk[1]) != int(uk[2])
+    if not (ambiguous or (_MONTH_ALONE.fullmatch(text) and _in_words(text, _MONTHS))):
+        return None
+    try:
+        return f"{quoted(text)} read as {long_date(read_date(text))}"
+    except CellError:
+        return None
 
 
 def _numeric_parts(text: str) -> tuple[int, int, int] | None:
@@ -76,17 +106,19 @@ def _numeric_parts(text: str) -> tuple[int, int, int] | None:
 
 @dataclass(frozen=True)
 class DateRange:
-    """A date filter: both ends included, either open. ``period`` words a whole year, month or day."""
+    """A date filter: both ends included, either open. ``words`` is the phrase it was asked in, when that
+    reads better than its two ends: 'is in 2025' for a whole year, 'from 1 January 2025 to 31 March 2025'
+    for two dates typed in the filter panel."""
     start: date | None
     end: date | None
-    period: str = ""
+    words: str = ""
 
     def contains(self, day: date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
     def describe(self) -> str:
-        if self.period:
-            return f"is {self.period}"
+        if self.words:
+            return self.words
         if self.start and self.end:
             return f"is between {long_date(self.start)} and {long_date(self.end)}"
         if self.start:
@@ -99,15 +131,17 @@ def read_period(raw: str) -> DateRange:
     text = raw.strip()
     try:
         if re.fullmatch(r"\d{4}", text):
-            return DateRange(date(int(text), 1, 1), date(int(text), 12, 31), f"in {text}")
+            return DateRange(date(int(text), 1, 1), date(int(text), 12, 31), f"is in {text}")
         if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
             first = date(int(match[1]), int(match[2]), 1)
             last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            return DateRange(first, last, f"in {first:%B %Y}")
+            return DateRange(first, last, f"is in {first:%B %Y}")
     except ValueError:
         raise CellError(f"{quoted(text)} is not a real date") from None
+    if month := _in_words(text, _MONTHS):       # "May 2024" is the month, not its first day
+        return read_period(f"{month:%Y-%m}")
     day = read_date(text)
-    return DateRange(day, day, f"on {long_date(day)}")
+    return DateRange(day, day, f"is on {long_date(day)}")
 
 
 def read_date_filter(raw: str) -> DateRange:
@@ -117,11 +151,28 @@ def read_date_filter(raw: str) -> DateRange:
         return read_period(raw)
     if not any(ends):
         raise CellError(f"{quoted(raw)} is not a date or a range like 2025-01-01..2025-06-30")
-    start = read_period(ends[0]).start if ends[0] else None
-    end = read_period(ends[1]).end if ends[1] else None
+    start, end = _ends(*ends)
     if start and end and start > end:
         raise CellError(f"{quoted(raw)} ends before it starts")
     return DateRange(start, end)
+
+
+def read_typed_range(start: str, end: str) -> DateRange:
+    """The filter panel's From and To boxes, either left empty: From counts from the first day of what it
+    names (a day, a month or a year), To up to the last day of its own."""
+    if not (start.strip() or end.strip()):
+        raise CellError("Enter a from date, a to date or both")
+    first, last = _ends(start, end)
+    if first and last and first > last:
+        raise CellError(f"the to date ({long_date(last)}) is before the from date ({long_date(first)})")
+    words = f"from {long_date(first)} to {long_date(last)}" if first and last else ""
+    return DateRange(first, last, words)
+
+
+def _ends(start: str, end: str) -> tuple[date | None, date | None]:
+    """The first day of ``start``'s period and the last day of ``end``'s; an empty side is left open."""
+    return (read_period(start).start if start.strip() else None,
+            read_period(end).end if end.strip() else None)
 
 
 class DateType(FieldType):
@@ -172,6 +223,13 @@ class DateType(FieldType):
     def parse_filter(self, field: Field, raw: str) -> DateRange:
         return read_date_filter(raw)
 
+    #: What the filter panel's From and To boxes take (``parse_range_filter``), said under them.
+    range_hint = "From, to or both: each a date like 31/12/2025, a month like 2025-03 or a year"
+
+    def parse_range_filter(self, field: Field, start: str, end: str) -> DateRange:
+        """``?<field>_from=&<field>_to=``, the filter panel's From and To boxes (``read_typed_range``)."""
+        return read_typed_range(start, end)
+
     def matches(self, field: Field, value: Any, wanted: DateRange) -> bool:
         day = as_date(value)
         return day is not None and wanted.contains(day)
@@ -188,3 +246,8 @@ class DateType(FieldType):
 
     def from_cell(self, field: Field, cell: Any) -> str | None:
         return None if is_blank(cell) else read_date(cell).isoformat()
+
+    def cell_reading(self, field: Field, cell: Any) -> str | None:
+        """What an import's report says of a cell that could mean another date ("'03/04/2023' read as
+        3 April 2023"), so the person sees the day-first reading before anything is written."""
+        return how_read(cell)

@@ -1,6 +1,7 @@
 """The file field type: documents attached to a record. The value is the list of the attachments' ids."""
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf.file import FileField, MultipleFileField
@@ -9,6 +10,7 @@ from engine.fields.base import FieldType
 from engine.fields.formfields import AcceptedFiles
 from engine.fields.numeric import read_yes_no
 from engine.fields.values import as_list, join_cell, split_cell
+from engine.store.attachments import KINDS
 from engine.store.base import Upload
 
 if TYPE_CHECKING:
@@ -16,6 +18,10 @@ if TYPE_CHECKING:
     from engine.schema.model import Field
 
 DEFAULT_MAX_SIZE_MB = 20
+#: The kinds of file the store recognises, by extension and by the content type it serves them with, as a
+#: reader calls them: "Word document", not application/vnd.openxmlformats-officedocument...
+_BY_EXTENSION = {extension: kind.name for extension, kind in KINDS.items()}
+_BY_CONTENT_TYPE = {kind.content_type: kind.name for kind in KINDS.values()}
 
 
 class FileType(FieldType):
@@ -57,6 +63,12 @@ class FileType(FieldType):
     def uploads(self, field: Field, data: Any) -> list[Upload]:
         return [Upload(filename=item.filename, stream=item.stream, content_type=item.mimetype or None)
                 for item in as_list(data) if getattr(item, "filename", "")]
+
+    def file_kind(self, filename: str, content_type: str | None) -> str:
+        """What a reader calls an attached file: "Word document", "PDF", "Text file"; "File" when unknown."""
+        extension = os.path.splitext(filename)[1].lower()
+        name = _BY_EXTENSION.get(extension) or _BY_CONTENT_TYPE.get(content_type or "") or "file"
+        return name[:1].upper() + name[1:]
 
     def display_text(self, field: Field, value: Any) -> str:
         count = len(as_list(value))

@@ -118,6 +118,7 @@ class BooleanType(FieldType):
     facetable = True
     template = "boolean"
     missing_verb = "Select"
+    marked_optional = False
 
     def json_schema(self, field: Field) -> dict[str, Any]:
         return {"type": "boolean"}

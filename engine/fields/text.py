@@ -99,9 +99,10 @@ class PersonType(TextType):
     name = "person"
     options = frozenset({"max_length"})
     facetable = True
+    links_values = True
     names_person = True
     default_max_length = 200
-    render_kw = MappingProxyType({"autocomplete": "off", "spellcheck": "false"})
+    render_kw = MappingProxyType({"autocomplete": "name", "spellcheck": "false"})
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         return () if is_blank(value) else (str(value).strip(),)

@@ -106,6 +106,25 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+#: Words starting with a vowel letter said with a consonant ("a unit", "a one-off"), and with a silent h.
+_SAID_WITH_CONSONANT = re.compile(r"^(?:uni|use|usu|ura|uro|eu|ewe|one|once)", re.IGNORECASE)
+_SILENT_H = re.compile(r"^(?:hour|honest|honou?r|heir)", re.IGNORECASE)
+#: Letters whose names start with a vowel sound, for abbreviations read letter by letter ("an NHS trust").
+_VOWEL_NAMED = frozenset("AEFHILMNORSX")
+
+
+def with_article(noun: str) -> str:
+    """'improvement project' -> 'an improvement project', 'clinical audit' -> 'a clinical audit', 'NHS
+    number' -> 'an NHS number': "a" or "an" by how the first word is said, an abbreviation by its letters."""
+    first = noun.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        vowel = first[0] in _VOWEL_NAMED
+    else:
+        vowel = (first[:1].lower() in "aeiou" and not _SAID_WITH_CONSONANT.match(first)) \
+            or bool(_SILENT_H.match(first))
+    return f"{'an' if vowel else 'a'} {noun}"
+
+
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?")
 
 

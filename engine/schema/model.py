@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 #: words that combine conditions (``all``, ``any``).
 RESERVED_NAMES = frozenset(
     {"q", "sort", "page", "per_page", "state", "format",
-     "reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted", "all", "any"}
+     "reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted", "type_revision", "all", "any"}
 )
 #: System fields every record has, in display order.
 SYSTEM_FIELDS = ("reference", "status", "created", "created_by", "updated", "updated_by", "version")

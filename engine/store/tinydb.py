@@ -36,6 +36,7 @@ from engine.store.documents import (SYSTEM_KEYS, TYPE_REVISION, attachment_doc, 
                                     reference_number, stamp, storable_values, to_attachment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.index import RecordIndex
+from engine.store.migration import rewrites
 
 Doc = dict[str, Any]
 log = logging.getLogger("engine.store")
@@ -352,12 +353,13 @@ class TinyDBStore(Store):
         return Migration(rewritten[RECORDS], rewritten[HISTORY], dict(found))
 
     def _migrate_table(self, table: str, found: Counter[str]) -> int:
-        due = [doc_id for doc_id, _ in self._to_migrate(self._disk.current(), table, None)]
+        revision = self.rtype.revision
+        due = [doc_id for doc_id, _ in rewrites(self._disk.current(), table, revision)]
         rewritten = 0
         for start in range(0, len(due), MIGRATION_BATCH):
             with self._writing(then_compact=False):        # compacted once, at the end
                 snapshot = self._disk.current()
-                docs = dict(self._to_migrate(snapshot, table, due[start:start + MIGRATION_BATCH]))
+                docs = dict(rewrites(snapshot, table, revision, due[start:start + MIGRATION_BATCH]))
                 if not docs:
                     continue
                 self._disk.commit(snapshot, {table: docs})
@@ -366,18 +368,6 @@ class TinyDBStore(Store):
                 stored = snapshot.tables[table]     # as it was before this save
                 found.update(name for doc_id in docs for name in self.renames.found_in(stored[doc_id]))
         return rewritten
-
-    def _to_migrate(self, snapshot: Snapshot, table: str, ids: Sequence[str] | None) -> Iterator[tuple[str, Doc]]:
-        """(id, document as it should be stored) for each of ``ids`` (None: every document) stored otherwise."""
-        stored, read = snapshot.tables[table], snapshot.read[table]
-        for doc_id in (ids if ids is not None else stored):
-            old, wanted = stored.get(doc_id), read.get(doc_id)
-            if old is None:
-                continue
-            if table == RECORDS and wanted.get(TYPE_REVISION) != self.rtype.revision:
-                wanted = {**wanted, TYPE_REVISION: self.rtype.revision}
-            if wanted is not old and wanted != old:
-                yield doc_id, dict(wanted)
 
     # -- upkeep -------------------------------------------------------------------------------------------------
     def verify(self) -> list[DataDamaged]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from engine.fields.base import CellError
@@ -62,6 +62,19 @@ class Column:
         return day(value)
 
 
+#: The filter panel's two boxes of a range, as (URL suffix, label): ``?start_date_from=&start_date_to=``.
+RANGE_ENDS = (("_from", "From"), ("_to", "To"))
+
+
+@runtime_checkable
+class RangeFiltering(Protocol):
+    """A field type whose filter can be asked for as two typed ends (the date type): ``parse_range_filter``
+    reads them (either may be empty) into one value its ``matches`` and ``describe_filter`` take."""
+    range_hint: str
+
+    def parse_range_filter(self, field: Field, start: str, end: str) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Facet:
     """A filterable field (or the record's status) offered as checkboxes on the browse page."""
@@ -89,6 +102,24 @@ class Facet:
         if self.field is not None:
             return self.field.kind.facet_label(self.field, key)
         return key
+
+    @cached_property
+    def ranged(self) -> bool:
+        """Can it be asked for a range typed in two boxes (``?<name>_from=&<name>_to=``)?"""
+        return self.field is not None and isinstance(self.field.kind, RangeFiltering)
+
+    @property
+    def range_inputs(self) -> tuple[tuple[str, str], ...]:
+        """The URL parameter and label of each box of its range; none when it is not ``ranged``."""
+        return tuple((self.name + suffix, label) for suffix, label in RANGE_ENDS) if self.ranged else ()
+
+    @property
+    def range_hint(self) -> str:
+        return self.field.kind.range_hint if self.ranged else ""
+
+    def parse_range(self, start: str, end: str) -> Any:
+        """The two typed ends (either may be empty) -> one value a Query filters on; ``CellError`` if not."""
+        return self.field.kind.parse_range_filter(self.field, start, end)
 
 
 def label_of(rtype: RepositoryType, name: str) -> str:

@@ -5,9 +5,18 @@ stored values by ``kind.from_form`` and into uploads by ``kind.uploads``. Valida
 validator's job (through ``Records``), so that the form, imports and the API refuse exactly the same things;
 here we only add the errors of values that could not even be read (a number that is not a number), and drop
 fields whose ``show_when`` does not hold.
+
+Labels say "(optional)" on the fields that may be left empty, as the NHS.UK design system asks
+(``optional_marks``): never on a required field, nor on a single yes/no checkbox (the type says: it is
+answered either way), nor on a field shown only when it is required (its ``show_when`` and ``required_when``
+the same condition, as "Other method" is). Any other field required only under a condition is marked while its
+condition does not hold for the values the form holds, and engine.js takes the mark away as soon as the person's
+answers make it hold: the mark carries the opposite of the condition, which engine.js decides as it decides
+``show_when``.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -61,6 +70,52 @@ def read_values(hosted: HostedRepository, form: Form, status: str) -> tuple[dict
     return values, errors
 
 
+@dataclass(frozen=True)
+class OptionalMark:
+    """The "(optional)" after a field's label: ``hidden`` as the page is served, and ``shown_when`` (JSON for
+    engine.js, empty when the mark never changes) the condition under which it is shown as answers change."""
+    hidden: bool = False
+    shown_when: str = ""
+
+
+def optional_marks(hosted: HostedRepository, form: Form, status: str) -> dict[str, OptionalMark]:
+    """By field name, the mark of each field of the form that may be left empty (see the module's words)."""
+    rtype = hosted.rtype
+    values = {f.name: f.kind.from_form(f, form[f.name].data) for f in form_fields(rtype)}
+    marks = {}
+    for field in form_fields(rtype):
+        if field.required or not field.kind.marked_optional or \
+                (field.required_when is not None and field.required_when == field.show_when):
+            continue
+        if field.required_when is None:
+            marks[field.name] = OptionalMark()
+        else:
+            marks[field.name] = OptionalMark(hidden=hosted.validator.required(field, values, status),
+                                             shown_when=json.dumps(negated(field.required_when.as_json())))
+    return marks
+
+
+#: Each term's operator and the one that holds exactly when it does not.
+_OPPOSITES = {"in": "not_in", "not_in": "in", "empty": "filled", "filled": "empty"}
+_COMPARED = {"greater_than": "at_most", "less_than": "at_least", "at_least": "less_than",
+             "at_most": "greater_than"}
+
+
+def negated(condition: Mapping[str, Any]) -> dict[str, Any]:
+    """The opposite of a condition in its browser form (``Condition.as_json``): ``all`` becomes ``any`` of the
+    opposites and the other way round; an empty value is never more or less than anything, so the opposite
+    of a comparison also holds for an empty field."""
+    if "all" in condition:
+        return {"any": [negated(part) for part in condition["all"]]}
+    if "any" in condition:
+        return {"all": [negated(part) for part in condition["any"]]}
+    op = condition["op"]
+    if op in _OPPOSITES:
+        return {**condition, "op": _OPPOSITES[op]}
+    return {"any": [{"field": condition["field"], "op": "empty", "values": []},
+                    {**condition, "op": _COMPARED[op]}]}
+
+
 def uploads_from(hosted: HostedRepository, form: Form) -> dict[str, list[Upload]]:
     """Files chosen in the form's file inputs, by field name (the field types say which inputs carry files)."""
     uploads = {f.name: f.kind.uploads(f, form[f.name].data) for f in form_fields(hosted.rtype)}
@@ -76,7 +131,9 @@ class Problem:
 def ordered_problems(hosted: HostedRepository, errors: Mapping[str, str]) -> tuple[Problem, ...]:
     """Errors in the order the form shows its fields (the choices between two people's versions first, then
     the edit form's status), then the rest."""
-    order = [name for name in errors if name.startswith(RESOLVE)] + ["status"] + [f.name for f in hosted.rtype.fields]
+    shown = [f.name for _, fields in hosted.form_groups for f in fields]
+    order = [name for name in errors if name.startswith(RESOLVE)] + ["status"] + shown + \
+        [f.name for f in hosted.rtype.fields if f.name not in shown]
     known = [Problem(name, errors[name]) for name in order if name in errors]
     others = [Problem("main-form", message) for name, message in errors.items() if name not in order]
     return tuple(known + others)

@@ -42,7 +42,8 @@ class HostedRepository:
     show_when: Mapping[str, str]            # field name -> its condition as JSON, for the browser
     thesaurus: Thesaurus                    # the site's, which every search here is read with
 
-    form_groups: tuple[tuple[Section | None, tuple[Field, ...]], ...]  # consecutive fields of one section
+    form_groups: tuple[tuple[Section | None, tuple[Field, ...]], ...]     # the form's fields by section
+    record_groups: tuple[tuple[Section | None, tuple[Field, ...]], ...]   # the record page's, retired included
 
     @property
     def name(self) -> str:
@@ -56,6 +57,13 @@ class HostedRepository:
             if field.kind.describes and field.name != self.rtype.record_title:
                 return field.name
         return None
+
+    @property
+    def title_group(self) -> int:
+        """Which of ``form_groups`` holds the record's title field (the first when none does): the form asks
+        "Has this been done before?" right after it, once the title is given."""
+        return next((index for index, (_, fields) in enumerate(self.form_groups)
+                     if any(f.name == self.rtype.record_title for f in fields)), 0)
 
     def title_of(self, record) -> str:
         """The record's title field as text, or its reference when that is empty."""
@@ -79,17 +87,25 @@ def form_class_for(rtype: RepositoryType) -> type[Form]:
     return type(f"{rtype.name.title().replace('-', '')}Form", (Form,), fields)
 
 
-def form_groups(rtype: RepositoryType) -> tuple[tuple[Section | None, tuple[Field, ...]], ...]:
-    """Fields in form order, consecutive fields of one section grouped under it (shown as one fieldset)."""
-    sections = {s.name: s for s in rtype.sections}
-    groups: list[tuple[Section | None, list[Field]]] = []
-    for field in form_fields(rtype):
-        section = sections.get(field.section) if field.section else None
-        if groups and groups[-1][0] == section:
-            groups[-1][1].append(field)
-        else:
-            groups.append((section, [field]))
-    return tuple((section, tuple(fields)) for section, fields in groups)
+Groups = tuple[tuple[Section | None, tuple[Field, ...]], ...]
+
+
+def grouped(rtype: RepositoryType, fields: tuple[Field, ...]) -> Groups:
+    """``fields`` by section: those without a section first, then each section in the order the type declares
+    its sections, holding its fields in ``fields:`` order. A section is one group however its fields are spread
+    through the YAML, so its heading is shown once; a section without any of ``fields`` is left out."""
+    loose = tuple(f for f in fields if not f.section)
+    groups = [(None, loose)] if loose else []
+    for section in rtype.sections:
+        inside = tuple(f for f in fields if f.section == section.name)
+        if inside:
+            groups.append((section, inside))
+    return tuple(groups)
+
+
+def form_groups(rtype: RepositoryType) -> Groups:
+    """The fields a form fills in, by section (each section one fieldset)."""
+    return grouped(rtype, form_fields(rtype))
 
 
 def _first(env: Environment, names: list[str]) -> str:
@@ -116,6 +132,7 @@ def build_repository(instance: Instance, rtype: RepositoryType, env: Environment
         page_templates={page: _first(env, [f"{page}-{rtype.name}.html", f"{page}.html"]) for page in PAGES},
         show_when={f.name: condition_json(f.show_when) for f in rtype.fields if f.show_when},
         form_groups=form_groups(rtype),
+        record_groups=grouped(rtype, rtype.fields),
         thesaurus=thesaurus,
     )
 

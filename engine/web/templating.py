@@ -1,15 +1,21 @@
 """Jinja set-up: templates compiled once, and the few helpers templates call (formatting, asset URLs,
-the options of a reference picker, the repositories a page could not read)."""
+the options of a reference picker, the repositories a page could not read, people's names)."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlencode
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request, url_for
 
-from engine.schema.model import Choice, Field, Instance
+from engine.fields.values import lower_first, plural, with_article
+from engine.errors import RecordNotFound
+from engine.schema.model import Choice, Field, Instance, Section
 from engine.web.columns import when
+from engine.web.forms import optional_marks
 from engine.web.finding import similar_message
 from engine.web.listing import page_window
+from engine.web.site import HostedRepository
 from engine.web.unreadable import left_out, read_or
 
 
@@ -74,15 +80,63 @@ def reference_options(instance: Instance, field: Field) -> list[tuple[str, str]]
     return read_or(target, options, None)
 
 
-def record_exists(instance: Instance, target: str, reference: str) -> bool | None:
-    """Is ``reference`` a live record of ``target`` here? A record page links only those: old data may name a
-    record that was since deleted or never existed, shown as its reference without a dead link. None when
-    ``target``'s data cannot be read, so nobody can say."""
+@dataclass(frozen=True)
+class LinkedRecord:
+    """A live record a reference names, as its link says it: "QI-0001: Reducing falls"."""
+    reference: str
+    title: str
+
+    @property
+    def words(self) -> str:
+        return self.reference if self.title == self.reference else f"{self.reference}: {self.title}"
+
+
+def linked_record(instance: Instance, target: str, reference: str) -> LinkedRecord | bool | None:
+    """The live record ``reference`` names in ``target`` here, for a record page to link to by reference and
+    title. False when there is none: old data may name a record that was since deleted or never existed, shown
+    as its reference without a dead link. None when ``target``'s data cannot be read, so nobody can say."""
     site = current_app.extensions["repo_engine"]
     if not instance.has_repository(target):
         return False
-    return read_or(site.repository(instance.name, target),
-                   lambda _: site.references(instance)(target, reference), None)
+    hosted = site.repository(instance.name, target)
+
+    def find(hosted: HostedRepository) -> LinkedRecord | bool:
+        try:
+            return LinkedRecord(reference, hosted.title_of(site.store(hosted).get(reference)))
+        except RecordNotFound:
+            return False
+    return read_or(hosted, find, None)
+
+
+def record_sections(hosted: HostedRepository, record) -> list[tuple[Section | None, tuple[Field, ...]]]:
+    """The record page's fields by section (``HostedRepository.record_groups``), leaving out each field its
+    ``show_when`` hides and that holds nothing; a section left with no field is left out with its heading."""
+    shown = []
+    for section, fields in hosted.record_groups:
+        kept = tuple(f for f in fields if not f.kind.is_empty(record.values.get(f.name))
+                     or hosted.validator.shown(f, record.values, record.status))
+        if kept:
+            shown.append((section, kept))
+    return shown
+
+
+def filter_link(hosted: HostedRepository, field: Field) -> Callable[[str], str]:
+    """The browse page of ``hosted`` filtered on one of ``field``'s facet keys, for a value shown as a link."""
+    base = url_for("browse.browse", instance=hosted.instance.name, repo=hosted.name)
+    return lambda key: f"{base}?{urlencode({field.name: key})}"
+
+
+def person_name(username: str | None) -> str:
+    """The name a person is shown by: their account's display name ("Chris Jones"), else what was stored
+    (an imported record's creator who has no account here, a sample's "seed"). Records keep usernames, so a
+    name changed on the account shows everywhere at once; each name is looked up once per request."""
+    if not username:
+        return ""
+    known = g.setdefault("person_names", {})
+    if username not in known:
+        account = current_app.extensions["repo_engine"].accounts.get(username)
+        known[username] = account.display_name if account else username
+    return known[username]
 
 
 def configure(app: Flask, *, frontend_version: str) -> None:
@@ -90,15 +144,17 @@ def configure(app: Flask, *, frontend_version: str) -> None:
     env.auto_reload = app.debug         # templates are compiled once and kept, except while developing
     env.trim_blocks = True
     env.lstrip_blocks = True
-    env.filters.update(when=when, as_text=as_text, form_text=form_text,
-                       selected=selected)
+    env.filters.update(when=when, as_text=as_text, form_text=form_text, selected=selected,
+                       person_name=person_name, lower_first=lower_first, with_article=with_article,
+                       plural=plural)
 
     def asset_url(path: str) -> str:
         # Built by hand, not url_for: every page asks for several and the answer never changes.
         return f"{request.script_root}/assets/{path}?v={frontend_version}"
 
-    env.globals.update(asset_url=asset_url, reference_options=reference_options, record_exists=record_exists,
-                       form_choices=form_choices, earlier_values=earlier_values,
+    env.globals.update(asset_url=asset_url, reference_options=reference_options, linked_record=linked_record,
+                       form_choices=form_choices, earlier_values=earlier_values, optional_marks=optional_marks,
+                       record_sections=record_sections, filter_link=filter_link,
                        page_window=page_window, similar_message=similar_message, left_out=left_out,
                        frontend_css=f"nhsuk-frontend-{frontend_version}.min.css",
                        frontend_js=f"nhsuk-frontend-{frontend_version}.min.js")

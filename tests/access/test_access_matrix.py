@@ -35,6 +35,9 @@ ALLOWED = {
 }
 
 
+INVITED = "starter@example.nhs.uk"      # an email address with no account
+
+
 @dataclass(frozen=True)
 class Endpoint:
     name: str
@@ -82,6 +85,12 @@ ENDPOINTS = (
              lambda site, ref: {"username": "newcomer", "role": "reader"}),
     Endpoint("revoke", "POST", "/{i}/members/newcomer/revoke", "admin",
              prepare=lambda site, instance: _accounts(site).grant("newcomer", instance, "reader")),
+    # someone not signed in yet: invited by email address, and the invitation removed again
+    Endpoint("invite", "POST", "/{i}/members", "admin",
+             lambda site, ref: {"username": INVITED, "role": "reader"},
+             prepare=lambda site, instance: _accounts(site).withdraw(INVITED, instance)),
+    Endpoint("remove an invitation", "POST", f"/{{i}}/members/invited/{INVITED}/remove", "admin",
+             prepare=lambda site, instance: _accounts(site).invite(INVITED, instance, "reader")),
     Endpoint("bin", "GET", "/{i}/bin", "admin"),
     Endpoint("restore", "POST", "/{i}/project/{ref}/restore", "admin", fresh_record="deleted"),
     Endpoint("export", "GET", "/{i}/project/export?format=csv", "read"),
@@ -220,4 +229,4 @@ def _rule_of(path: str) -> str:
     path = path.split("?")[0]
     return (path.replace("{i}", "<instance>").replace("project", "<repo>", 1).replace("{ref}", "<reference>")
             .replace("{att}", "<attachment_id>").replace("newcomer", "<username>").replace("{draft}", "<draft_id>")
-            .replace("/history/1", "/history/<int:number>"))
+            .replace("/history/1", "/history/<int:number>").replace(INVITED, "<email>"))

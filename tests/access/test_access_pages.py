@@ -134,8 +134,8 @@ def test_granting_to_an_unknown_person_explains_and_changes_nothing(access_site)
     page = html(response)
     assert response.status_code == 400
     assert [a.get_text() for a in page.select(".nhsuk-error-summary__list a")] == [
-        "There is no account called “nobody”. People who use single sign-on have an account once they have "
-        "signed in once.", "Select a role"]
+        "There is no account called “nobody”. To add someone who has not signed in yet, enter their email "
+        "address", "Select a role"]
 
 
 def test_deleted_records_wait_in_the_bin_until_an_admin_restores_them(access_site):

@@ -8,6 +8,7 @@ import pytest
 import requests
 from oidc_provider_mock import User, run_server_in_thread
 
+from access_helpers import signed_in_as
 from accesskit import html, make_site
 
 # The provider is built on Authlib's server side, which warns about its own older calls.
@@ -15,11 +16,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 PERSON = User(sub="00000000-aaaa-4bbb-8ccc-000000000001",
               claims={"email": "alice.jones@nhs.net", "name": "Alice Jones"})
+STARTER = User(sub="00000000-aaaa-4bbb-8ccc-000000000002",
+               claims={"email": "New.Starter@NHS.net", "name": "New Starter"})
 
 
 @pytest.fixture(scope="module")
 def provider():
-    with run_server_in_thread(require_nonce=True, user_claims=(PERSON,)) as server:
+    with run_server_in_thread(require_nonce=True, user_claims=(PERSON, STARTER)) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -73,6 +76,21 @@ def test_signing_in_again_finds_the_same_account_with_its_roles(app):
     come_back(client, at_provider(client))
     assert [u.username for u in accounts.users() if u.email == "alice.jones@nhs.net"] == ["alice.jones@nhs.net"]
     assert client.get("/closed/project/").status_code == 200
+
+
+def test_an_invitation_to_the_address_applies_on_first_sign_in_whatever_its_case(app):
+    admin = app.test_client()
+    signed_in_as(admin, app, "admin-closed")
+    assert admin.post("/closed/members", data={"username": "new.starter@nhs.net", "role": "editor"}
+                      ).status_code == 302
+    client = app.test_client()
+    come_back(client, at_provider(client, choice={"sub": STARTER.sub}))
+    assert client.get("/closed/project/").status_code == 200
+    accounts = app.extensions["repo_engine"].accounts
+    assert accounts.get("new.starter@nhs.net").role_in("closed") == "editor"
+    assert accounts.invited() == {}
+    rows = html(admin.get("/closed/members")).select("tbody tr")
+    assert not [row for row in rows if "Invited, not signed in yet" in row.get_text()]
 
 
 def test_a_refusal_at_the_provider_signs_nobody_in(app):

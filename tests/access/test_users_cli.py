@@ -108,12 +108,14 @@ def test_token_is_printed_once_and_signs_in_as_the_user(site, capsys):
     assert accounts(site).user_for_token(token).username == "ann"
 
 
-def test_demo_makes_an_admin_with_a_random_password_only_when_there_are_no_accounts(site, capsys):
+def test_demo_makes_a_site_admin_with_a_random_password_only_when_there_are_no_accounts(site, capsys):
     assert users("demo") == 0
     out = capsys.readouterr().out
     password = out.split("password: ")[1].split()[0]
+    assert "(site admin: every role in every instance, including instances added later)" in out
     demo = accounts(site).check_password("demo", password)
-    assert dict(demo.roles) == {"audit": "admin", "qi": "admin"}
+    assert demo.site_admin
+    assert demo.role_in("qi") == demo.role_in("an-instance-added-later") == "admin"
     users("demo")
     assert "no demo account made" in capsys.readouterr().out
     assert len(accounts(site)) == 1
@@ -126,3 +128,15 @@ def test_demo_passwords_differ_between_sites(site, monkeypatch, capsys):
         users("demo")
         seen.add(capsys.readouterr().out.split("password: ")[1].split()[0])
     assert len(seen) == 2
+
+
+def test_an_account_added_with_an_invited_address_starts_with_the_roles_waiting(site, capsys):
+    accounts(site).invite("new.starter@nhs.net", "qi", "editor", by="ida")
+    accounts(site).invite("new.starter@nhs.net", "audit", "reader", by="ida")
+    assert users("list") == 0
+    assert "new.starter@nhs.net\t(invited, not signed in yet)\t\taudit: reader, qi: editor" in capsys.readouterr().out
+    assert users("add", "nstarter", "--email", "New.Starter@nhs.net", "--no-password") == 0
+    assert "Roles it was invited to: audit: reader, qi: editor." in capsys.readouterr().out
+    assert dict(accounts(site).get("nstarter").roles) == {"audit": "reader", "qi": "editor"}
+    users("list")
+    assert "invited" not in capsys.readouterr().out

@@ -25,6 +25,11 @@ class Project:
     start: dt.date = dt.date(2026, 3, 2)
 
 
+def labelled(page: Page, label: str):
+    """The input printed with ``label``, whether or not the form marks it "(optional)"."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(optional\))?$"))
+
+
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option whether the form shows the choice as a select or as radios."""
     select = page.get_by_role("combobox", name=label)
@@ -78,7 +83,7 @@ def submit_project(page: Page, new_url: str, project: Project, document: Path | 
     page.goto(new_url)
     fill_required(page, project)
     for label, text in (typed or {}).items():
-        page.get_by_label(label, exact=True).fill(text)
+        labelled(page, label).fill(text)
     if document is not None:
         attach(page, "Project documents", document)
     save(page)

@@ -107,8 +107,8 @@ def test_submitting_runs_every_rule_then_makes_the_record_with_a_reference(app, 
     address = saved_draft(ann, aim="Fewer falls by March.")
     refused = post_draft(ann, address, aim="Fewer falls by March.", lead_email="not an email")
     assert refused.status_code == 400
-    assert problems(refused) == ["Enter project title", "Select division",
-                                 "Enter lead email in the correct format, like name@example.com"]
+    assert problems(refused) == ["Enter lead email in the correct format, like name@example.com",  # no section
+                                 "Enter project title", "Select division"]
     assert records_in(app, hosted) == 0
     kept = drafts.owned_by("ann")[0]
     assert kept.values["lead_email"] == "not an email"      # what was typed is kept in the draft

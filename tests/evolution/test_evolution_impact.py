@@ -85,3 +85,13 @@ def holding(*fields: Field) -> RepositoryType:
     return RepositoryType(name="qi-project", title="Project", title_plural="Projects", description="",
                           reference_prefix="QI", fields=fields, statuses=(Status("Proposed"),),
                           listing=Listing(columns=("reference",), facets=()), record_title="reference")
+
+
+def test_two_old_names_of_one_field_in_one_record_keep_both_values():
+    twice = holding(field("lessons", "textarea", "Lessons", renamed_from=("lessons_learned", "learning")))
+    renames = renames_of(twice)
+    read = renames.values({"lessons_learned": "First", "learning": "Second"})
+    assert read == {"lessons": "First", "learning": "Second"}
+    assert renames.change({"changes": {"lessons_learned": [None, "First"], "learning": [None, "Second"]}}) == \
+        {"changes": {"lessons": [None, "First"], "learning": [None, "Second"]}}
+    assert [f.kind for f in findings(twice, [("QI-0001", read)])] == [BOTH_NAMES]

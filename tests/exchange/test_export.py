@@ -22,7 +22,8 @@ def test_csv_starts_with_the_bom_and_a_header_of_labels(cli, filled):
     status, out, _ = cli("export", "qi", "tracker")
     assert status == 0
     rows = list(csv.reader(io.StringIO(out)))
-    assert out.startswith("\ufeffReference,Status,Created,Created by,Updated,Updated by,Project title,Aim,")
+    assert out.startswith("\ufeffReference,Project title,Status,Created,Created by (username),Created by,Updated,"
+                          "Updated by (username),Updated by,Aim,")
     assert [row[0] for row in rows[1:]] == ["QI-0001", "QI-0002", "QI-0003"]
     second = dict(zip(rows[0], rows[2]))
     assert (second["Start date"], second["Division"], second["Patient facing"], second["Budget"]) == (

@@ -3,12 +3,28 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 
 from engine.exchange.readers import UnreadableFile, read_table
 
+
+def broken_workbook(part: str, xml: bytes) -> bytes:
+    """A real .xlsx with one of its parts replaced by ``xml``."""
+    book = Workbook()
+    book.active.append(["Project title"])
+    book.active.append(["Falls"])
+    made, out = io.BytesIO(), io.BytesIO()
+    book.save(made)
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(out, "w") as copy:
+        for name in source.namelist():
+            copy.writestr(name, xml if name == part else source.read(name))
+    return out.getvalue()
+
+
+WORKSHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 BAD = [
     ("garbage.csv", os.urandom(64) + b"\x00\x01\x02", "garbage.csv is not a text (CSV) file"),
     ("empty.csv", b"", "empty.csv is empty."),
@@ -23,6 +39,11 @@ BAD = [
     ("latin.json", b'[{"title": "Caf\xe9"}]', "latin.json is not a readable JSON file"),
     ("none.json", b'{"records": []}', "none.json has no rows."),
     ("bad.csv", "Caf\u00e9".encode("utf-8")[:-1] + b"\x81\x8d", "bad.csv is not a text (CSV) file"),
+    ("cut.xlsx", broken_workbook("xl/worksheets/sheet1.xml",
+                                 WORKSHEET + b'<dimension ref="A1:A2"/><sheetData><row>'),
+     "cut.xlsx has a damaged worksheet: save it again from Excel."),
+    ("garbled.xlsx", broken_workbook("xl/workbook.xml", b"<workbook><sheets></workbook>"),
+     "garbled.xlsx is not an Excel workbook (.xlsx)"),
 ]
 
 

@@ -98,7 +98,7 @@ def test_confirming_writes_the_good_rows_as_the_signed_in_admin(client, app, sit
 @pytest.mark.parametrize("data, name, message", [
     (b"", "empty.csv", "empty.csv is empty."),
     (b"not a zip", "book.xlsx", "book.xlsx is not an Excel workbook"),
-    (b"%PDF-1.4", "report.pdf", "The selected file must be a CSV, Excel (.xlsx) or JSON export file"),
+    (b"%PDF-1.4", "report.pdf", "The selected file must be a CSV, Excel (.xlsx), JSON export or ZIP file"),
 ])
 def test_a_file_that_cannot_be_read_is_one_message_on_the_page(client, app, data, name, message):
     sign_in(client, app, username="ada", role="admin")

@@ -64,7 +64,7 @@ BAD_FILTERS = [
     ("number", {"integer": True}, "2.5", "'2.5' is not a whole number"),
     ("boolean", {}, "maybe", "'maybe' is not Yes or No"),
     ("choice", {"choices": PRIORITIES}, "urgent", "'urgent' is not one of the options: Low, Medium, High"),
-    ("tags", {}, " ", "Enter a keyword to filter by"),
+    ("tags", {}, " ", "Enter label to filter by"),
     ("reference", QI, "QI-1", "'QI-1' is not a record reference like QI-0001"),
 ]
 

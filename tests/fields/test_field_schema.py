@@ -66,7 +66,7 @@ MESSAGES = [
      "Select no more than 1 option for project title"),
     ("email", {}, "ann@nhs", "Enter project title in the correct format, like name@example.com"),
     ("url", {}, "www.nhs.uk", "Enter project title starting with https:// or http://, like https://www.nhs.uk"),
-    ("tags", {"maximum": 1}, ["a", "b"], "Enter no more than 1 keyword for project title"),
+    ("tags", {"maximum": 1}, ["a", "b"], "Enter no more than 1 entry for project title"),
     ("file", {}, ["a", "b"], "Project title can hold only one file: remove one before adding another"),
     ("reference", {"target": "qi-project"}, "QI-1", "Select project title from the list of records"),
 ]

@@ -44,7 +44,8 @@ def test_a_refused_upload_writes_nothing(records, store):
     with pytest.raises(ValidationFailed) as failed:
         records.create(project(1), user="ann",
                        uploads={"report": [pdf("fine.pdf"), Upload("virus.pdf", io.BytesIO(EXE))]})
-    assert failed.value.errors == {"report": "Final report: The file must be a PDF or Word document"}
+    assert failed.value.errors == {"report": "Final report: The file must be a PDF or Word document "
+                                             "(virus.pdf was not attached)"}
     assert store.count() == 0 and stored_files(store) == []
 
 

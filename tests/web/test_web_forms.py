@@ -8,7 +8,7 @@ from webpages import BASE, html, project, submit, upload
 
 def summary(page) -> dict[str, str]:
     """The record page's summary list: label -> shown value."""
-    rows = page.select("main dl.nhsuk-summary-list")[0].select(".nhsuk-summary-list__row")
+    rows = page.select("main dl.app-record-fields .nhsuk-summary-list__row")
     return {row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True) for row in rows}
 
 
@@ -17,10 +17,11 @@ def test_every_field_has_a_label_or_legend_and_an_input_it_names(client):
     form = page.select_one("form#main-form")
     for label in form.select("label[for]"):
         assert form.select(f"#{label['for']}"), f"label {label.get_text()} names no input"
-    legends = [legend.get_text(strip=True) for legend in form.select("fieldset > legend")]
-    assert {"Division", "Quality domains", "Start date", "About the project"} <= set(legends)
-    labels = {label.get_text(strip=True) for label in form.select("label.nhsuk-label")}
-    assert {"Project title", "Aim", "Budget", "Lead email", "Keywords", "Report", "Follows", "Patient facing"} <= labels
+    legends = [legend.get_text(" ", strip=True) for legend in form.select("fieldset > legend")]
+    assert {"Division", "Quality domains (optional)", "Start date (optional)", "About the project"} <= set(legends)
+    labels = {label.get_text(" ", strip=True) for label in form.select("label.nhsuk-label")}
+    assert {"Project title", "Aim (optional)", "Budget (optional)", "Lead email (optional)", "Keywords (optional)",
+            "Report (optional)", "Follows (optional)", "Patient facing"} <= labels
     assert form.select_one("#aim-hint").get_text() == "What will improve and by when."
     assert form.select_one("#aim")["aria-describedby"] == "aim-hint"
     assert "Accepted: .pdf, .txt. Up to 1 MB." in form.select_one("#report-accept").get_text(" ", strip=True)
@@ -49,8 +50,8 @@ def test_submitting_the_form_shows_the_new_record(client):
     assert shown["Budget"] == "1,500"
     assert shown["Patient facing"] == "Yes"
     assert page.select_one("main strong.nhsuk-tag").get_text() == "Proposed"
-    about = page.select("main dl.nhsuk-summary-list")[1].get_text(" ", strip=True)
-    assert "by ann" in about
+    about = page.select_one("main dl.app-about-record").get_text(" ", strip=True)
+    assert "by Ann" in about
 
 
 def test_a_refused_form_lists_each_problem_in_form_order_and_keeps_every_value(client):
@@ -64,7 +65,7 @@ def test_a_refused_form_lists_each_problem_in_form_order_and_keeps_every_value(c
     summary_box = page.select_one(".nhsuk-error-summary")
     assert summary_box.h2.get_text(strip=True) == "There is a problem"
     links = [a["href"] for a in summary_box.select("a")]
-    assert links == ["#title", "#division", "#start_date", "#budget"]
+    assert links == ["#start_date", "#budget", "#title", "#division"]     # fields without a section first
     for anchor in links:
         assert page.select_one(anchor) is not None
     assert page.select_one("#title-error").get_text(strip=True).startswith("Error:")
@@ -163,8 +164,8 @@ def test_history_lists_each_version_with_old_and_new_values_by_label(client):
                                                status="In progress"))
     page = html(client.get(record + "/history"))
     headings = [h.get_text(" ", strip=True) for h in page.select("main section h2")]
-    assert headings[0].startswith("Version 2: edited by ann")
-    assert headings[1].startswith("Version 1: created by ann")
+    assert headings[0].startswith("Version 2: edited by Ann")
+    assert headings[1].startswith("Version 1: created by Ann")
     latest = page.select("main section")[0]
     rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in latest.select("tbody tr")]
     assert ["Project title", "Before", "After"] in rows

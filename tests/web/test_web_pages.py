@@ -108,7 +108,7 @@ def test_a_repository_can_have_its_own_browse_template(tmp_path):
     client = app.test_client()
     sign_in(client, app)
     assert html(client.get(BASE)).title.get_text().startswith("Our own list")
-    assert html(client.get(BASE + "new")).title.get_text().startswith("Submit a new record")
+    assert html(client.get(BASE + "new")).title.get_text().startswith("Submit a quality improvement project")
 
 
 def test_workers_without_a_configured_secret_share_one_kept_beside_the_data(tmp_path, monkeypatch):

@@ -7,11 +7,13 @@ a new CSRF token), as after signing in.
 """
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from engine.access import User
 from engine.access.accounts import MIN_PASSWORD, AccountError
-from engine.web.auth.limits import FailedSignIns, SignInBusy
+from engine.web.auth.limits import Attempt, FailedSignIns, MustWait, SignInBusy
 from engine.web.auth.redirects import sign_in_first
 from engine.web.auth.session import accounts, current_user, start_session
 
@@ -28,25 +30,33 @@ def limits() -> FailedSignIns:
 
 
 def too_many(wait: float) -> str:
-    minutes = max(1, round(wait / 60))
-    return f"Too many attempts to sign in. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again"
+    amount, unit = (math.ceil(wait), "second") if wait < 60 else (math.ceil(wait / 60), "minute")
+    return f"Too many attempts to sign in. Wait {amount} {unit}{'s' if amount > 1 else ''} and try again"
 
 
 def checked(username: str, password: str) -> tuple[User | None, str, int]:
     """The account when ``password`` is its password; else None with the message and status to answer with.
-    A wrong password counts against the username and the address; a right one clears the username's count."""
-    wait = limits().wait(username, request.remote_addr)
-    if wait:
-        return None, too_many(wait), 429
-    found = accounts().check_password(username, password)
+    The attempt is counted before the password is checked (``engine.web.auth.limits``); a right one takes it
+    back, so only wrong passwords count."""
     try:
-        if found is None:
-            limits().failed(username, request.remote_addr)
-            return None, WRONG, 400
-        limits().succeeded(username)
+        attempt = limits().reserve(username, request.remote_addr)
+    except MustWait as refused:
+        return None, too_many(refused.seconds), 429
     except SignInBusy as busy:
         abort(503, str(busy))
+    found = accounts().check_password(username, password)
+    if found is None:
+        return None, WRONG, 400
+    _take_back(attempt)
     return found, "", 200
+
+
+def _take_back(attempt: Attempt) -> None:
+    try:
+        limits().release(attempt)
+    except SignInBusy:
+        # The password was right: refusing now would protect nothing. The attempt stays counted as a failure.
+        current_app.logger.warning("A correct sign-in could not be taken off the count of failed attempts")
 
 
 def _signed_in() -> User:

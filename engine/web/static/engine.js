@@ -185,3 +185,18 @@ function enhanceSimilar (panel) {
 }
 
 for (const panel of document.querySelectorAll('#similar-work')) enhanceSimilar(panel)
+
+// The filter panel of a list is a details element, sent closed so that a phone shows the results first. Where
+// there is room for the filters beside the results (engine.css hides the panel's control there), it is opened,
+// and it follows the window as it is resized or a tablet is turned.
+const FILTERS_BESIDE_RESULTS = window.matchMedia('(min-width: 48.0625em)')
+
+function placeFilters (resized) {
+  for (const panel of document.querySelectorAll('details.app-filter-panel')) {
+    // On a phone a panel sent open (it holds a message about what was typed) stays open until resized.
+    if (FILTERS_BESIDE_RESULTS.matches || resized) panel.open = FILTERS_BESIDE_RESULTS.matches
+  }
+}
+
+placeFilters(false)
+FILTERS_BESIDE_RESULTS.addEventListener('change', () => placeFilters(true))

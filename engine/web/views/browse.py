@@ -39,8 +39,10 @@ def browse_body(repository: HostedRepository, store: Store) -> tuple[Markup, int
     view = read_browse(repository, request.args)
     page = store.query(view.query)
     counts = store.facets(view.query, tuple(f.name for f in repository.facets)) if repository.facets else {}
+    # The panel is sent open when it says, beside a box, that what was typed there cannot be read.
+    refused_here = any(view.error(box) for facet in repository.facets for box, _ in facet.range_inputs)
     body = render_page(repository, "browse_body", view=view, page=page, rows=table_rows(repository, page),
-                       facet_panel=facet_panel(repository, view, counts),
+                       facet_panel=facet_panel(repository, view, counts), filters_open=refused_here,
                        sentence=sentence(repository, view, page.total))
     return Markup(body), 400 if view.problems else 200
 
@@ -48,11 +50,14 @@ def browse_body(repository: HostedRepository, store: Store) -> tuple[Markup, int
 def facet_panel(repository: HostedRepository, view: Browse, counts: dict[str, list[tuple[str, int]]]) -> Markup:
     """The facet checkboxes, kept by exactly what they show: each facet's counts and its ticked values."""
     key = ("facets", repository.instance.name, repository.name,
-           tuple((f.name, tuple(counts.get(f.name, ())), view.selected(f.name)) for f in repository.facets))
+           tuple((f.name, tuple(counts.get(f.name, ())), view.selected(f.name),
+                  tuple((box, view.typed.get(box, ""), view.error(box)) for box, _ in f.range_inputs))
+                 for f in repository.facets))
 
     def render() -> str:
         template = current_app.jinja_env.get_template("browse_facets.html")
-        return template.render(facets=facet_options(repository, view, counts))
+        return template.render(facets=facet_options(repository, view, counts), typed=view.typed,
+                               error=view.error)
     return site().fragments.get(key, render)
 
 
@@ -64,9 +69,11 @@ def table_rows(repository: HostedRepository, page: Page) -> list[Markup]:
     row = current_app.jinja_env.get_template("browse_row.html").module.row
     why = current_app.jinja_env.get_template("macros.html").module.snippet
 
+    labels = [column.label for column in repository.columns]
+
     def render(record: Record) -> str:
         cells = [column.text(record) for column in repository.columns]
-        return row(here, record.reference, cells, why(page.snippets.get(record.reference)))
+        return row(here, record.reference, cells, labels, why(page.snippets.get(record.reference)))
     return [fragments.get(("row", here, record.reference, record.version, page.snippets.get(record.reference)),
                           lambda r=record: render(r))
             for record in page.records]

@@ -1,16 +1,25 @@
-"""Submit, show, edit and the history of one record. New and edit share one save path and one form template."""
+"""Submit, show, edit and the history of one record. New and edit share one save path and one form template.
+
+A record page lists the records that refer to it ("Referenced by"), and offers "Back to results" when the
+person came from a search or filters of its browse page.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
+from engine.fields.values import lower_first
 from engine.merging import changed_names
-from engine.store.base import Record, Store
+from engine.schema.model import Field
+from engine.store.base import Query, Record, Store
 from engine.web import forms
 from engine.web.site import HostedRepository
 from engine.web import finding
+from engine.web.unreadable import read_or
 from engine.web.views import current_user, hosted, render_page, require, site, user
 
 bp = Blueprint("records", __name__)
@@ -19,22 +28,29 @@ bp = Blueprint("records", __name__)
 def _save(repository: HostedRepository, form, status: str, write: Callable[[dict, dict], Record],
           extra: dict[str, str] | None = None, before: Record | None = None):
     """Write through ``Records``; returns the saved record, or None and the errors by field name. When the
-    form itself has problems, every other problem the save would find is listed with them, so nobody fixes
-    one round only to meet the next."""
+    form itself has problems, every other problem the save would find (its files', its values' and its
+    rules') is listed with them, so nobody fixes one round only to meet the next."""
     values, errors = forms.read_values(repository, form, status)
     errors.update(extra or {})
+    uploads = forms.uploads_from(repository, form)
     try:
         if errors:
-            changed = changed_names(repository.rtype, before, values, status) if before else None
-            found = repository.validator.validate({**(before.values if before else {}), **values}, status,
-                                                  changed=changed)
-            dangling = site().records(repository).dangling(values, before.values if before else None)
-            raise ValidationFailed({**dangling, **found, **errors})
-        return write(values, forms.uploads_from(repository, form)), {}
+            raise ValidationFailed({**_problems(repository, values, status, uploads, before), **errors})
+        return write(values, uploads), {}
     except ValidationFailed as failed:
         return None, failed.errors
     except AttachmentRejected as rejected:
         return None, {next(iter(request.files), "main-form"): str(rejected)}
+
+
+def _problems(repository: HostedRepository, values: dict, status: str, uploads, before: Record | None):
+    """What ``Records`` would refuse in a save of ``values`` and ``uploads``, without saving anything."""
+    records = site().records(repository)
+    changed = changed_names(repository.rtype, before, values, status) if before else None
+    found = repository.validator.validate({**(before.values if before else {}), **values}, status,
+                                          changed=changed)
+    dangling = records.dangling(values, before.values if before else None)
+    return {**dangling, **found, **records.refused_uploads(uploads, user=user())}
 
 
 def _form_page(repository: HostedRepository, form, *, record: Record | None = None, errors=None,
@@ -87,7 +103,64 @@ def show(instance: str, repo: str, reference: str):
     repository, store, record = _opened(instance, repo, reference)
     attachments = {a.id: a for a in store.attachments(reference)}
     return render_page(repository, "record", record=record, attachments=attachments,
-                       related=finding.related(site(), current_user(), repository, record))
+                       related=finding.related(site(), current_user(), repository, record),
+                       referenced_by=_referrers(repository, record), results=_results(repository))
+
+
+#: The records of one repository listed under "Referenced by" (the most recently updated); a link finds the rest.
+REFERRERS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Referrers:
+    """The records of ``hosted`` whose reference ``field`` names one record: the first ``records`` of ``total``;
+    ``query`` is the browse page's query string that finds them all."""
+    hosted: HostedRepository
+    field: Field
+    reference: str
+    records: tuple[Record, ...]
+    total: int
+
+    @property
+    def heading(self) -> str:
+        """'Clinical audits whose earlier audit cycle is CA-0003', worded by the field's type."""
+        wanted = self.field.kind.describe_filter(self.field, self.reference)
+        return f"{self.hosted.rtype.title_plural} whose {lower_first(self.field.label)} {wanted}"
+
+    @property
+    def query(self) -> str:
+        return urlencode({self.field.name: self.reference})
+
+
+def _referrers(repository: HostedRepository, record: Record) -> tuple[Referrers, ...]:
+    """Per reference field that targets this record's type, in the instance's repositories (a reference never
+    crosses instances), the records naming it: each store answers its own query, filtered on the field, so
+    the cost is the records shown, not the size of the repositories. One whose data cannot be read is left
+    out, and the page says so."""
+    found = []
+    for other in site().hosted_in(repository.instance):
+        for field in other.rtype.fields:
+            if field.target != repository.name:
+                continue
+            query = Query(filters={field.name: (record.reference,)}, sort="-updated", per_page=REFERRERS_SHOWN)
+            page = read_or(other, lambda hosted, query=query: site().store(hosted).query(query), None)
+            if page is not None and page.total:
+                found.append(Referrers(other, field, record.reference, page.records, page.total))
+    return tuple(found)
+
+
+def _results(repository: HostedRepository) -> str | None:
+    """The browse page the person came from, with its search, filters, sort and page, for "Back to results";
+    None when they came from anywhere else, or from it with no query. Only what the browser says it came from
+    within this site (its Referer, which the site's policy keeps to the same origin) is read, and only when it
+    is this repository's browse page; the address is then made here, our path with the query re-encoded, so
+    no value can make it lead anywhere else."""
+    came_from = urlsplit(request.referrer or "")
+    browse = url_for("browse.browse", instance=repository.instance.name, repo=repository.name)
+    if came_from.scheme not in ("http", "https") or came_from.netloc != request.host or came_from.path != browse:
+        return None
+    query = urlencode(parse_qsl(came_from.query))
+    return f"{browse}?{query}" if query else None
 
 
 def _posted_version() -> int:
@@ -159,7 +232,7 @@ def version(instance: str, repo: str, reference: str, number: int):
         abort(404, f"{reference} has no version {number}.")
     attachments = {a.id: a for a in store.attachments(reference)}
     return render_page(repository, "record", record=found.record, current=record, attachments=attachments,
-                       related=(), as_of=found)
+                       related=(), referenced_by=(), results=None, as_of=found)
 
 
 @bp.post("/<instance>/<repo>/<reference>/history/<int:number>/restore")
