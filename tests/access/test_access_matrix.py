@@ -106,6 +106,8 @@ ENDPOINTS = (
     # an allowed confirm gets as far as finding the held file gone (400); a refused one never looks
     Endpoint("import confirm", "POST", "/{i}/project/import/confirm", "admin",
              lambda site, ref: {"held": "a" * 24 + ".csv"}, allowed_status=400),
+    Endpoint("import with chosen columns", "POST", "/{i}/project/import/columns", "admin",
+             lambda site, ref: {"held": "a" * 24 + ".csv"}, allowed_status=400),
     # a draft is seen by its owner and by those who edit anyone's records; to everyone else it does not exist
     Endpoint("save a draft", "POST", "/{i}/project/drafts", "submit",
              lambda site, ref: {"title": "Half a project", "save_draft": "1"}),
