@@ -38,7 +38,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 SEEDS = [{"title": "Falls on ward 7", "division": "Surgery", "start_date": "2026-03-01", "keywords": ["falls"]},
          {"title": "Sepsis screening", "division": "Medicine", "budget": 1200, "patient_facing": True}]
 #: (project, what is generated, examples per operation): valid and invalid requests on the test project, valid
-#: ones on the shipped project. About 40 s in all on one core.
+#: and invalid ones on the shipped project: about 40 s of one core in all.
 RUNS = [("test project", GenerationMode.POSITIVE, 25), ("test project", GenerationMode.NEGATIVE, 12),
         ("shipped project", GenerationMode.POSITIVE, 12), ("shipped project", GenerationMode.NEGATIVE, 6)]
 #: No one generated request may take longer (a slow answer is a finding too, and it bounds the run).
