@@ -39,10 +39,10 @@ NO_FOLDER = "names files, but no folder of attachments was given (repo-engine im
 class ImportOptions:
     """How a file is read. ``columns``: the column chosen for a header, by header key (``IGNORE`` to read
     nothing); ``positions``: the same by the header's position, over ``columns`` (the import page's choices,
-    read against the headers once the header row is found); ``update``: rows naming a live record edit it; ``versions``: the version of each record read
-    when the file was first checked (what an update started from, when the file has no Version column);
-    ``people``: finds the account a person cell names; ``no_files``: what a row naming files is told when no
-    files came with the spreadsheet."""
+    read against the headers once the header row is found); ``update``: rows naming a live record edit it;
+    ``versions``: the version of each record read when the file was first checked (what an update started
+    from, when the file has no Version column); ``people``: finds the account a person cell names;
+    ``no_files``: what a row naming files is told when no files came with the spreadsheet."""
     columns: Mapping[str, str] = field(default_factory=dict)
     positions: Mapping[int, str] = field(default_factory=dict)
     update: bool = False
