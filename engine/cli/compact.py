@@ -7,14 +7,10 @@ service runs: saves go on during it.
 """
 from __future__ import annotations
 
-import sys
 import time
 
-from engine.cli.messages import explain
-from engine.cli.project import add_repository_arguments, chosen_repositories
-from engine.errors import EngineError
+from engine.cli.project import add_repository_arguments, each_store
 from engine.fields.values import plural
-from engine.store import Stores
 
 
 def register(sub) -> None:
@@ -24,28 +20,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    chosen = chosen_repositories(args)
-    if chosen is None:
-        return 1
-    paths, targets = chosen
-    stores = Stores(paths)
-    failed = 0
-    try:
-        for instance, rtype in targets:
-            store = stores.get(instance, rtype)
-            where = f"{instance.name}/{rtype.name}"
-            started = time.perf_counter()
-            try:
-                done = store.compact()
-                swept = store.sweep()
-            except EngineError as error:
-                print(f"{where}: not compacted: {explain(error)}", file=sys.stderr)
-                failed += 1
-                continue
-            took = time.perf_counter() - started
-            said = f"compacted in {took:.2f} s" if done else "already compact"
-            print(f"{where}: {said}; {plural(store.count(), 'record')}"
-                  + (f"; removed {plural(swept, 'file')} left by unfinished uploads" if swept else ""))
-    finally:
-        stores.close()
-    return 1 if failed else 0
+    return each_store(args, "compacted", _compact)
+
+
+def _compact(instance, rtype, store) -> str:
+    started = time.perf_counter()
+    done = store.compact()
+    swept = store.sweep()
+    took = time.perf_counter() - started
+    said = f"compacted in {took:.2f} s" if done else "already compact"
+    return (f"{said}; {plural(store.count(), 'record')}"
+            + (f"; removed {plural(swept, 'file')} left by unfinished uploads" if swept else ""))

@@ -9,13 +9,8 @@ keeps its edit. A second run rewrites nothing.
 """
 from __future__ import annotations
 
-import sys
-
-from engine.cli.messages import explain
-from engine.cli.project import add_repository_arguments, chosen_repositories
-from engine.errors import EngineError
+from engine.cli.project import add_repository_arguments, each_store
 from engine.fields.values import plural
-from engine.store import Stores
 from engine.store.base import Migration
 
 
@@ -26,29 +21,13 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    chosen = chosen_repositories(args)
-    if chosen is None:
-        return 1
-    paths, targets = chosen
-    stores = Stores(paths)
-    failed = 0
-    try:
-        for instance, rtype in targets:
-            store = stores.get(instance, rtype)
-            where = f"{instance.name}/{rtype.name}"
-            try:
-                if not store.has_held_data():
-                    print(f"{where}: no records yet")
-                    continue
-                done = store.migrate()
-            except EngineError as error:
-                print(f"{where}: not migrated: {explain(error)}", file=sys.stderr)
-                failed += 1
-                continue
-            print(f"{where}: {summary(done, rtype.revision)}")
-    finally:
-        stores.close()
-    return 1 if failed else 0
+    return each_store(args, "migrated", _migrate)
+
+
+def _migrate(instance, rtype, store) -> str:
+    if not store.has_held_data():
+        return "no records yet"
+    return summary(store.migrate(), rtype.revision)
 
 
 def summary(done: Migration, revision: str) -> str:

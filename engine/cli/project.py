@@ -3,6 +3,7 @@ and the instance it names, or one message saying what is wrong."""
 from __future__ import annotations
 
 import sys
+from typing import Any, Callable
 
 from engine.config import Paths
 from engine.errors import EngineError, SchemaError
@@ -58,3 +59,30 @@ def chosen_repositories(args) -> tuple[Paths, list[tuple[Instance, RepositoryTyp
     except EngineError as error:
         print(explain(error), file=sys.stderr)
         return None
+
+
+def each_store(args, failed_as: str, work: Callable[[Instance, RepositoryType, Any], str]) -> int:
+    """Run ``work(instance, rtype, store)`` on every repository ``args`` name, printing ``instance/repo: `` and
+    what it returns; a repository whose data refuses (``EngineError``) is reported as ``not <failed_as>`` and
+    the others go on. The exit status: 1 when the project did not load or any repository failed."""
+    from engine.cli.messages import explain
+    from engine.store import Stores
+    chosen = chosen_repositories(args)
+    if chosen is None:
+        return 1
+    paths, targets = chosen
+    stores = Stores(paths)
+    failed = 0
+    try:
+        for instance, rtype in targets:
+            where = f"{instance.name}/{rtype.name}"
+            try:
+                said = work(instance, rtype, stores.get(instance, rtype))
+            except EngineError as error:
+                print(f"{where}: not {failed_as}: {explain(error)}", file=sys.stderr)
+                failed += 1
+                continue
+            print(f"{where}: {said}")
+    finally:
+        stores.close()
+    return 1 if failed else 0
