@@ -84,18 +84,32 @@ def recheck(instance: str, repo: str):
     """The held file's report again, read with the columns (and the update choice) the person chose."""
     repository = hosted(instance, repo)
     require(repository.instance, "import")
+    held, path = _held_file()
+    if path is None:
+        return _page(repository, error=GONE, code=400)
+    return _checked(repository, path.read_bytes(), _held_note(held).get("filename", path.name), held)
+
+
+GONE = "The file to import is no longer here: upload it again"
+
+
+def _held_file() -> tuple[str, Path | None]:
+    """The held file the posted form names, and its path (None when it is gone)."""
     held = request.form.get("held", "")
     path = _held_path(held)
-    if not path.is_file():
-        return _page(repository, error="The file to import is no longer here: upload it again", code=400)
-    return _checked(repository, path.read_bytes(), _held_note(held).get("filename", path.name), held)
+    return held, (path if path.is_file() else None)
+
+
+def _plan(repository: HostedRepository, table, files, note: dict):
+    """The import plan of a read file, with the choices the person made and the versions first read."""
+    options = _options(repository, note.get("versions", {}))
+    return plan_import(site().records(repository), table, files, options=options)
 
 
 def _checked(repository: HostedRepository, data: bytes, filename: str, held: str):
     try:
         with _opened(data, filename) as (table, files):
-            options = _options(repository, _held_note(held).get("versions", {}))
-            plan = plan_import(site().records(repository), table, files, options=options)
+            plan = _plan(repository, table, files, _held_note(held))
     except UnreadableFile as error:
         _discard(held)
         return _page(repository, error=str(error), code=400)
@@ -107,16 +121,14 @@ def _checked(repository: HostedRepository, data: bytes, filename: str, held: str
 def confirm(instance: str, repo: str):
     repository = hosted(instance, repo)
     require(repository.instance, "import")
-    held = request.form.get("held", "")
-    path = _held_path(held)
-    if not path.is_file():
-        return _page(repository, error="The file to import is no longer here: upload it again", code=400)
+    held, path = _held_file()
+    if path is None:
+        return _page(repository, error=GONE, code=400)
     note = _held_note(held)
     filename = note.get("filename", path.name)
     try:
         with _opened(path.read_bytes(), filename) as (table, files):
-            options = _options(repository, note.get("versions", {}))
-            plan = plan_import(site().records(repository), table, files, options=options)
+            plan = _plan(repository, table, files, note)
             if _worse(plan, note):
                 _note(held, filename, plan)
                 return _page(repository, plan=plan, held=held, error=CHANGED_SINCE, code=409)
@@ -213,7 +225,7 @@ def _hold(data: bytes, suffix: str) -> str:
 
 def _held_path(held: str) -> Path:
     if not _HELD_NAME.fullmatch(held):
-        abort(400, description="The file to import is no longer here: upload it again.")
+        abort(400, description=GONE + ".")
     return _folder() / held
 
 
