@@ -253,3 +253,10 @@ def test_pages_link_a_print_stylesheet_and_a_printed_list_says_which_page_it_is(
     assert page.select_one(".app-print-only").get_text(strip=True) == "Page 2 of 2, 5 to a page."
     record = html(client.get(BASE + "QI-0001"))
     assert record.select_one("link[rel=stylesheet][media=print]")["href"] == printed["href"]
+
+
+def test_an_export_with_a_filter_it_cannot_read_exports_nothing_and_says_why(client):
+    response = client.get(BASE + "export?format=csv&start_date_from=31/02/2025")
+    assert response.status_code == 400
+    assert "Nothing was exported" in response.get_data(as_text=True)
+    assert "text/csv" not in response.content_type

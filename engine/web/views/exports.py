@@ -32,6 +32,11 @@ def download(instance: str, repo: str):
         abort(400, description=f"“{fmt}” is not a format the records can be exported in: use csv, xlsx or json.")
     args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k != "format"])
     view = read_browse(repository, args)
+    if view.problems or view.refused:
+        # The browse page says what it could not read and shows the rest; a file cannot say so, and a filter
+        # left out would export records nobody asked for.
+        said = " ".join(dict.fromkeys((*view.problems, *view.refused.values())))
+        abort(400, description=f"Nothing was exported: {said}")
     out = io.BytesIO()
     export(repository.rtype, site().store(repository), view.query, fmt, out, about=_about(repository, view),
            names=display_names(site().accounts.users()))
