@@ -78,6 +78,7 @@ class Field:
     search_weight: float | None = None    # how much a match here counts; None: the type's default (search/fields.py)
     renamed_from: tuple[str, ...] = ()    # names its values were stored under before a rename
     retired: bool = False                 # kept, shown and searched, but no longer filled in or changed
+    supersedes: bool = False              # a reference field naming the earlier record(s) this one replaces
     source: Source | None = dc_field(default=None, compare=False)
 
     def choice_label(self, value: Any) -> str:
@@ -120,6 +121,97 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """People named in a type's ``workflow`` (``who:``) or ``notify`` (``to:``) rules.
+
+    ``roles``: everyone holding one of these instance roles (or a higher one). ``fields``: the person a record
+    names in these fields (an email address, matched to an account by its email or username). ``creator``: the
+    person who submitted the record. ``watchers``: everyone watching the record (``to:`` only)."""
+    roles: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    creator: bool = False
+    watchers: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.roles or self.fields or self.creator or self.watchers)
+
+
+#: ``comment:`` of an action: must a comment be given, may it, or is no box shown.
+COMMENT_RULES = ("required", "optional", "none")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One move of a workflow: the button ``name`` ("Approve"), the statuses it starts ``from``, the status it
+    moves ``to``, ``who`` may make it, whether a ``comment`` is asked for, the fields it ``requires`` filled,
+    and ``then_superseded``: the status the records this one supersedes move to in the same write."""
+    name: str
+    from_statuses: tuple[str, ...]
+    to: str
+    who: Audience
+    comment: str = "optional"
+    requires: tuple[str, ...] = ()
+    then_superseded: str | None = None
+    source: Source | None = dc_field(default=None, compare=False)
+
+    @property
+    def slug(self) -> str:
+        """The action in URLs: ``Send back`` -> ``send-back``."""
+        return slug_of(self.name)
+
+
+def slug_of(name: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A type's ``workflow:``: with one, a record's status changes only through these actions."""
+    actions: tuple[Action, ...]
+
+    def action(self, slug_or_name: str) -> Action | None:
+        wanted = slug_of(slug_or_name)
+        return next((a for a in self.actions if a.slug == wanted), None)
+
+    def from_status(self, status: str) -> tuple[Action, ...]:
+        """The actions that may start from ``status``, in the order the type lists them."""
+        return tuple(a for a in self.actions if status in a.from_statuses)
+
+
+#: What a ``notify`` rule may be ``on``; an action's rule is written ``action: Approve``.
+NOTIFY_EVENTS = ("submitted", "action", "commented", "edited", "review_due", "review_overdue")
+
+
+@dataclass(frozen=True)
+class NotifyRule:
+    """One ``notify:`` entry: on ``event`` (for ``action``: the action's name in ``action``, None for every
+    action) tell ``to`` by email, and/or post to the webhook whose URL is in the environment variable
+    ``webhook_env`` (signed with the secret in ``secret_env`` when set)."""
+    event: str
+    to: Audience = Audience()
+    action: str | None = None
+    webhook_env: str | None = None
+    secret_env: str | None = None
+    source: Source | None = dc_field(default=None, compare=False)
+
+    def matches(self, event: str, action: str | None = None) -> bool:
+        if event != self.event:
+            return False
+        return self.action is None or action is None or slug_of(self.action) == slug_of(action)
+
+
+@dataclass(frozen=True)
+class Review:
+    """``review:``: the date field saying when a record is due for review, the field naming who is reminded,
+    and the days before the due date a reminder is sent (0: on the day)."""
+    date: str
+    owner: str | None = None
+    remind: tuple[int, ...] = (30, 0)
+    source: Source | None = dc_field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class RepositoryType:
     """A resolved repository type: the only description of a repository's shape the engine uses."""
     name: str
@@ -133,6 +225,9 @@ class RepositoryType:
     record_title: str               # name of the field whose value titles a record
     sections: tuple[Section, ...] = ()
     extends: str | None = None
+    workflow: Workflow | None = None        # None: an editor sets the status on the edit form
+    notify: tuple[NotifyRule, ...] = ()
+    review: Review | None = None
     source: Source | None = dc_field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -170,6 +265,16 @@ class RepositoryType:
     @property
     def closed_statuses(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.statuses if s.closed)
+
+    @property
+    def start_statuses(self) -> tuple[str, ...]:
+        """The statuses a new record may be given (an admin importing history may give any): the first, and
+        with no workflow any."""
+        return (self.initial_status,) if self.workflow is not None else self.status_names
+
+    @property
+    def superseding_field(self) -> "Field | None":
+        return next((f for f in self.fields if f.supersedes), None)
 
     def fields_in_section(self, section: str | None) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.section == section)

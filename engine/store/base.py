@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 
+from engine.notify.notice import Delivery, Notice
 from engine.search.parse import SearchQuery, parse
 from engine.search.snippets import Snippet
 
@@ -56,7 +57,27 @@ class Version:
     """A record as it was after one save, with who saved it and what that save changed."""
     record: Record
     changes: tuple[Change, ...]
-    note: str = ""      # 'created', 'edited', 'deleted', 'restored'
+    note: str = ""      # 'created', 'edited', 'deleted', 'restored', a workflow action's name ('Approve')
+    comment: str = ""   # what the person wrote with a workflow action
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment in the discussion beside a record."""
+    id: str
+    reference: str
+    text: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Move:
+    """A status change of another record of the same repository made in the same write as an update (the
+    records a new guideline supersedes move to Superseded when it is approved); ``note`` is its history's."""
+    reference: str
+    status: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -155,6 +176,7 @@ class NewRecord:
     reference: str | None = None
     attachments: Sequence[Attachment] = ()
     idempotency: Idempotency | None = None
+    notices: Sequence[Notice] = ()      # written to the outbox in the same write, given the new reference
 
 
 @dataclass(frozen=True)
@@ -214,11 +236,14 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited") -> Record:
+               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited",
+               comment: str = "", notices: Sequence[Notice] = (), moves: Sequence[Move] = ()) -> Record:
         """Replace the values (and status if given) when the stored version is still ``expected_version``;
         otherwise raise ``EditConflict`` carrying the current record. Keeps the previous version, and ``note``
-        as what the new one was (the history shows it: "edited", "restored version 3").
-        ``attachments`` (from ``stage_attachment``) are registered to the record in the same write."""
+        as what the new one was (the history shows it: "edited", "restored version 3", "Approve") with the
+        ``comment`` given. ``attachments`` (from ``stage_attachment``) are registered to the record, ``notices``
+        queued in the outbox and ``moves`` made (each a new version of that record) in the same write; a move
+        naming a record that is not live is skipped."""
 
     @abc.abstractmethod
     def history(self, reference: str) -> list[Version]:
@@ -245,6 +270,33 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def restore(self, reference: str, *, user: str) -> Record:
         """Undo a soft delete."""
+
+    # -- the discussion beside a record, who watches it, and the outbox --------------------------------------
+    @abc.abstractmethod
+    def add_comment(self, reference: str, text: str, *, user: str, notices: Sequence[Notice] = ()) -> Comment:
+        """Add a comment to a live record (``RecordNotFound`` otherwise), queueing ``notices`` in the same write.
+        The record's version does not change: a comment is beside the record, not part of it."""
+
+    @abc.abstractmethod
+    def comments(self, reference: str) -> list[Comment]:
+        """The record's comments, oldest first."""
+
+    @abc.abstractmethod
+    def set_watching(self, reference: str, username: str, watching: bool) -> bool:
+        """Start or stop ``username`` watching a record; whether anything changed."""
+
+    @abc.abstractmethod
+    def watchers(self, reference: str) -> frozenset[str]:
+        """The usernames watching a record."""
+
+    @abc.abstractmethod
+    def watched_by(self, username: str) -> list[str]:
+        """The references of the records ``username`` watches."""
+
+    @property
+    @abc.abstractmethod
+    def outbox(self) -> "Outbox":
+        """The notices this repository's writes queued, and how sending them went."""
 
     # -- attachments --------------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -338,3 +390,39 @@ class Store(abc.ABC):
 
     def close(self) -> None:
         """Release files and connections."""
+
+
+class Outbox(abc.ABC):
+    """Notices waiting to be sent and what became of them. A notice is queued in the same write as the change
+    that caused it (``Store.insert_many``, ``update``, ``add_comment``) or by ``queue``; a sender ``claim``s
+    due deliveries (no two senders hold the same one), sends them, then says ``delivered`` or ``failed``."""
+
+    @abc.abstractmethod
+    def queue(self, notices: Sequence[Notice]) -> int:
+        """Queue notices not tied to a record's write (reminders, digests) in one write; a notice whose ``key``
+        is already in the outbox is skipped. How many were queued."""
+
+    @abc.abstractmethod
+    def has_key(self, key: str) -> bool:
+        """Whether a notice with this ``key`` was ever queued here."""
+
+    @abc.abstractmethod
+    def claim(self, *, holder: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Delivery]:
+        """Take up to ``limit`` deliveries that are due (pending with ``next_at`` passed, or sending with an
+        expired lease) for ``holder`` until ``now + lease``, in one write; each is then held by no one else."""
+
+    @abc.abstractmethod
+    def delivered(self, notice_id: str, *, now: datetime) -> None:
+        """Mark a claimed delivery sent."""
+
+    @abc.abstractmethod
+    def failed(self, notice_id: str, error: str, *, now: datetime, retry_at: datetime | None) -> None:
+        """Record a failed try: pending again from ``retry_at``, or given up (FAILED) when None."""
+
+    @abc.abstractmethod
+    def resend(self, notice_id: str) -> bool:
+        """Make a failed (or sent) delivery pending again, now; whether there was one."""
+
+    @abc.abstractmethod
+    def deliveries(self, states: Iterable[str] | None = None) -> list[Delivery]:
+        """The deliveries in the given states (every one when None), newest first."""
