@@ -1,4 +1,5 @@
-"""Freezing checked drafts into the typed model: ``Field``, ``RepositoryType`` and their parts."""
+"""Freezing checked drafts into the typed model: ``Field``, ``RepositoryType`` and their parts (the workflow,
+notify and review blocks in ``engine.schema.workflow_build``)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -8,6 +9,7 @@ from engine.fields.base import FieldType
 from engine.schema.draft import FieldDraft, TypeDraft
 from engine.schema.conditions import parse_condition
 from engine.schema.model import Choice, Field, Listing, RepositoryType, Section, Source, Status
+from engine.schema.workflow_build import workflow_parts
 
 #: YAML key -> ``Field`` attribute, where the names differ.
 RENAMED = {"min": "minimum", "max": "maximum", "type": "type_name"}
@@ -90,6 +92,7 @@ def build_type(draft: TypeDraft, fields: list[Field], record_title: str) -> Repo
         sections=tuple(Section(s["name"], s["title"], s.get("help", "")) for s in values.get("sections", ())),
         extends=draft.extends,
         source=source_of(draft.origin),
+        **workflow_parts(draft),
     )
 
 

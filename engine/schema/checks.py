@@ -16,10 +16,13 @@ from engine.schema.conditions import COMBINATORS, Term, parse_condition
 from engine.schema.draft import FieldDraft, TypeDraft
 from engine.schema.model import RESERVED_NAMES, SYSTEM_FIELDS, Field, RepositoryType
 from engine.schema.problems import Problems, Spot, did_you_mean, quoted_list
+from engine.schema.workflow_checks import WorkflowChecks
 
-#: Keys every field accepts whatever its type (``FieldType.options`` lists the rest); ``after`` places it.
+#: Keys every field accepts whatever its type (``FieldType.options`` lists the rest); ``after`` places it;
+#: ``supersedes`` is checked with the workflow (engine.schema.workflow_checks), as it names the type itself.
 COMMON_KEYS = frozenset({"name", "type", "label", "help", "required", "required_when", "show_when", "default",
-                         "section", "searchable", "search_weight", "after", "renamed_from", "retired"})
+                         "section", "searchable", "search_weight", "after", "renamed_from", "retired",
+                         "supersedes"})
 CONDITIONS = ("required_when", "show_when")
 BOUNDS = ("min", "max")
 COMPARISONS = ("greater_than", "less_than", "at_least", "at_most")
@@ -61,6 +64,7 @@ class TypeChecker:
                 self._check_values(draft, self.fields[draft.name])
         record_title = self._record_title()
         self._check_listing()
+        WorkflowChecks(self.draft, self.fields, self.report).run()
         if not self.ok or self.draft.damaged:
             return None
         return build_type(self.draft, list(self.fields.values()), record_title)

@@ -27,7 +27,9 @@ TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping (key: va
               "integer": "a whole number", "number": "a number", "null": "empty"}
 #: Lists whose items are named by their ``name`` key in messages, and the word for one item.
 NAMED_ITEMS = {"fields": "field", "statuses": "status", "sections": "section", "repositories": "repository",
-               "change_fields": "change_fields"}
+               "change_fields": "change_fields", "workflow": "workflow action", "notify": "notify rule"}
+#: Top-level mappings named in messages about what is inside them.
+NAMED_MAPPINGS = ("listing", "review")
 #: Validations after the first, each repairing what setting a value aside left behind (nesting is shallow).
 REPAIR_PASSES = 5
 
@@ -224,6 +226,8 @@ def _predicate(error: ValidationError) -> str:
         return f"must be {_words_for(error.schema)}, not '{value}'"
     if kind in ("minItems", "minLength", "minProperties"):
         return "must not be empty" if expected == 1 else f"must have at least {expected} items"
+    if kind == "maxProperties":
+        return "must have one key only" if expected == 1 else f"must have at most {expected} keys"
     if kind == "uniqueItems":
         repeated = [item for i, item in enumerate(value) if item in value[:i]]
         return f"lists {quoted_list(repeated[:1])} more than once"
@@ -276,8 +280,8 @@ def describe_path(data: Any, path: tuple) -> tuple[str, tuple]:
             item = _child(node.get(key), path[i + 1])
             parts.append(f"{NAMED_ITEMS[key]} {_item_name(item, path[i + 1])}")
             node, i = item, i + 2
-        elif key == "listing" and not parts:
-            parts.append("listing")
+        elif key in NAMED_MAPPINGS and not parts:
+            parts.append(key)
             node, i = _child(node, key), i + 1
         else:
             break
@@ -297,7 +301,7 @@ def _item_name(item: Any, key: Any) -> str:
     if isinstance(item, str):
         return f"'{item}'"
     if isinstance(item, dict):
-        name = item.get("name") or item.get("extends")
+        name = item.get("name") or item.get("extends") or item.get("action")
         if isinstance(name, str):
             return f"'{name}'"
     return str(key + 1)
