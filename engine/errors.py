@@ -47,6 +47,15 @@ class ValidationFailed(EngineError):
         super().__init__("; ".join(self.errors.values()))
 
 
+class ActionNotFound(NotFound):
+    """A workflow action a URL or request names that the repository's type does not have."""
+
+
+class PermissionRefused(EngineError):
+    """The person may not do this to this record (a workflow action someone else's to take); the message says
+    who may. The web answers 403, the API 403 with the message."""
+
+
 class EditConflict(EngineError):
     """Someone saved the record after the editor loaded it. ``current`` is the record as it is now.
 

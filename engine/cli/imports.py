@@ -66,10 +66,11 @@ def run(args) -> int:
 def _import(args, opened, table) -> int:
     from engine.exchange.plan import plan_import
     from engine.exchange.report import report_lines
-    from engine.records import Records, live_references
-    from engine.schema.compile import RecordValidator
-    records = Records(opened.rtype, opened.store, RecordValidator(opened.rtype),
-                      live_references(opened.stores, opened.instance))
+    from engine.access.accounts import Accounts
+    from engine.config import Paths
+    from engine.records import open_records
+    people = Accounts(Paths.from_env(args.schemas, args.instances).site_data)
+    records = open_records(opened.stores, opened.instance, opened.rtype, people=people)
     folder = Path(args.attachments) if args.attachments else None
     if folder is not None and not folder.is_dir():
         print(f"There is no folder {folder} (--attachments).", file=sys.stderr)
@@ -110,7 +111,8 @@ def _options(args, opened, table):
                               f"Its columns: {', '.join(h for h in table.headers if h)}")
         columns[header_key(header)] = name
     return ImportOptions(columns=columns, update=args.update,
-                         people=account_finder(Accounts(site_data).users()))
+                         people=account_finder(Accounts(site_data).users()),
+                         history=True)      # the command line is run by the people who run the site
 
 
 def _write(args, opened, records, plan, started: float) -> int:

@@ -21,7 +21,7 @@ from engine.cli.project import instance_named, load
 from engine.config import Paths
 from engine.cli.messages import explain
 from engine.errors import DataDamaged, EngineError
-from engine.records import Records, live_references
+from engine.records import Records, open_records
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Instance, Project, RepositoryType
 from engine.schema.yamlfile import Document, YamlProblem, display_path, load_document
@@ -84,8 +84,7 @@ def seed_project(project: Project, paths: Paths, stores: Stores, only: str | Non
         for rtype in load_order(instance):
             path = folder / f"{rtype.name}.yaml"
             if path.is_file():
-                records = Records(rtype, stores.get(instance, rtype), RecordValidator(rtype),
-                                  live_references(stores, instance))
+                records = open_records(stores, instance, rtype)
                 problems += seed_repository(instance, records, path)
     return problems
 
@@ -146,7 +145,9 @@ def write(records: Records, sample: Sample) -> Record:
                    for path in paths]
             for name, paths in sample.files.items()
         }
-        return records.create(sample.values, user=sample.user, status=sample.status, uploads=uploads or None)
+        # Samples show records at every stage of a workflow, and tell nobody: loaded as history.
+        return records.create(sample.values, user=sample.user, status=sample.status, uploads=uploads or None,
+                              history=True, notify=False)
 
 
 def read_samples(path: Path, rtype: RepositoryType) -> list[Sample]:

@@ -65,7 +65,7 @@ def _update(plan: ImportPlan, records: Records, row: PlannedRow, user: str) -> R
                        for name, paths in row.files.items()}
             return records.update(row.target.reference, row.values, user=user,
                                   expected_version=row.expected_version, status=row.status,
-                                  uploads=uploads or None)
+                                  uploads=uploads or None, history=plan.history)
     except EditConflict as conflict:
         raise ImportRefused([Problem(row.row, plan.column("version"), str(conflict))]) from None
     except ValidationFailed as failed:
@@ -81,7 +81,7 @@ def _put_back(records: Records, plan: ImportPlan, updated: list[Record], user: s
             before = next(v.record for v in records.store.history(saved.reference)
                           if v.record.version == saved.version - 1)
             restored = records.restore_version(saved.reference, before.version, user=user,
-                                               expected_version=saved.version)
+                                               expected_version=saved.version, history=True)
             added = {file_id for name in files for file_id in saved.values.get(name) or ()
                      if file_id not in (before.values.get(name) or ())}
             if added:

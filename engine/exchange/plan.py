@@ -25,10 +25,11 @@ from engine.exchange.readers import Table
 from engine.exchange.rows import ImportPlan, PlannedRow, Problem
 from engine.exchange.updates import Updates
 from engine.fields.base import CellError
-from engine.fields.values import as_list
+from engine.fields.values import as_list, lower_first
 from engine.records import Records, Validator
 from engine.schema.model import RepositoryType
 from engine.store.base import Store
+from engine.workflow.rules import start_refusal
 
 __all__ = ["ImportOptions", "ImportPlan", "PlannedRow", "Problem", "plan_import"]
 
@@ -42,13 +43,16 @@ class ImportOptions:
     read against the headers once the header row is found); ``update``: rows naming a live record edit it;
     ``versions``: the version of each record read when the file was first checked (what an update started
     from, when the file has no Version column); ``people``: finds the account a person cell names;
-    ``no_files``: what a row naming files is told when no files came with the spreadsheet."""
+    ``no_files``: what a row naming files is told when no files came with the spreadsheet; ``history``: the
+    importing person is an admin of the instance, so rows may give any status, even where the type's workflow
+    gives new records only its start status and changes statuses only through its actions."""
     columns: Mapping[str, str] = field(default_factory=dict)
     positions: Mapping[int, str] = field(default_factory=dict)
     update: bool = False
     versions: Mapping[str, int] = field(default_factory=dict)
     people: PeopleLookup | None = None
     no_files: str = NO_FOLDER
+    history: bool = False
 
 
 def plan_import(records: Records, table: Table, attachments: Path | FileFolder | None = None,
@@ -65,7 +69,7 @@ def plan_import(records: Records, table: Table, attachments: Path | FileFolder |
     plan = ImportPlan(rtype, table.name, [(h, c) for _, h, c in found.matched], found.ignored,
                       [] if options.update else found.missing, [], table.blank_rows,
                       unmatched=found.unmatched, chosen=found.chosen, choices=choices, update=options.update,
-                      header_row=table.header_row)
+                      header_row=table.header_row, history=options.history)
     # When updating, a file without a required column can still edit records; only rows that create lack it.
     lacking = {f.name for f in rtype.fields if f.label in found.missing} if options.update else set()
     folder = FileFolder.of(attachments) if isinstance(attachments, Path) else attachments
@@ -144,6 +148,8 @@ def _check(row: PlannedRow, plan: ImportPlan, validator: Validator, lacking: set
     """The record's own rules (required fields, lengths, conditions), reported against the field's column.
     File fields are checked with the files' names standing in for the ids they get when stored."""
     status = row.status or plan.rtype.initial_status
+    if not plan.history and start_refusal(plan.rtype, status):
+        row.problems.append(Problem(row.row, plan.column("status"), start_problem(plan.rtype, status)))
     checked = {**row.values, **{name: [p.name for p in paths] for name, paths in row.files.items()}}
     for why in validator.hidden(checked, status).values():
         row.notes.append(why)           # Records drops it when the row is written: the same rule as the form
@@ -155,6 +161,14 @@ def _check(row: PlannedRow, plan: ImportPlan, validator: Validator, lacking: set
             label = plan.label(name)
             message = f"The file has no {label} column, and {label} is required for a new record"
         row.problems.append(Problem(row.row, plan.column(name), message))
+
+
+def start_problem(rtype: RepositoryType, status: str) -> str:
+    """Why a row may not create a record in ``status`` (not a start status of the type's workflow)."""
+    starts = " or ".join(rtype.start_statuses)
+    return (f"{status} cannot be imported: a new {lower_first(rtype.title)} starts as {starts} and its status "
+            f"then changes only through its actions (only an admin of the instance can import other statuses, "
+            f"as history)")
 
 
 def _settle_reference(row: PlannedRow, store: Store, seen: set[str]) -> None:

@@ -18,6 +18,8 @@ def column_lines(plan: ImportPlan) -> Iterator[str]:
         yield f"Column ignored: {header} ({why})"
     for label in plan.missing:
         yield f"Problem: the file has no {label} column, and {label} is required"
+    if plan.history_note:
+        yield plan.history_note
 
 
 def _used(plan: ImportPlan, header: str, label: str) -> str:

@@ -12,6 +12,9 @@ from engine.schema.model import RepositoryType
 from engine.store.base import Record
 
 
+HISTORY_NOTE = "Statuses were imported as given (an admin importing history)"
+
+
 @dataclass(frozen=True)
 class Problem:
     row: int            # spreadsheet row number; file-wide problems use the header's
@@ -61,6 +64,14 @@ class ImportPlan:
     choices: dict[str, str] = field(default_factory=dict)            # the choices read with, by header key
     update: bool = False                    # rows naming a live record update it
     header_row: int = 1                     # the row the headers were read from; the rows above were skipped
+    history: bool = False                   # an admin importing history: any status, workflow or not
+
+    @property
+    def history_note(self) -> str:
+        """What the report says when statuses are taken as the file gives them although the type moves its
+        records on only through its workflow's actions ("" otherwise)."""
+        reads_status = any(column.name == "status" for _, column in self.matched)
+        return HISTORY_NOTE if self.history and self.rtype.workflow is not None and reads_status else ""
 
     @property
     def good(self) -> list[PlannedRow]:

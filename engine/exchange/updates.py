@@ -18,6 +18,7 @@ from engine.fields.values import without_controls
 from engine.merging import Edit, changed_names, merge
 from engine.records import Records
 from engine.store.attachments import display_name
+from engine.workflow.rules import status_refusal
 
 
 class Updates:
@@ -84,6 +85,10 @@ class Updates:
         for name, message in validator.validate(merged, status, changed=set(row.changed)).items():
             if name not in row.unreadable:
                 row.problems.append(Problem(row.row, self.plan.column(name), message))
+        refused = None if self.plan.history else status_refusal(self.records.rtype, current.status, status)
+        if refused and "status" in row.changed:
+            row.problems.append(Problem(row.row, self.plan.column("status"),
+                                        f"{refused} Only an admin of the instance can import other statuses."))
 
     def _refuse(self, row: PlannedRow, message: str) -> None:
         column = "version" if any(c.name == "version" for _, c in self.plan.matched) else "reference"

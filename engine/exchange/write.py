@@ -32,7 +32,8 @@ def carry_out(plan: ImportPlan, records: Records, *, user: str, skip_invalid: bo
         raise ImportRefused(plan.problems)
     rows = plan.good
     try:
-        return records.create_many([_item(row) for row in rows], user=user, progress=progress)
+        return records.create_many([_item(row) for row in rows], user=user, progress=progress,
+                                   history=plan.history)
     except ItemFailed as failed:     # a file refused while staging (its type or size): found only now
         row = rows[failed.index]
         raise ImportRefused([Problem(row.row, plan.column(name), message)

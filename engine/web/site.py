@@ -9,12 +9,13 @@ import json
 from dataclasses import dataclass
 from typing import Mapping
 
+from flask import current_app, has_app_context
 from jinja2 import Environment
 from wtforms import Form
 
 from engine.access.accounts import Accounts
 from engine.config import Paths
-from engine.records import ReferenceLookup, Records, live_references
+from engine.records import ReferenceLookup, Records, live_references, open_records
 from engine.errors import InstanceNotFound, RepositoryNotFound
 from engine.schema.compile import RecordValidator
 from engine.schema.model import Condition, Field, Instance, Project, RepositoryType, Section
@@ -179,11 +180,13 @@ class Site:
         return self.draft_stores.get(hosted.instance, hosted.rtype)
 
     def records(self, hosted: HostedRepository) -> Records:
-        """The write path for one hosted repository, made on first use and kept."""
+        """The write path for one hosted repository, made on first use and kept: its notices go to the
+        site's accounts, their unsubscribe links signed with the app's secret key."""
         key = (hosted.instance.name, hosted.name)
         if key not in self._records:
-            self._records[key] = Records(hosted.rtype, self.store(hosted), hosted.validator,
-                                         self.references(hosted.instance))
+            secret = current_app.config.get("SECRET_KEY") if has_app_context() else None
+            self._records[key] = open_records(self.stores, hosted.instance, hosted.rtype,
+                                              validator=hosted.validator, people=self.accounts, secret=secret)
         return self._records[key]
 
     def references(self, instance: Instance) -> ReferenceLookup:

@@ -32,6 +32,7 @@ from engine.exchange.readers import Table, UnreadableFile, read_table
 from engine.exchange.remembered import RememberedColumns
 from engine.exchange.write import ImportRefused
 from engine.store.durable import read_bytes, replace_file
+from engine.web.auth.session import current_user
 from engine.web.site import HostedRepository
 from engine.web.views import hosted, require, site, user
 
@@ -174,13 +175,15 @@ def _opened(data: bytes, filename: str) -> Iterator[tuple[Table, FileFolder | No
 
 def _options(repository: HostedRepository, versions: dict) -> ImportOptions:
     """Remembered column choices under the ones posted (``column-<position>``), the update choice, the
-    accounts a person cell may name, and the versions first read."""
+    accounts a person cell may name, the versions first read, and whether statuses are taken as given (an
+    admin importing history; anyone else gives new records only the statuses a workflow starts them in)."""
     rtype = repository.rtype
     remembered = RememberedColumns(site().paths.site_data, repository.instance.name, rtype.name).load()
     posted = {int(match[1]): name for key, name in request.form.items() if (match := _COLUMN.fullmatch(key))}
     return ImportOptions(columns=known_choices(rtype, remembered), positions=posted, update=_update_asked(),
                          versions={str(k): int(v) for k, v in versions.items()},
-                         people=account_finder(site().accounts.users()), no_files=NO_FILES)
+                         people=account_finder(site().accounts.users()), no_files=NO_FILES,
+                         history=current_user().has_role(repository.instance.name, "admin"))
 
 
 def _update_asked() -> bool:
