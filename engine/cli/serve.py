@@ -2,6 +2,9 @@
 
 Values that changes to the types have stranded never stop the service: once it is up, a background thread
 reads every repository and logs what ``repo-engine check`` would report about them.
+
+Another background thread sends the outboxes every few seconds (what ``repo-engine outbox send --loop`` does),
+unless ``--no-outbox`` or ``REPO_ENGINE_OUTBOX=off`` says another process sends them.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ def register(sub) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     parser.add_argument("--debug", action="store_true", help="reload on code and template changes")
+    parser.add_argument("--no-outbox", action="store_true",
+                        help="do not send queued mail and webhooks (env REPO_ENGINE_OUTBOX=off)")
     parser.set_defaults(run=run)
 
 
@@ -36,11 +41,19 @@ def run(args) -> int:
     except UnsafeConfiguration as error:
         print(error, file=sys.stderr)
         return 1
+    site = app.extensions["repo_engine"]
+    sending = None
     # With --debug the first process only watches files and restarts the one that serves.
     if not args.debug or os.environ.get("WERKZEUG_RUN_MAIN") == "true":
-        report_stranded_later(app.extensions["repo_engine"])
+        report_stranded_later(site)
+        if not args.no_outbox and os.environ.get("REPO_ENGINE_OUTBOX", "").strip().lower() != "off":
+            sending = OutboxThread(site)
     print(f"Serving every instance at http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    try:
+        app.run(host=args.host, port=args.port, debug=args.debug)
+    finally:
+        if sending is not None:
+            sending.stop()
     return 0
 
 
@@ -64,3 +77,24 @@ def log_stranded(site) -> None:
         log.warning("%s", line)
     if lines:
         log.warning("%s found in stored data (`repo-engine check` reports the same)", plural(len(lines), "problem"))
+
+
+class OutboxThread:
+    """``engine.notify.sender.run`` on the site's stores in a daemon thread: failures are logged by the
+    sender, and ``stop`` lets a round being sent finish (for a few seconds) before the process ends."""
+
+    def __init__(self, site, interval: float = 5):
+        from engine.notify.mail import MailSite
+        from engine.notify.sender import ProjectOutboxes, channels_from_env, run
+        self.stop_event = threading.Event()
+        self.outboxes = ProjectOutboxes(site.project, site.stores, site.paths)
+        channels = channels_from_env(MailSite.from_env(site.project))
+        self.thread = threading.Thread(target=run, name="outbox-sender", daemon=True,
+                                       args=(self.outboxes, self.stop_event, interval), kwargs={"channels": channels})
+        self.thread.start()
+
+    def stop(self, wait: float = 10) -> None:
+        self.stop_event.set()
+        self.thread.join(wait)
+        if not self.thread.is_alive():
+            self.outboxes.close()
