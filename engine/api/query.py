@@ -7,16 +7,23 @@ shape of a URL the API is not: a parameter that takes one value (``sort``, ``pag
 is refused by name (the page would take the last), and so is an empty value where the parameter has none (an
 empty ``page=`` or ``division=``; an empty ``q=`` or text filter asks for nothing and is taken).
 
-Each parameter's JSON Schema is made here, beside its reading (``control_schemas``, ``filter_item``): the OpenAPI
-description is built from these, so what the description says a parameter takes is what is read here.
+Each parameter's JSON Schema is made here, beside its reading (``control_schemas``, ``filter_item``,
+``box_item``): the OpenAPI description is built from these, so what the description says a parameter takes is
+what is read here. A filter's schema is its field type's (``FieldType.filter_schema``): the API checks each value
+against it (``as_described``) before the reader sees it, so a value the description allows is read, and one it
+does not is refused by name, however leniently the browse page would read it ("surgery" for "Surgery").
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 import sys
+from decimal import Decimal
 from functools import cache
 from typing import Any, Iterable, Mapping
 
+from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
 from engine.api.problems import ApiError
@@ -27,8 +34,9 @@ from engine.web.columns import Facet
 from engine.web.listing import MAX_PER_PAGE, RELEVANCE, STATES, read_browse
 from engine.web.site import HostedRepository
 
-__all__ = ["MAX_PER_PAGE", "PAGE_OR_NONE", "PAGING", "TEXT", "control_schemas", "filter_item", "misshapen_values",
-           "not_blank", "range_boxes", "read_per_page", "read_query", "refused", "repeated", "sorts"]
+__all__ = ["MAX_PER_PAGE", "PAGE_OR_NONE", "PAGING", "TEXT", "as_described", "box_item", "control_schemas",
+           "filter_item", "misshapen_values", "not_blank", "range_boxes", "read_per_page", "read_query", "refused",
+           "repeated", "sorts"]
 #: Parameters whose browse-page message goes on, after "; ", to say what the page shows instead (see
 #: ``refused``).
 FALLS_BACK = frozenset({"page", "sort", "per_page"})
@@ -69,15 +77,64 @@ def control_schemas(hosted: HostedRepository) -> dict[str, dict[str, Any]]:
 
 
 def filter_item(facet: Facet) -> dict[str, Any]:
-    """What one value of a ``?<field>=`` filter takes: one of the values it enumerates (a choice, a status),
-    else text that the field type reads (a date or a range of dates, yes or no, ...), refused when it cannot."""
-    allowed = facet.field.choice_values if facet.field is not None else facet.allowed
-    return {"enum": list(allowed)} if allowed else dict(TEXT)
+    """What one value of a ``?<field>=`` filter takes: what its field type says (``filter_schema``: a choice's
+    values, a number, a day, true or false...); the status filter, one of the type's statuses."""
+    if facet.field is not None:
+        return facet.field.kind.filter_schema(facet.field)
+    return {"enum": list(facet.allowed)}
+
+
+def box_item(facet: Facet) -> dict[str, Any]:
+    """What one box of a range (``start_date_from``) takes: one end, as one value of the field's filter."""
+    return filter_item(facet)
 
 
 def range_boxes(hosted: HostedRepository) -> dict[str, Facet]:
     """Each range box's parameter (``start_date_from``) -> its field's filter, as the browse page reads them."""
     return listing._range_boxes(hosted)     # the reader's own list, so both name the same boxes
+
+
+_FORMATS = FormatChecker()
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def _scalar(raw: str) -> bool | int | float | None:
+    """The number or boolean a query value writes in JSON (``10``, ``2.5``, ``1e3``, ``true``); None if none."""
+    try:
+        value = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and math.isfinite(value)):
+        return value
+    return None
+
+
+def as_described(raw: str, schema: Mapping[str, Any]) -> str | None:
+    """``raw`` as its parameter's schema takes it, in words the field type's reader reads; None when the schema
+    takes neither the text nor the number or boolean it writes. A query string is text, so ``10`` is a number
+    to a number's schema: it goes to the reader as plain digits (``1e3`` as ``1000``), ``true`` as ``true``."""
+    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    if validator.is_valid(raw):
+        return raw
+    value = _scalar(raw)
+    if value is None or not validator.is_valid(value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else format(Decimal(repr(value)), "f")
+
+
+def _takes(schema: Mapping[str, Any]) -> str:
+    """What a schema takes, in words, for the message that refuses a value it does not."""
+    if "enum" in schema:
+        return "one of: " + ", ".join(str(value) for value in schema["enum"])
+    if schema.get("format") == "date":
+        return "a date written YYYY-MM-DD, like 2026-03-31"
+    words = {"integer": "a whole number", "number": "a number", "boolean": "true or false"}
+    return words.get(schema.get("type"), "text of the form the description gives")
 
 
 def repeated(args: MultiDict, names: Iterable[str]) -> dict[str, str]:
@@ -109,9 +166,9 @@ def refused(problems: dict[str, str]) -> ApiError:
 
 def read_query(hosted: HostedRepository, args: MultiDict) -> Query:
     """The store query the arguments ask for; ``ApiError`` 400 naming every parameter that is wrong."""
-    problems = _misshapen(hosted, args)
+    problems, typed = _misshapen(hosted, args)
     # A parameter already refused is not read again: the browse page's reader would only say it twice.
-    kept = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in problems])
+    kept = MultiDict([(k, typed.get((k, v), v)) for k, v in args.items(multi=True) if k not in problems])
     browse = read_browse(hosted, kept)
     if "sort" in browse.refused and kept.get("sort") == RELEVANCE:
         kept.pop("sort")        # no words to rank by: the order the page shows without them
@@ -122,9 +179,23 @@ def read_query(hosted: HostedRepository, args: MultiDict) -> Query:
     return browse.query
 
 
-def _misshapen(hosted: HostedRepository, args: MultiDict) -> dict[str, str]:
-    singles = {**control_schemas(hosted), **{box: dict(TEXT) for box in range_boxes(hosted)}}
-    return misshapen_values(args, singles, {name: filter_item(facet) for name, facet in hosted.filters.items()})
+def _misshapen(hosted: HostedRepository, args: MultiDict) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """What is refused by name, and each filter value the reader is to be given in its own words."""
+    boxes = {box: box_item(facet) for box, facet in range_boxes(hosted).items()}
+    filters = {name: filter_item(facet) for name, facet in hosted.filters.items()}
+    problems = misshapen_values(args, {**control_schemas(hosted), **boxes}, filters)
+    typed: dict[tuple[str, str], str] = {}
+    for name, raw in args.items(multi=True):
+        schema = filters.get(name) or boxes.get(name)
+        if name in problems or schema is None:
+            continue
+        words = as_described(raw, schema)
+        if words is None:
+            label = range_boxes(hosted)[name].label if name in boxes else hosted.filters[name].label
+            problems[name] = f"{label}: “{raw}” is not {_takes(schema)}"
+        else:
+            typed[(name, raw)] = words
+    return problems, typed
 
 
 def misshapen_values(args: MultiDict, singles: Mapping[str, Mapping[str, Any]],

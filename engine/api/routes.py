@@ -12,10 +12,11 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from engine.access import can
 from engine.api import auth, idempotency, openapi
 from engine.api.problems import ApiError, json_error
-from engine.api.query import read_per_page, read_query, refused
+from engine.api.query import read_per_page, read_query, refused, repeated
 from engine.api.representation import (attachment_json, conflict_json, dropped_json, match_json, read_body,
                                        record_json, status_from, values_from, version_from, version_json)
 from engine.errors import DataDamaged, EditConflict, IdempotencyKeyReused, NotFound, OutOfSpace, ValidationFailed
+from engine.fields.values import lower_first
 from engine.store.base import Page, Record, Store
 from engine.search.parse import parse
 from engine.web import errors as pages, finding, unreadable
@@ -26,6 +27,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(auth.authenticate)
 OPENAPI_KEY = "repo_engine_openapi"
 SEARCH_PER_PAGE = 20
+#: The trust-wide search's parameters that take one value (``per_page`` is read by ``read_per_page``).
+SEARCH_ONCE = ("q", "state", "page")
 
 
 @bp.record_once
@@ -93,6 +96,8 @@ def search_trust():
     per_page = read_per_page(request.args.getlist("per_page"), SEARCH_PER_PAGE, problems)
     if not asked.q:
         problems["q"] = "Give the words to search for"
+    # As on the list: a URL saying two things is not guessed at (the page would take one of them).
+    problems.update(repeated(request.args, SEARCH_ONCE))
     if problems:
         raise refused(problems)
     results = finding.search_trust(site(), auth.caller(), parse(asked.q, site().project.thesaurus),
@@ -141,12 +146,30 @@ def create_record(instance: str, repo: str):
         auth.require(repository.instance, "change_status")
     values = values_from(repository.rtype, body)
     replayed = key is not None and site().store(repository).created_with(key) is not None
-    record = site().records(repository).create(values, user=user, status=status,
-                                               idempotency=idempotency.idempotency(key, body))
+    try:
+        record = site().records(repository).create(values, user=user, status=status,
+                                                   idempotency=idempotency.idempotency(key, body))
+    except ValidationFailed as failed:
+        raise ValidationFailed(_files_said(repository, failed.errors)) from None
     response, code = _saved(repository, record, 201, dropped=dropped_json(repository, values, record))
     if replayed:
         response.headers[idempotency.REPLAYED] = "true"
     return response, code
+
+
+def needs_file_message(repository: HostedRepository, label: str) -> str:
+    """Why a JSON create cannot give a file field, and where the record can be made instead."""
+    page = url_for("records.new", instance=repository.instance.name, repo=repository.name)
+    return (f"{label} needs a file, which a JSON body cannot carry: add this {lower_first(repository.rtype.title)} "
+            f"on its page, {page}")
+
+
+def _files_said(repository: HostedRepository, errors: dict[str, str]) -> dict[str, str]:
+    """A create's refusals, a file field's said as ``needs_file_message``: the form's "Upload ..." names a
+    control no API client has."""
+    fields = repository.rtype.field_map
+    return {name: needs_file_message(repository, fields[name].label)
+            if name in fields and fields[name].kind.holds_files else message for name, message in errors.items()}
 
 
 @bp.get("/<instance>/<repo>/records/<reference>")

@@ -82,14 +82,14 @@ class Column:
 
     def reading(self, cell: Any) -> str | None:
         """How the field's type read a cell a person might have meant otherwise ("'03/04/2023' read as
-        3 April 2023"), for the report; None when there is nothing to say. A type that can be asked defines
-        ``cell_reading(field, cell)``; a type without it reads every cell one way only."""
+        3 April 2023"), for the report; None when there is nothing to say (``FieldType.cell_reading``: most types
+        read every cell one way only, and say nothing)."""
         return self.asks(self.field, unguard(without_controls(cell))) if self.asks else None
 
     @cached_property
     def asks(self) -> Callable[[Field, Any], str | None] | None:
-        """The type's ``cell_reading``, if it has one; looked up once per column, not once per cell."""
-        return getattr(self.field.kind, "cell_reading", None) if self.field is not None else None
+        """The type's ``cell_reading``; a system column has none. Looked up once per column, not once per cell."""
+        return self.field.kind.cell_reading if self.field is not None else None
 
 
 def columns_of(rtype: RepositoryType, names: Names | None = None) -> tuple[Column, ...]:

@@ -66,6 +66,9 @@ class FieldType:
     links_values: ClassVar[bool] = False
     #: The classes of the list a value of several items is shown as on the record page.
     list_class: ClassVar[str] = "nhsuk-list nhsuk-list--bullet"
+    #: Can a filter on it be asked for as two typed ends, From and To (``parse_range_filter``)? A type that
+    #: can (the date) says what the boxes take in ``range_hint``.
+    ranged: ClassVar[bool] = False
 
     # -- validation -----------------------------------------------------------------------------------
     def json_schema(self, field: "Field") -> dict[str, Any]:
@@ -156,6 +159,17 @@ class FieldType:
         """Read one ``?<field>=<raw>`` URL value; raise ``CellError`` with a user message when invalid."""
         return raw
 
+    def filter_schema(self, field: "Field") -> dict[str, Any]:
+        """JSON Schema of one filter value as the API takes it (``?<field>=``, and each box of a range): the
+        canonical form of what ``parse_filter`` reads, which the OpenAPI description gives and the API checks
+        before the reader sees it. Default: any text."""
+        return {"type": "string"}
+
+    def parse_range_filter(self, field: "Field", start: str, end: str) -> Any:
+        """The filter panel's From and To boxes (either may be empty) as one value ``matches`` takes, for a
+        type that is ``ranged``; any other has no boxes, and a range asked of it is refused."""
+        raise CellError(f"{field.label} cannot be filtered by a range")
+
     def matches(self, field: "Field", value: Any, wanted: Any) -> bool:
         """Does a stored value satisfy one parsed filter value?"""
         return wanted in self.facet_keys(field, value)
@@ -182,6 +196,11 @@ class FieldType:
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             return None
         return str(cell).strip()
+
+    def cell_reading(self, field: "Field", cell: Any) -> str | None:
+        """What an import's report says of a cell the type read one way that a person may have meant another
+        ("'03/04/2023' read as 3 April 2023"); None when there is nothing to say, as for most types."""
+        return None
 
 
 class FieldTypeRegistry:

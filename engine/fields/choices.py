@@ -114,6 +114,10 @@ class ChoiceType(FieldType):
     def parse_filter(self, field: Field, raw: str) -> str:
         return find_choice(field, raw)
 
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        # Only the values, exactly: the page also reads a label or another case, a shorthand the API leaves out.
+        return {"enum": list(field.choice_values)}
+
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return wanted in as_list(value)
 
@@ -247,6 +251,9 @@ class TagsType(FieldType):
 
     def facet_keys(self, field: Field, value: Any) -> Iterable[str]:
         return tuple(as_list(value))
+
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"\S"}
 
     def parse_filter(self, field: Field, raw: str) -> str:
         if not raw.strip():

@@ -223,6 +223,12 @@ class DateType(FieldType):
     def parse_filter(self, field: Field, raw: str) -> DateRange:
         return read_date_filter(raw)
 
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        # The API takes a day as the record holds it; a month, a year or a range is the browse page's
+        # shorthand, asked of the API with the two boxes (``<field>_from``, ``<field>_to``).
+        return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+
+    ranged = True
     #: What the filter panel's From and To boxes take (``parse_range_filter``), said under them.
     range_hint = "From, to or both: each a date like 31/12/2025, a month like 2025-03 or a year"
 

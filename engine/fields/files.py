@@ -84,6 +84,10 @@ class FileType(FieldType):
         """``?report=yes``: records that have (or with ``no``, lack) a file in this field."""
         return read_yes_no(raw)
 
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        """``true``: records with a file in this field; ``false``: those without."""
+        return {"type": "boolean"}
+
     def matches(self, field: Field, value: Any, wanted: bool) -> bool:
         return bool(as_list(value)) == wanted
 

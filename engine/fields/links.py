@@ -138,6 +138,9 @@ class ReferenceType(FieldType):
     def parse_filter(self, field: Field, raw: str) -> str:
         return _reference(raw)
 
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "string", "pattern": REFERENCE_PATTERN}
+
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return wanted in as_list(value)
 

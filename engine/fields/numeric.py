@@ -84,6 +84,10 @@ class NumberType(FieldType):
             return format_number(value)
         return super().display_text(field, value)
 
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        # One number (no bounds: a value outside them matches nothing); ``10..20`` is the browse page's.
+        return {"type": "integer" if field.integer else "number"}
+
     def parse_filter(self, field: Field, raw: str) -> NumberRange:
         ends = split_range(raw) or (raw, raw)
         if not any(ends):
@@ -149,6 +153,9 @@ class BooleanType(FieldType):
 
     def parse_filter(self, field: Field, raw: str) -> bool:
         return read_yes_no(raw)
+
+    def filter_schema(self, field: Field) -> dict[str, Any]:
+        return {"type": "boolean"}
 
     def matches(self, field: Field, value: Any, wanted: bool) -> bool:
         return value is not None and bool(value) == wanted

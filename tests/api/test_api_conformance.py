@@ -141,3 +141,7 @@ def test_a_type_that_needs_a_file_says_no_body_can_make_one(shipped):
     assert not valid(described, "clinical-governance.local-guideline.NewRecord", body)
     response = client.post("/api/v1/clinical-governance/local-guideline/records", json=body, headers=admin)
     assert response.status_code == 422 and "document" in response.json["errors"]
+    said = response.json["errors"]["document"]
+    assert "JSON body cannot carry" in said and said.endswith("/clinical-governance/local-guideline/new")
+    assert "JSON body carries no files" in described["paths"][
+        "/api/v1/clinical-governance/local-guideline/records"]["post"]["description"]

@@ -60,7 +60,10 @@ def test_the_browse_filters_are_the_list_parameters(app):
     operation = description(app)["paths"]["/api/v1/qi/qi-project/records"]["get"]
     parameters = {p["name"]: p for p in operation["parameters"]}
     repository = app.extensions["repo_engine"].repository("qi", "qi-project")
-    assert set(parameters) == {"q", "state", "sort", "page", "per_page", *repository.filters}
+    boxes = {"start_date_from", "start_date_to"}       # the one date field's range, as the filter panel's boxes
+    assert set(parameters) == {"q", "state", "sort", "page", "per_page", *repository.filters, *boxes}
+    for box in boxes:
+        assert parameters[box]["schema"]["format"] == "date" and "Start date" in parameters[box]["description"]
     assert parameters["division"]["schema"]["items"]["enum"] == ["Medicine", "Surgery", "Women and Children"]
     assert parameters["status"]["schema"]["items"]["enum"] == ["Proposed", "In progress", "Completed", "Stopped"]
 

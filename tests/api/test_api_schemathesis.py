@@ -49,9 +49,10 @@ class Steering:
     """Where a valid generated request is brought to what the description's words say, for rules JSON Schema
     cannot: a reference must name a live record (in a path and in a reference field), a draft must exist (and
     be complete, to be submitted), an ``Idempotency-Key`` sent with another body is refused, a person keeps at
-    most ``MAX_DRAFTS_PER_PERSON`` drafts, text loses its control characters before any rule, a filter's
-    value is read by its field type (a date, a number, yes or no: a value it cannot read is left out), and a
-    change that makes a field required refuses it when the record holds none (expected, as a 422 naming it)."""
+    most ``MAX_DRAFTS_PER_PERSON`` drafts, text loses its control characters before any rule, a date range's
+    To may not come before its From (such a To is left out), and a change that makes a field required refuses it
+    when the record holds none (expected, as a 422 naming it). A filter's value needs no steering: its field
+    type's schema says exactly what is read."""
 
     def __init__(self, app, user: str, drafts: dict[str, dict[str, list[str]]]):
         self.site = app.extensions["repo_engine"]
@@ -85,7 +86,7 @@ class Steering:
             return
         self._live_references(case, repository)
         self._fresh_key(case)
-        self._readable_filters(case, repository)
+        self._ordered_ranges(case, repository)
         if case.method == "POST" and case.operation.path.endswith("/drafts"):
             self._room_for_a_draft(repository)
 
@@ -115,11 +116,12 @@ class Steering:
         if key is not None:
             case.headers[idempotency.HEADER] = f"{key[:idempotency.MAX_LENGTH - 12]}-{next(self.keys):011d}"
 
-    def _readable_filters(self, case, repository) -> None:
-        for name, values in list((case.query or {}).items()):
-            facet = repository.filters.get(name)
-            if facet is not None and facet.field is not None and not facet.field.choice_values:
-                case.query[name] = [value for value in _listed(values) if _reads(facet, value)]
+    def _ordered_ranges(self, case, repository) -> None:
+        query = case.query or {}
+        for facet in repository.filters.values():
+            (start, _), (end, _) = facet.range_inputs or (("", ""), ("", ""))
+            if start in query and end in query and not _reads_range(facet, query[start], query[end]):
+                del query[end]
 
     def _room_for_a_draft(self, repository) -> None:
         drafts = self.site.drafts(repository)
@@ -160,13 +162,9 @@ class Steering:
         return set(repository.validator.validate(planned, status, changed=changed)) - set(sent)
 
 
-def _listed(values: Any) -> list:
-    return values if isinstance(values, list) else [values]
-
-
-def _reads(facet, value: Any) -> bool:
+def _reads_range(facet, start: Any, end: Any) -> bool:
     try:
-        facet.parse(str(value))
+        facet.parse_range(str(start), str(end))
     except CellError:
         return False
     return True
