@@ -272,31 +272,31 @@ class Store(abc.ABC):
         """Undo a soft delete."""
 
     # -- the discussion beside a record, who watches it, and the outbox --------------------------------------
+    @abc.abstractmethod
     def add_comment(self, reference: str, text: str, *, user: str, notices: Sequence[Notice] = ()) -> Comment:
         """Add a comment to a live record (``RecordNotFound`` otherwise), queueing ``notices`` in the same write.
         The record's version does not change: a comment is beside the record, not part of it."""
-        raise NotImplementedError  # TEMPORARY until the embedded store implements it
 
+    @abc.abstractmethod
     def comments(self, reference: str) -> list[Comment]:
         """The record's comments, oldest first."""
-        raise NotImplementedError  # TEMPORARY until the embedded store implements it
 
+    @abc.abstractmethod
     def set_watching(self, reference: str, username: str, watching: bool) -> bool:
         """Start or stop ``username`` watching a record; whether anything changed."""
-        raise NotImplementedError  # TEMPORARY until the embedded store implements it
 
+    @abc.abstractmethod
     def watchers(self, reference: str) -> frozenset[str]:
         """The usernames watching a record."""
-        raise NotImplementedError  # TEMPORARY until the embedded store implements it
 
+    @abc.abstractmethod
     def watched_by(self, username: str) -> list[str]:
         """The references of the records ``username`` watches."""
-        raise NotImplementedError  # TEMPORARY until the embedded store implements it
 
     @property
+    @abc.abstractmethod
     def outbox(self) -> "Outbox":
         """The notices this repository's writes queued, and how sending them went."""
-        raise NotImplementedError  # TEMPORARY until the embedded store implements it
 
     # -- attachments --------------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -262,7 +262,9 @@ class RepositoryFiles:
     # -- writing ----------------------------------------------------------------------------------------------
     def commit(self, base: Snapshot, changes: Changes) -> Snapshot:
         """Append ``changes`` to the log durably, then make ``base`` plus them current. Call under the write
-        lock with ``base`` from ``current()``; if writing fails nothing changes, on disk or here."""
+        lock with ``base`` from ``current()``; if writing fails nothing changes, on disk or here. Tables
+        with nothing to put are left out of the line."""
+        changes = {table: docs for table, docs in changes.items() if docs}
         state = self._state
         if base is not state.snapshot or state.damage is not None:
             raise StoreError("The repository changed during the save; nothing was saved. Try again.")

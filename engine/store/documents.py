@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from engine.errors import ValidationFailed
-from engine.store.base import Attachment, Record
+from engine.store.base import Attachment, Comment, Record
 
 #: The revision of the repository type (``RepositoryType.revision``) a record was last written under.
 TYPE_REVISION = "type_revision"
@@ -72,6 +72,11 @@ def to_attachment(doc: Mapping[str, Any]) -> Attachment:
         content_type=doc["content_type"], size=doc["size"], sha256=doc["sha256"],
         uploaded=parse_stamp(doc["uploaded"]), uploaded_by=doc["uploaded_by"],
     )
+
+
+def to_comment(doc: Mapping[str, Any]) -> Comment:
+    return Comment(id=doc["id"], reference=doc["reference"], text=doc["text"], by=doc["by"],
+                   at=parse_stamp(doc["at"]))
 
 
 def attachment_doc(attachment: Attachment, reference: str) -> dict[str, Any]:

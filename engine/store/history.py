@@ -29,10 +29,14 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
     return changes
 
 
-def version_doc(doc: Mapping[str, Any], note: str, changes: Mapping[str, list[Any]]) -> dict[str, Any]:
-    """The history document for the save that produced record document ``doc``."""
+def version_doc(doc: Mapping[str, Any], note: str, changes: Mapping[str, list[Any]], comment: str = ""
+                ) -> dict[str, Any]:
+    """The history document for the save that produced record document ``doc``; a ``comment`` (what the
+    person wrote with a workflow action) is kept only when there is one."""
     entry = {"reference": doc["reference"], "version": doc["version"], "at": doc["updated"],
              "by": doc["updated_by"], "note": note, "changes": dict(changes)}
+    if comment:
+        entry["comment"] = comment
     if doc.get(TYPE_REVISION):
         entry[TYPE_REVISION] = doc[TYPE_REVISION]
     return entry
@@ -46,7 +50,7 @@ def rebuild(current: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) -
         state.update(version=entry["version"], updated=entry["at"], updated_by=entry["by"])
         if position:    # the current version is stamped as it is now (a migration restamps it in place)
             state[TYPE_REVISION] = entry.get(TYPE_REVISION, "")
-        rebuilt.append(Version(to_record(state), _changes(entry, state), entry["note"]))
+        rebuilt.append(Version(to_record(state), _changes(entry, state), entry["note"], entry.get("comment", "")))
         state = _undo(state, entry["changes"])
     rebuilt.reverse()
     return rebuilt

@@ -27,7 +27,12 @@ from engine.store.tables import ByReference, Doc, Table
 
 RECORDS, HISTORY, ATTACHMENTS, META = "records", "history", "attachments", "meta"
 REQUESTS = "requests"       # the idempotency keys of recent creates (see Store.insert_many)
-TABLES = (RECORDS, HISTORY, ATTACHMENTS, META, REQUESTS)
+OUTBOX = "outbox"           # one document per notice queued and how sending it went (see outbox.py)
+COMMENTS, WATCHERS = "comments", "watchers"     # the discussion beside records; who watches which
+#: Every table of a repository's files. A file written before a table existed reads it as empty.
+TABLES = (RECORDS, HISTORY, ATTACHMENTS, META, REQUESTS, OUTBOX, COMMENTS, WATCHERS)
+#: Outbox states in which a delivery may still be taken by a sender (``engine.notify.notice``).
+OPEN_STATES = ("pending", "sending")
 META_ID = "1"
 Changes = Mapping[str, Mapping[str, Doc]]
 Reading = Mapping[str, Callable[[Doc], Doc]]
@@ -58,11 +63,79 @@ class Grouping:
             return changing.finish()
 
 
-GROUPINGS = {
+    def carry(self, grouped: immutables.Map, before: Table, after: Table, docs: Mapping[str, Doc]
+              ) -> immutables.Map | None:
+        """The grouping after a save that put ``docs`` in the table (None: build it again on first use)."""
+        if any(doc_id in before for doc_id in docs):    # replaced: only a migration does that, rarely
+            return None
+        return self.extend(grouped, [after[doc_id] for doc_id in docs])
+
+
+class Keyed:
+    """The id of a table's document by a key (with ``member``: the set of its values over the documents of
+    each key), over the documents ``keep`` accepts. Documents of these tables are replaced as things happen (a delivery sent,
+    a watch stopped), so a save moves each changed document between keys rather than dropping the whole
+    grouping, which would cost a scan of the table per save."""
+
+    def __init__(self, table: str, key: Callable[[Doc], Any], keep: Callable[[Doc], bool] | None = None,
+                 member: Callable[[str, Doc], Any] | None = None):
+        self.table, self.key, self.keep, self.member = table, key, keep, member
+
+    def build(self, table: Table) -> immutables.Map:
+        return self.carry(immutables.Map(), Table(), table, dict(table.unordered_items()))
+
+    def carry(self, grouped: immutables.Map, before: Table, after: Table, docs: Mapping[str, Doc]
+              ) -> immutables.Map:
+        with grouped.mutate() as changing:
+            for doc_id in docs:
+                old, new = before.get(doc_id), after[doc_id]
+                if old is not None:
+                    self._drop(changing, doc_id, old)
+                if self.keep is None or self.keep(new):
+                    self._add(changing, doc_id, new)
+            return changing.finish()
+
+    def _add(self, changing: Any, doc_id: str, doc: Doc) -> None:
+        key = self.key(doc)
+        if key is None:
+            return
+        if self.member is None:
+            changing[key] = doc_id
+        else:
+            changing[key] = changing.get(key, frozenset()) | {self.member(doc_id, doc)}
+
+    def _drop(self, changing: Any, doc_id: str, doc: Doc) -> None:
+        key = self.key(doc)
+        held = changing.get(key) if key is not None else None
+        if held is None:
+            return
+        if self.member is None:
+            if held == doc_id:
+                del changing[key]
+        else:
+            rest = held - {self.member(doc_id, doc)}
+            if rest:
+                changing[key] = rest
+            else:
+                del changing[key]
+
+
+GROUPINGS: dict[str, Grouping | Keyed] = {
     "versions": Grouping(HISTORY, lambda doc: doc["reference"], True, lambda doc: doc["version"]),
     "files": Grouping(ATTACHMENTS, lambda doc: doc["reference"], True),
     "file_ids": Grouping(ATTACHMENTS, lambda doc: doc["id"], False),
     "requests": Grouping(REQUESTS, lambda doc: doc["key"], False),
+    "comments": Grouping(COMMENTS, lambda doc: doc["reference"], True),
+    # The outbox by notice id, by key (when it has one), and the deliveries a sender may still take.
+    "notices": Keyed(OUTBOX, lambda doc: doc["id"]),
+    "notice_keys": Keyed(OUTBOX, lambda doc: doc.get("key") or None),
+    "open_notices": Keyed(OUTBOX, lambda doc: doc["id"], keep=lambda doc: doc["state"] in OPEN_STATES),
+    # Watches: (reference, username) -> document id, and who watches a record / what a person watches.
+    "watch_ids": Keyed(WATCHERS, lambda doc: (doc["reference"], doc["username"])),
+    "watchers": Keyed(WATCHERS, lambda doc: doc["reference"], keep=lambda doc: doc.get("watching", True),
+                      member=lambda doc_id, doc: doc["username"]),
+    "watching": Keyed(WATCHERS, lambda doc: doc["username"], keep=lambda doc: doc.get("watching", True),
+                      member=lambda doc_id, doc: doc["reference"]),
 }
 
 
@@ -137,6 +210,10 @@ class Snapshot:
         made = self._grouped("requests").get(key)
         return made if made is not None and made["at"] >= stamp(since) else None
 
+    def grouped(self, name: str) -> Mapping[Any, Any]:
+        """One of ``GROUPINGS`` by name, built on first use and then carried from save to save."""
+        return self._grouped(name)
+
     def next_id(self, table: str) -> str:
         return self.tables[table].next_id()
 
@@ -158,11 +235,11 @@ class Snapshot:
         groups = {}
         for name, grouped in self._groups.items():
             grouping = GROUPINGS[name]
-            docs = changes.get(grouping.table, {})
-            replaced = any(doc_id in self.tables[grouping.table] for doc_id in docs)
-            if not replaced:        # documents only added (so for these tables but by a migration): extend
-                added = [read[grouping.table][doc_id] for doc_id in docs]
-                groups[name] = grouping.extend(grouped, added) if added else grouped
+            docs = changes.get(grouping.table)
+            carried = grouping.carry(grouped, self.read[grouping.table], read[grouping.table], docs) \
+                if docs else grouped
+            if carried is not None:
+                groups[name] = carried
         following = Snapshot(tables, made, groups, self.reading, read)
         following.descend_from(self, changed)
         return following

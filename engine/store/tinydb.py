@@ -1,11 +1,13 @@
 """The embedded backend: one folder per repository, safe for several processes, read from memory.
 
 Layout, under the instance's data folder: ``<repository>/records.json`` (tables ``records``, ``history``,
-``attachments``, ``meta`` and ``requests``, readable by plain ``tinydb.TinyDB``) brought up to date by
-compaction, ``records.log`` (every save since, one fsync'd line each), ``manifest.json``, the lock files and
-``<repository>/attachments/<id>``. Every write takes the lock, catches up with other processes' saves and
-appends one line to the log (see ``disk.py``); reads are served from the in-memory snapshot
-(``snapshot.py``), which is brought up to date from the log, never by parsing the whole file again.
+``attachments``, ``meta``, ``requests``, ``outbox``, ``comments`` and ``watchers``, readable by plain
+``tinydb.TinyDB``) brought up to date by compaction, ``records.log`` (every save since, one fsync'd line
+each), ``manifest.json``, the lock files and ``<repository>/attachments/<id>``. Every write takes the lock,
+catches up with other processes' saves and appends one line to the log (see ``disk.py``): a record's new
+version, the other records a workflow action moves, its notices (``outbox.py``) and a comment are that one
+line. Reads are served from the in-memory snapshot (``snapshot.py``), which is brought up to date from the
+log, never by parsing the whole file again.
 
 A type that renamed a field or a choice is read through its renames (``engine.evolution.renames``): the
 snapshot applies them as documents are loaded and replayed, so every reader sees today's names; each save
@@ -14,6 +16,7 @@ writes today's names and stamps the record with the type's revision, and ``migra
 from __future__ import annotations
 
 import logging
+import uuid
 import weakref
 from collections import Counter
 from contextlib import contextmanager
@@ -28,12 +31,16 @@ from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
 from engine.store import query as queries
-from engine.store.base import (IDEMPOTENCY_WINDOW, Attachment, Migration, NewRecord, Page, Query, Record,
-                               Store, Version)
+from engine.notify.notice import Notice
+from engine.store.base import (IDEMPOTENCY_WINDOW, Attachment, Comment, Migration, Move, NewRecord, Page, Query,
+                               Record, Store, Version)
 from engine.store.disk import RepositoryFiles, next_reference
-from engine.store.snapshot import ATTACHMENTS, HISTORY, META, META_ID, RECORDS, REQUESTS, Snapshot
+from engine.store.outbox import EmbeddedOutbox, outbox_docs
+from engine.store.snapshot import (ATTACHMENTS, COMMENTS, HISTORY, META, META_ID, OUTBOX, RECORDS, REQUESTS,
+                                   WATCHERS, Snapshot)
 from engine.store.documents import (SYSTEM_KEYS, TYPE_REVISION, attachment_doc, field_values, format_reference,
-                                    reference_number, stamp, storable_values, to_attachment, to_record, utc_now)
+                                    reference_number, stamp, storable_values, to_attachment, to_comment,
+                                    to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.index import RecordIndex
 from engine.store.migration import rewrites
@@ -60,6 +67,11 @@ class TinyDBStore(Store):
         self.path = self._disk.path
         self._lock = self._disk.lock
         self._labels = {field.name: field.label for field in rtype.fields}
+        self._outbox = EmbeddedOutbox(self._disk, self._writing)
+
+    @property
+    def outbox(self) -> EmbeddedOutbox:
+        return self._outbox
 
     # -- writing records ------------------------------------------------------------------------------------
     @contextmanager
@@ -96,6 +108,7 @@ class TinyDBStore(Store):
             making = [(new, values) for new, values, made in zip(records, cleaned, earlier) if made is None]
             numbers = self._numbers(snapshot, [new for new, _ in making])
             changes: dict[str, dict[str, Doc]] = {RECORDS: {}, HISTORY: {}, ATTACHMENTS: {}, REQUESTS: {}}
+            notices: list[Notice] = []
             history, files = int(snapshot.next_id(HISTORY)), int(snapshot.next_id(ATTACHMENTS))
             asked = int(snapshot.next_id(REQUESTS))
             # Documents go in by ascending number: the last record key stays the highest (see _next_number).
@@ -112,6 +125,8 @@ class TinyDBStore(Store):
                                                      "fingerprint": new.idempotency.fingerprint,
                                                      "reference": doc["reference"]}
                     asked += 1
+                notices.extend(replace(notice, reference=doc["reference"]) for notice in new.notices)
+            changes[OUTBOX] = outbox_docs(snapshot, notices)
             if numbers:
                 changes[META] = {META_ID: {**snapshot.meta, "next_reference": max(numbers) + 1}}
                 self._disk.commit(snapshot, {table: docs for table, docs in changes.items() if docs})
@@ -167,14 +182,15 @@ class TinyDBStore(Store):
         return number if number >= first else None
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited") -> Record:
+               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited",
+               comment: str = "", notices: Sequence[Notice] = (), moves: Sequence[Move] = ()) -> Record:
         cleaned = storable_values(values, self._labels)
 
-        def replace(doc: Doc) -> Doc:
+        def replaced(doc: Doc) -> Doc:
             system = {name: value for name, value in doc.items() if name in SYSTEM_KEYS}
             return {**system, "status": status or doc["status"], **cleaned}
-        return self._save(reference, replace, user=user, note=note, expected_version=expected_version,
-                          attachments=attachments)
+        return self._save(reference, replaced, user=user, note=note, expected_version=expected_version,
+                          attachments=attachments, comment=comment, notices=notices, moves=moves)
 
     def delete(self, reference: str, *, user: str) -> Record:
         return self._save(reference, lambda doc: {**doc, "deleted": True}, user=user, note="deleted",
@@ -186,9 +202,12 @@ class TinyDBStore(Store):
 
     def _save(self, reference: str, change: Callable[[Doc], Doc], *, user: str, note: str,
               expected_version: int | None = None, include_deleted: bool = False,
-              attachments: Sequence[Attachment] = ()) -> Record:
-        """The one read-modify-write of an existing record: check the version, apply, keep the old one. The
-        record is read as today's type reads it, so what is written is in today's names, and stamped so."""
+              attachments: Sequence[Attachment] = (), comment: str = "", notices: Sequence[Notice] = (),
+              moves: Sequence[Move] = ()) -> Record:
+        """The one read-modify-write of an existing record: check the version, apply, keep the old one, and
+        in the same save make the ``moves`` and queue the ``notices``. The record is read as today's type
+        reads it, so what is written is in today's names, and stamped so. A save that changes nothing (no
+        value, no file, no comment) writes nothing at all: no version, no moves, no notices."""
         with self._writing():
             snapshot = self._disk.current()
             doc = self._doc(snapshot, reference, include_deleted)
@@ -196,17 +215,41 @@ class TinyDBStore(Store):
                 raise EditConflict(reference, expected_version, to_record(doc))
             new = change(doc)
             changes = diff(doc, new)
-            if not changes and not attachments:
+            if not changes and not attachments and not comment:
                 return to_record(doc)
-            new.update(version=doc["version"] + 1, updated=stamp(utc_now()), updated_by=user)
-            new[TYPE_REVISION] = self.rtype.revision
-            number = str(reference_number(reference))
+            when, history = stamp(utc_now()), int(snapshot.next_id(HISTORY))
+            self._stamped(doc, new, user, when)
+            records = {reference: new}
+            versions = {str(history): version_doc(new, note, changes, comment)}
+            self._moved(snapshot, moves, records, versions, user, when)
             self._disk.commit(snapshot, {
-                RECORDS: {number: new},
-                HISTORY: {snapshot.next_id(HISTORY): version_doc(new, note, changes)},
+                RECORDS: {str(reference_number(ref)): moved for ref, moved in records.items()},
+                HISTORY: versions,
                 ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
+                OUTBOX: outbox_docs(snapshot, _about(notices, reference)),
             })
         return to_record(new)
+
+    def _stamped(self, old: Doc, new: Doc, user: str, when: str) -> Doc:
+        new.update(version=old["version"] + 1, updated=when, updated_by=user)
+        new[TYPE_REVISION] = self.rtype.revision
+        return new
+
+    def _moved(self, snapshot: Snapshot, moves: Sequence[Move], records: dict[str, Doc], versions: dict[str, Doc],
+               user: str, when: str) -> None:
+        """Add to a save's ``records`` (by reference) and ``versions`` the status change of each move, in
+        order; a move naming a record that is absent, deleted, already in that status, or the one being
+        saved, is skipped."""
+        following = max(map(int, versions)) + 1
+        saving = next(iter(records))
+        for move in moves:
+            doc = records.get(move.reference) or snapshot.doc(move.reference)
+            if move.reference == saving or doc is None or doc.get("deleted") or doc["status"] == move.status:
+                continue
+            new = self._stamped(doc, {**doc, "status": move.status}, user, when)
+            records[move.reference] = new
+            versions[str(following)] = version_doc(new, move.note, diff(doc, new))
+            following += 1
 
     @staticmethod
     def _next_number(snapshot: Snapshot) -> int:
@@ -219,6 +262,41 @@ class TinyDBStore(Store):
         if doc is None or doc["reference"] != reference or (doc.get("deleted") and not include_deleted):
             raise RecordNotFound(reference)
         return doc
+
+    # -- the discussion beside a record, and who watches it ---------------------------------------------------
+    def add_comment(self, reference: str, text: str, *, user: str, notices: Sequence[Notice] = ()) -> Comment:
+        with self._writing():
+            snapshot = self._disk.current()
+            self._doc(snapshot, reference, include_deleted=False)
+            doc = {"id": uuid.uuid4().hex, "reference": reference, "text": text, "by": user,
+                   "at": stamp(utc_now())}
+            self._disk.commit(snapshot, {COMMENTS: {snapshot.next_id(COMMENTS): doc},
+                                         OUTBOX: outbox_docs(snapshot, _about(notices, reference))})
+        return to_comment(doc)
+
+    def comments(self, reference: str) -> list[Comment]:
+        return [to_comment(doc) for doc in self._disk.current().grouped("comments").get(reference, ())]
+
+    def set_watching(self, reference: str, username: str, watching: bool) -> bool:
+        """Only a live record can be watched; a watch of a deleted one can still be stopped."""
+        with self._writing():
+            snapshot = self._disk.current()
+            doc_id = snapshot.grouped("watch_ids").get((reference, username))
+            held = snapshot.read[WATCHERS][doc_id] if doc_id is not None else None
+            if (held is not None and held.get("watching", True)) == watching:
+                return False
+            if watching:
+                self._doc(snapshot, reference, include_deleted=False)
+            doc = {"reference": reference, "username": username, "watching": watching}
+            self._disk.commit(snapshot, {WATCHERS: {doc_id or snapshot.next_id(WATCHERS): doc}})
+        return True
+
+    def watchers(self, reference: str) -> frozenset[str]:
+        return frozenset(self._disk.current().grouped("watchers").get(reference, ()))
+
+    def watched_by(self, username: str) -> list[str]:
+        references = self._disk.current().grouped("watching").get(username, ())
+        return sorted(references, key=lambda reference: (reference_number(reference) or 0, reference))
 
     # -- reading records ------------------------------------------------------------------------------------
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
@@ -416,6 +494,11 @@ def _ids(value: Any) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
+
+
+def _about(notices: Sequence[Notice], reference: str) -> list[Notice]:
+    """Notices of a save of ``reference``: one that names no record is about this one."""
+    return [notice if notice.reference else replace(notice, reference=reference) for notice in notices]
 
 
 def _with_reference(attachment: Attachment, reference: str) -> Attachment:
