@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
 from engine.api.problems import ApiError
+from engine.fields.base import CellError
 from engine.schema.model import SYSTEM_FIELDS
 from engine.store.base import Query
 from engine.web import listing
@@ -85,8 +86,11 @@ def filter_item(facet: Facet) -> dict[str, Any]:
 
 
 def box_item(facet: Facet) -> dict[str, Any]:
-    """What one box of a range (``start_date_from``) takes: one end, as one value of the field's filter."""
-    return filter_item(facet)
+    """What one box of a range (``start_date_from``) takes: one end, as one value of the field's filter, or
+    nothing (the browse page sends an empty box; the range is then open at that end)."""
+    one = filter_item(facet)
+    return {"anyOf": [one, {"const": ""}], "description": f"{one['description']}, or empty"} \
+        if "description" in one else {"anyOf": [one, {"const": ""}]}
 
 
 def range_boxes(hosted: HostedRepository) -> dict[str, Facet]:
@@ -129,6 +133,8 @@ def as_described(raw: str, schema: Mapping[str, Any]) -> str | None:
 
 def _takes(schema: Mapping[str, Any]) -> str:
     """What a schema takes, in words, for the message that refuses a value it does not."""
+    if "description" in schema:
+        return schema["description"]
     if "enum" in schema:
         return "one of: " + ", ".join(str(value) for value in schema["enum"])
     if schema.get("format") == "date":
@@ -190,12 +196,29 @@ def _misshapen(hosted: HostedRepository, args: MultiDict) -> tuple[dict[str, str
         if name in problems or schema is None:
             continue
         words = as_described(raw, schema)
-        if words is None:
+        if words is not None:
+            typed[(name, raw)] = words
+        elif _reader_refuses(hosted, name, raw):
+            typed[(name, raw)] = raw        # the browse page's reader says what is wrong, in the page's words
+        else:
             label = range_boxes(hosted)[name].label if name in boxes else hosted.filters[name].label
             problems[name] = f"{label}: “{raw}” is not {_takes(schema)}"
-        else:
-            typed[(name, raw)] = words
     return problems, typed
+
+
+def _reader_refuses(hosted: HostedRepository, name: str, raw: str) -> bool:
+    """Would the browse page's reader refuse this value too? Then its message is the one given, so a URL copied
+    from the page is refused in the same words by both."""
+    boxes = range_boxes(hosted)
+    try:
+        if name in boxes:
+            ends = (raw, "") if name.endswith("_from") else ("", raw)
+            boxes[name].parse_range(*ends)
+        else:
+            hosted.filters[name].parse(raw)
+    except CellError:
+        return True
+    return False
 
 
 def misshapen_values(args: MultiDict, singles: Mapping[str, Mapping[str, Any]],
@@ -208,7 +231,7 @@ def misshapen_values(args: MultiDict, singles: Mapping[str, Mapping[str, Any]],
         schema = singles.get(name) or repeatable.get(name)
         if name in problems or schema is None:
             continue
-        if value == "" and schema != TEXT:
+        if value == "" and schema != TEXT and not Draft202012Validator(schema).is_valid(""):
             problems[name] = f"{name} is empty: give a value, or leave {name} out"
         elif schema.get("type") == "integer" and value.isdigit() and not _WHOLE.fullmatch(value):
             problems[name] = f"{name} must be a whole number written in the digits 0 to 9, not “{value}”"

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from engine.schema.model import Field
 
 DATE_PATTERN = whole(r"\d{4}-\d{2}-\d{2}")
+#: The shapes a date filter is written in: a day (2025-03-31, 31/03/2025, 31 March 2025), a month (2025-03,
+#: March 2025) or a year.
+FILTER_SHAPES = (
+    {"pattern": r"^\d{4}-\d{1,2}-\d{1,2}$"},
+    {"pattern": r"^\d{1,2}/\d{1,2}/\d{4}$"},
+    {"pattern": r"^(\d{1,2} )?[A-Za-z]{3,9} \d{4}$"},
+    {"pattern": r"^\d{4}-\d{1,2}$"},
+    {"pattern": r"^\d{4}$"},
+)
+FILTER_WORDS = "a day (2025-03-31, 31/03/2025 or 31 March 2025), a month (2025-03 or March 2025) or a year (2025)"
 #: Day 0 of Excel's (1900) date system, allowing for its pretend 29 February 1900.
 EXCEL_EPOCH = date(1899, 12, 30)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?")
@@ -224,9 +234,9 @@ class DateType(FieldType):
         return read_date_filter(raw)
 
     def filter_schema(self, field: Field) -> dict[str, Any]:
-        # The API takes a day as the record holds it; a month, a year or a range is the browse page's
-        # shorthand, asked of the API with the two boxes (``<field>_from``, ``<field>_to``).
-        return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+        # What the browse page's filter and its From and To boxes read, so a browse URL works as an API query:
+        # the shapes are described; whether such a day exists (31/02/2025) is the reader's to say.
+        return {"type": "string", "anyOf": list(FILTER_SHAPES), "description": FILTER_WORDS}
 
     ranged = True
     #: What the filter panel's From and To boxes take (``parse_range_filter``), said under them.

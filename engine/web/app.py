@@ -19,6 +19,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from engine.api import routes as api
 from engine.api import drafts as api_drafts  # noqa: F401 - importing it adds the drafts to the API's routes
+from engine.api import workflow as api_workflow  # noqa: F401 - adds the actions, comments and watching
 from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
@@ -26,11 +27,12 @@ from engine.web import assets, errors, security, templating
 from engine.web.auth import session as auth_session
 from engine.web.auth import views as auth_views
 from engine.web.site import Site
-from engine.web.views import attachments, browse, drafts, exports, home, imports, manage, mine, records, search
+from engine.web.views import (alerts, attachments, browse, drafts, exports, home, imports, manage, mine, records,
+                               search, workflow)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINTS = (assets.bp, api.bp, home.bp, search.bp, browse.bp, exports.bp, imports.bp, records.bp, attachments.bp,
-              mine.bp, manage.bp, drafts.bp)
+              mine.bp, manage.bp, drafts.bp, alerts.bp, workflow.bp)
 
 
 def _configure(app: Flask, test_config: dict | None) -> Paths:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.fields.base import CellError
@@ -66,15 +66,6 @@ class Column:
 RANGE_ENDS = (("_from", "From"), ("_to", "To"))
 
 
-@runtime_checkable
-class RangeFiltering(Protocol):
-    """A field type whose filter can be asked for as two typed ends (the date type): ``parse_range_filter``
-    reads them (either may be empty) into one value its ``matches`` and ``describe_filter`` take."""
-    range_hint: str
-
-    def parse_range_filter(self, field: Field, start: str, end: str) -> Any: ...
-
-
 @dataclass(frozen=True)
 class Facet:
     """A filterable field (or the record's status) offered as checkboxes on the browse page."""
@@ -106,7 +97,7 @@ class Facet:
     @cached_property
     def ranged(self) -> bool:
         """Can it be asked for a range typed in two boxes (``?<name>_from=&<name>_to=``)?"""
-        return self.field is not None and isinstance(self.field.kind, RangeFiltering)
+        return self.field is not None and self.field.kind.ranged
 
     @property
     def range_inputs(self) -> tuple[tuple[str, str], ...]:

@@ -1,6 +1,6 @@
-"""The site for the permission tests: four instances hosting one small repository type, differing only in who
-may read and submit, with one person per role in each, and two records per instance (one by its contributor,
-one by its editor) with a document attached."""
+"""The site for the permission tests: four instances hosting one small repository type (and a type with a
+workflow, for its actions), differing only in who may read and submit, with one person per role in each, and
+two records per instance (one by its contributor, one by its editor) with a document attached."""
 from __future__ import annotations
 
 import io
@@ -28,6 +28,21 @@ listing:
   facets: [status]
 """
 
+#: A type with a workflow, for the pages of its actions: an editor approves, only its creator withdraws.
+TASK_TYPE = """
+name: task
+title: Task
+title_plural: Tasks
+reference_prefix: TK
+record_title: title
+fields:
+  - {name: title, type: text, label: Task title, required: true}
+statuses: [Open, Approved, Withdrawn]
+workflow:
+  - {action: Approve, from: [Open], to: Approved, who: [editor]}
+  - {action: Withdraw, from: [Open], to: Withdrawn, who: [creator], comment: none}
+"""
+
 #: instance name -> its access: line ("" for the defaults: anyone reads, signed-in staff submit)
 INSTANCES = {
     "open": "",
@@ -45,10 +60,11 @@ PEOPLE = ("anonymous", "staff", "reader", "contributor", "owner", "editor", "adm
 def write_project(root, instances: dict[str, str]) -> None:
     (root / "schemas").mkdir()
     (root / "schemas" / "project.yaml").write_text(textwrap.dedent(REPOSITORY_TYPE))
+    (root / "schemas" / "task.yaml").write_text(textwrap.dedent(TASK_TYPE))
     for name, access in instances.items():
         folder = root / "instances" / name
         folder.mkdir(parents=True)
-        (folder / "instance.yaml").write_text(f"title: The {name} team\nrepositories: [project]\n{access}\n")
+        (folder / "instance.yaml").write_text(f"title: The {name} team\nrepositories: [project, task]\n{access}\n")
 
 
 def username(person: str, instance: str) -> str:

@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from accesskit import PEOPLE
+from accesskit import PEOPLE, username
 
 EVERYONE = frozenset(PEOPLE)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -32,6 +32,15 @@ ALLOWED = {
     "admin":         dict.fromkeys(("open", "staff", "closed"), frozenset({"admin"})),
     # pages about one's own account, the same in every instance
     "signed_in":     dict.fromkeys(("open", "staff", "closed"), SIGNED_IN),
+    # an alert about a list: someone signed in who may read it
+    "alert":         {"open": SIGNED_IN,  "staff": SIGNED_IN,  "closed": MEMBERS},
+    # a workflow action: Approve is the editors' (and so the admins'); Withdraw only the record's creator's
+    "act":           dict.fromkeys(("open", "staff", "closed"), frozenset({"editor", "admin"})),
+    "act_own":       dict.fromkeys(("open", "staff", "closed"), frozenset({"owner"})),
+    # commenting on a record and watching it: everyone signed in who may read it
+    "discuss":       {"open": SIGNED_IN,  "staff": SIGNED_IN,  "closed": MEMBERS},
+    # the people who run the deployment (none of PEOPLE; tests/alerts/test_alert_pages.py signs one in)
+    "site_admin":    dict.fromkeys(("open", "staff", "closed"), frozenset()),
 }
 
 
@@ -50,6 +59,9 @@ class Endpoint:
     prepare: Callable[[object, str], None] = field(default=lambda site, instance: None)   # so a post has work
     draft: str = ""             # {draft}: "kept" (one per owner, reused) or "fresh" (made for this case alone)
     refused_status: int = 403   # 404 where refusing must not say the thing exists (someone else's draft)
+    alert: bool = False         # {alert}: a saved-search alert of the person's own, made for this case alone
+    watch: bool = False         # the person watches {ref} before the request
+    repo: str = "project"       # "task": the type with a workflow (with fresh_record="task")
 
 
 def _edit(status_change: bool):
@@ -122,6 +134,30 @@ ENDPOINTS = (
              refused_status=404),
     Endpoint("delete a draft", "POST", "/{i}/project/drafts/{draft}/delete", "edit", draft="fresh",
              refused_status=404),
+    # saved-search alerts and watches: a person's own, from the list they were reading (the owner and the
+    # contributor are one account: each saves the view of its own record, so that each save is new)
+    Endpoint("alert me: choose how often", "POST", "/{i}/project/alert", "alert",
+             lambda site, ref: {"query": "q=own"}, allowed_status=200),
+    Endpoint("alert me", "POST", "/{i}/project/alert", "alert",
+             lambda site, ref: {"query": f"q={ref[1]}&status=Proposed", "frequency": "daily"}),
+    Endpoint("alert me about a search", "POST", "/search/alert", "signed_in",
+             lambda site, ref: {"query": f"q={ref[1]}&instance={ref[0]}", "frequency": "weekly"}),
+    Endpoint("your alerts", "GET", "/account/alerts", "signed_in"),
+    Endpoint("change an alert", "POST", "/account/alerts/{alert}/frequency", "signed_in",
+             lambda site, ref: {"frequency": "weekly"}, alert=True),
+    Endpoint("delete an alert", "POST", "/account/alerts/{alert}/delete", "signed_in", alert=True),
+    Endpoint("stop watching", "POST", "/account/watching/{i}/project/{ref}/stop", "signed_in", watch=True),
+    # a workflow's actions, on an Open task made for the case (by the owner for "owner", else by someone else)
+    Endpoint("action confirm", "GET", "/{i}/task/{ref}/actions/approve", "act", fresh_record="task", repo="task"),
+    Endpoint("take an action", "POST", "/{i}/task/{ref}/actions/approve", "act", lambda site, ref: {
+        "version": str(_record(site, ref)[1].version), "comment": "Fine"}, fresh_record="task", repo="task"),
+    Endpoint("take an action of the creator's", "POST", "/{i}/task/{ref}/actions/withdraw", "act_own",
+             lambda site, ref: {"version": str(_record(site, ref)[1].version)}, fresh_record="task", repo="task"),
+    # the discussion beside a record, and watching it from the record's page
+    Endpoint("comment", "POST", "/{i}/project/{ref}/comments", "discuss", lambda site, ref: {"comment": "A thought"}),
+    Endpoint("watch", "POST", "/{i}/project/{ref}/watch", "discuss", lambda site, ref: {"watch": "1"}),
+    Endpoint("outbox", "GET", "/admin/outbox", "site_admin"),
+    Endpoint("resend", "POST", "/admin/outbox/{notice}/resend", "site_admin"),
 )
 
 KEPT_DRAFT = "A draft kept for every case"
@@ -142,6 +178,21 @@ def _draft(site, instance: str, person: str, fresh: bool) -> str:
     return drafts.add(owner, {"title": "Made for one case" if fresh else KEPT_DRAFT}).id
 
 
+def _alert(site, instance: str, person: str) -> str:
+    """A daily alert of the person's (of staff's, for someone not signed in, who may touch nobody's)."""
+    owner = username("staff" if person == "anonymous" else person, instance)
+    alerts = site.app.extensions["repo_engine_alerts"]
+    return alerts.add(owner, "", instance=instance, repository="project", query=f"q=case{len(alerts.all())}",
+                      title="A list", frequency="daily").id
+
+
+def _watch(site, instance: str, person: str, reference: str) -> None:
+    if person != "anonymous":
+        app_site = site.app.extensions["repo_engine"]
+        app_site.store(app_site.repository(instance, "project")).set_watching(reference, username(person, instance),
+                                                                              True)
+
+
 def _edited(site, ref):
     """The record after one more save, so that version 1 is not the current one and restoring it is work."""
     repository, record = _record(site, ref)
@@ -157,14 +208,22 @@ def _accounts(site):
     return accounts
 
 
-def _record(site, ref: tuple[str, str]):
+def _record(site, ref: tuple[str, ...]):
+    """The repository and record ``ref`` names: (instance, reference) or (instance, reference, repository)."""
     app_site = site.app.extensions["repo_engine"]
-    repository = app_site.repository(ref[0], "project")
+    repository = app_site.repository(ref[0], ref[2] if len(ref) > 2 else "project")
     return repository, app_site.store(repository).get(ref[1], include_deleted=True)
 
 
-def _fresh(site, instance: str, deleted: bool) -> str:
+def _fresh(site, instance: str, kind: str, person: str) -> str:
+    """A record made for one case: a live or deleted project by the editor, or an Open task by the owner (for
+    "owner") or else by someone playing no other part."""
     app_site = site.app.extensions["repo_engine"]
+    if kind == "task":
+        author = f"contributor-{instance}" if person == "owner" else "someone-else"
+        records = app_site.records(app_site.repository(instance, "task"))
+        return records.create({"title": "A task"}, user=author).reference
+    deleted = kind == "deleted"
     repository = app_site.repository(instance, "project")
     record = app_site.records(repository).create({"title": "Made for one case"}, user=f"editor-{instance}")
     if deleted:
@@ -184,7 +243,7 @@ CASES = [(e, i, p) for e in ENDPOINTS for i in ("open", "staff", "closed") for p
                          ids=[f"{e.name}-{i}-{p}" for e, i, p in CASES])
 def test_matrix(access_site, endpoint, instance, person):
     if endpoint.fresh_record:
-        reference = _fresh(access_site, instance, endpoint.fresh_record == "deleted")
+        reference = _fresh(access_site, instance, endpoint.fresh_record, person)
         attachment = ""
     else:
         which = "own" if person == "owner" else "other"
@@ -193,8 +252,12 @@ def test_matrix(access_site, endpoint, instance, person):
     _accounts(access_site)
     endpoint.prepare(access_site, instance)
     draft = _draft(access_site, instance, person, endpoint.draft == "fresh") if endpoint.draft else ""
-    path = endpoint.path.format(i=instance, ref=reference, att=attachment, draft=draft)
-    data = endpoint.data(access_site, (instance, reference))
+    alert = _alert(access_site, instance, person) if endpoint.alert else ""
+    if endpoint.watch:
+        _watch(access_site, instance, person, reference)
+    path = endpoint.path.format(i=instance, ref=reference, att=attachment, draft=draft, alert=alert,
+                                notice="0" * 32)
+    data = endpoint.data(access_site, (instance, reference, endpoint.repo))
     data_folder = Path(access_site.app.config["DATA"])
     before = _data_files(data_folder)
 
@@ -220,7 +283,9 @@ def test_matrix(access_site, endpoint, instance, person):
 def test_the_table_covers_every_route_of_the_site(access_site):
     """A new page must join the matrix: every URL rule is one of ours above, or needs no permission."""
     # /search shows each person only what they may read: tests/search/test_trust_search_access.py
-    no_permission = {"/", "/sign-in", "/sign-out", "/sign-in/sso", "/sign-in/sso/return", "/mine", "/search"}
+    no_permission = {"/", "/sign-in", "/sign-out", "/sign-in/sso", "/sign-in/sso/return", "/mine", "/search",
+                     # the signed token in the address is the permission: tests/alerts/test_unsubscribe.py
+                     "/unsubscribe/<token>"}
     covered = {_rule_of(e.path) for e in ENDPOINTS}
     rules = {r.rule for r in access_site.app.url_map.iter_rules()
              if not r.rule.startswith(("/assets", "/static", "/api"))}
@@ -231,4 +296,7 @@ def _rule_of(path: str) -> str:
     path = path.split("?")[0]
     return (path.replace("{i}", "<instance>").replace("project", "<repo>", 1).replace("{ref}", "<reference>")
             .replace("{att}", "<attachment_id>").replace("newcomer", "<username>").replace("{draft}", "<draft_id>")
-            .replace("/history/1", "/history/<int:number>").replace(INVITED, "<email>"))
+            .replace("{alert}", "<alert_id>").replace("{notice}", "<notice_id>")
+            .replace("/history/1", "/history/<int:number>").replace(INVITED, "<email>")
+            .replace("/task/", "/<repo>/").replace("/actions/approve", "/actions/<action>")
+            .replace("/actions/withdraw", "/actions/<action>"))

@@ -45,10 +45,12 @@ def _buttons(access_site, person, instance, which="other") -> set[str]:
 
 
 def test_record_page_offers_only_what_the_person_may_do(access_site):
-    assert _buttons(access_site, "reader", "open") == {"History"}
-    assert _buttons(access_site, "contributor", "open") == {"History"}
-    assert _buttons(access_site, "owner", "open", "own") == {"Edit", "History"}
-    assert _buttons(access_site, "editor", "open") == {"Edit", "History", "Delete"}
+    discuss = {"Watch", "Add"}       # "Watch this record" and "Add comment": everyone signed in who may read
+    assert _buttons(access_site, "anonymous", "open") == {"History"}
+    assert _buttons(access_site, "reader", "open") == {"History", *discuss}
+    assert _buttons(access_site, "contributor", "open") == {"History", *discuss}
+    assert _buttons(access_site, "owner", "open", "own") == {"Edit", "History", *discuss}
+    assert _buttons(access_site, "editor", "open") == {"Edit", "History", "Delete", *discuss}
 
 
 def test_the_edit_form_offers_a_status_change_only_to_editors_and_admins(access_site):

@@ -72,7 +72,8 @@ def _act(repository: HostedRepository, name: str, action: Action) -> dict[str, A
     state = answer(ref(f"{name}.Conflict"), f"The record cannot take it as it is now: it is not "
                          f"{' or '.join(action.from_statuses)}, a field it needs is empty, or it was saved since "
                          "`version`. `errors` says which; `current` is the record now. Nothing was changed.")
-    needs = f" It needs {', '.join(rtype.field(f).label for f in action.requires)} filled in." if action.requires else ""
+    labels = ", ".join(rtype.field(name).label for name in action.requires)
+    needs = f" It needs {labels} filled in." if labels else ""
     return {"post": operation(
         repository, name, f"act.{action.slug}", f"{action.name}: from {', '.join(action.from_statuses)} to {action.to}",
         {"200": saved_answer(name), "409": state,
