@@ -14,7 +14,7 @@ import yaml
 from engine.cli.project import instance_named, load
 from engine.errors import EngineError
 from engine.schema.conditions import AllOf, AnyOf, Condition, Term
-from engine.schema.model import Choice, Field, Project, RepositoryType, Status
+from engine.schema.model import Audience, Choice, Field, Project, RepositoryType, Status
 from engine.search.fields import weight
 
 #: Field attribute -> YAML key, where the names differ.
@@ -74,12 +74,37 @@ def type_yaml(rtype: RepositoryType) -> str:
                        "per_page": listing.per_page}
     text = _dump(head)
     if not rtype.fields:
-        return text + "fields: []\n"
+        return text + "fields: []\n" + _dump(moving_on(rtype))
     parts = [text, "fields:\n"]
     for field in rtype.fields:
         parts.append(f"  # {field.source}\n")
         parts.append("".join(f"  {line}\n" for line in _dump([field_mapping(rtype, field)]).splitlines()))
-    return "".join(parts)
+    tail = moving_on(rtype)
+    return "".join(parts) + (_dump(tail) if tail else "")
+
+
+def moving_on(rtype: RepositoryType) -> dict[str, Any]:
+    """The type's ``workflow``, ``notify`` and ``review`` as resolved (defaults written out), where it has them."""
+    found: dict[str, Any] = {}
+    if rtype.workflow is not None:
+        found["workflow"] = [_without_empty({
+            "action": a.name, "from": list(a.from_statuses), "to": a.to, "who": _people(a.who),
+            "comment": a.comment, "requires": list(a.requires) or None,
+            "then": {"superseded": a.then_superseded} if a.then_superseded else None}) for a in rtype.workflow.actions]
+    if rtype.notify:
+        found["notify"] = [_without_empty({
+            "on": {"action": rule.action} if rule.action else rule.event, "to": _people(rule.to) or None,
+            "webhook": _without_empty({"url_env": rule.webhook_env, "secret_env": rule.secret_env}) or None})
+            for rule in rtype.notify]
+    if rtype.review is not None:
+        review = rtype.review
+        found["review"] = _without_empty({"date": review.date, "owner": review.owner, "remind": list(review.remind)})
+    return found
+
+
+def _people(audience: Audience) -> list[Any]:
+    return [*audience.roles, *(["creator"] if audience.creator else []),
+            *({"field": name} for name in audience.fields), *(["watchers"] if audience.watchers else [])]
 
 
 def field_mapping(rtype: RepositoryType, field: Field) -> dict[str, Any]:
@@ -98,6 +123,8 @@ def field_mapping(rtype: RepositoryType, field: Field) -> dict[str, Any]:
     found["searchable"] = field.searchable
     found["search_weight"] = weight(rtype, field)
     found["retired"] = field.retired
+    if field.supersedes:
+        found["supersedes"] = True
     if field.renamed_from:
         found["renamed_from"] = list(field.renamed_from)
     attributes = {YAML_KEYS.get(name, name): name for name in Field.__dataclass_fields__}

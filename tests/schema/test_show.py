@@ -102,3 +102,41 @@ def test_an_unknown_type_or_instance_names_the_known_ones(show, args, words):
     code, out, err = show(*args)
     assert (code, out) == (1, "")
     assert err == f"repo-engine: {words}\n"
+
+
+def test_workflow_notify_and_review_are_shown_as_written_and_read_back_the_same(project, show):
+    project.write("schemas/audit.yaml", """name: audit
+title: Audit
+fields:
+  - {name: title, type: text, label: Title}
+  - {name: lead_email, type: email, label: Lead email}
+  - {name: due, type: date, label: Review due}
+  - {name: replaces, type: reference, label: Replaces, target: audit, supersedes: true}
+statuses: [Registered, Approved, {name: Superseded, closed: true}]
+workflow:
+  - action: Approve
+    from: Registered
+    to: Approved
+    who: [editor, {field: lead_email}]
+    comment: required
+    requires: [due]
+    then: {superseded: Superseded}
+notify:
+  - on: {action: Approve}
+    to: [creator, watchers]
+  - on: submitted
+    webhook: {url_env: AUDIT_HOOK}
+review: {date: due, owner: lead_email, remind: [30, 0]}
+""")
+    code, out, _ = show("audit")
+    shown = yaml.safe_load(out)
+    assert code == 0
+    assert shown["workflow"] == [{"action": "Approve", "from": ["Registered"], "to": "Approved",
+                                  "who": ["editor", {"field": "lead_email"}], "comment": "required",
+                                  "requires": ["due"], "then": {"superseded": "Superseded"}}]
+    assert shown["notify"] == [{"on": {"action": "Approve"}, "to": ["creator", "watchers"]},
+                               {"on": "submitted", "webhook": {"url_env": "AUDIT_HOOK"}}]
+    assert shown["review"] == {"date": "due", "owner": "lead_email", "remind": [30, 0]}
+    assert [f for f in shown["fields"] if f["name"] == "replaces"][0]["supersedes"] is True
+    project.write("schemas/audit.yaml", out)        # what show prints is a type that loads as the same one
+    assert yaml.safe_load(show("audit")[1]) == shown
