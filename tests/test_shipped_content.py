@@ -1,8 +1,10 @@
 """The repository types and instances the engine ships with: they load, pass `repo-engine check`, and their
-sample records are valid, cover every status and refer only to records loaded before them."""
+sample records are valid, cover every status and refer only to records loaded before them; the types use
+workflows, notify rules, review dates and superseding, and the guideline samples show them."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,9 @@ from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
 from engine.schema.compile import RecordValidator
+from engine.schema.model import Review
 from engine.schema.yamlfile import load_document
+from sitekit import shipped_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = Paths(schemas=ROOT / "schemas", instances=ROOT / "instances")
@@ -120,3 +124,113 @@ def test_a_guideline_cannot_be_approved_without_its_approval_details(project):
     errors = RecordValidator(rtype).validate(values, "Approved")
     assert {"approving_committee", "approval_date", "review_date"} <= set(errors)
     assert "document" in RecordValidator(rtype).validate({**values, "document": []}, "Draft")
+
+
+# -- workflow, notify, review and superseding in the shipped types ------------------------------------------
+
+def _action(rtype, name):
+    found = rtype.workflow.action(name)
+    assert found is not None, f"{rtype.name} has no action {name}"
+    return found
+
+
+def _told(rtype, event, action=None):
+    """What the rules on ``event`` (an action's name for ``action``) name: roles, fields and creator."""
+    rules = [rule for rule in rtype.notify if rule.event == event and (action is None or rule.action == action)]
+    assert rules, f"{rtype.name} has no notify rule on {event} {action or ''}"
+    return ({role for rule in rules for role in rule.to.roles}, {name for rule in rules for name in rule.to.fields},
+            any(rule.to.creator for rule in rules))
+
+
+def test_improvement_projects_are_submitted_approved_or_sent_back_and_moved_on(project):
+    rtype = project.types["qi-project"]
+    assert rtype.initial_status == "Proposed" and rtype.start_statuses == ("Proposed",)
+    submit, approve, send_back = (_action(rtype, name) for name in ("Submit for review", "Approve", "Send back"))
+    assert submit.to == "Proposed" and submit.who.creator and submit.who.roles == ("contributor",)
+    assert approve.from_statuses == ("Proposed",) and approve.who.roles == ("editor",)
+    assert approve.comment == "optional" and approve.requires
+    assert send_back.comment == "required" and send_back.from_statuses == ("Proposed",)
+    assert send_back.to in submit.from_statuses         # what is sent back can be submitted again
+    complete = _action(rtype, "Complete")
+    assert complete.to == "Completed" and "outcomes" in complete.requires
+    assert {a.to for a in rtype.workflow.actions} >= {"Approved", "In progress", "On hold", "Completed", "Stopped"}
+    assert _told(rtype, "submitted") == ({"editor"}, set(), False)
+    assert _told(rtype, "action", "Approve") == (set(), {"lead_email"}, True)
+    assert _told(rtype, "action", "Send back") == (set(), set(), True)
+    assert _told(rtype, "commented")[2]
+    # Research adapts the tracker but keeps its workflow.
+    assert project.instances["research"].repository("qi-project").workflow == rtype.workflow
+
+
+def test_outcomes_can_be_filled_in_before_a_project_is_completed(project):
+    """Complete requires outcomes, so the form must offer them while the project is In progress."""
+    rtype = project.types["qi-project"]
+    validator = RecordValidator(rtype)
+    values = {"title": "Fewer falls", "aim": "Reduce falls by 20%", "background": "Falls are rising",
+              "project_lead": "Sam Okafor", "division": "Medicine", "methodology": "Lean",
+              "start_date": "2025-01-06", "outcomes": "Falls fell by 27%"}
+    assert validator.settle(values, "In progress").get("outcomes") == "Falls fell by 27%"
+
+
+def test_guidelines_are_approved_by_editors_superseding_and_reviewed(project):
+    rtype = project.types["local-guideline"]
+    approve = _action(rtype, "Approve")
+    assert approve.who.roles == ("editor",) and not approve.who.creator
+    assert approve.then_superseded == "Superseded" and "Superseded" in rtype.closed_statuses
+    assert {"approving_committee", "approval_date", "review_date"} <= set(approve.requires)
+    assert rtype.review == Review(date="review_date", owner="owner_email", remind=(90, 30, 0))
+    assert rtype.field("owner_email").type_name == "email"
+    field = rtype.superseding_field
+    assert (field.name, field.label, field.target, field.type_name) == \
+        ("supersedes", "Replaces", "local-guideline", "reference")
+    assert _told(rtype, "action", "Approve")[1:] == ({"owner_email"}, True)
+
+
+def test_audits_are_registered_and_their_registration_approved_by_editors(project):
+    rtype = project.types["clinical-audit"]
+    assert rtype.initial_status == "Registered"
+    approve = _action(rtype, "Approve registration")
+    assert approve.from_statuses == ("Registered",) and approve.who.roles == ("editor",)
+    assert _told(rtype, "submitted")[0] == {"editor"}
+
+
+@pytest.mark.parametrize("name", ["qi-project", "local-guideline", "clinical-audit"])
+def test_the_shipped_workflow_types_tell_people_and_reach_every_status(project, name):
+    rtype = project.types[name]
+    assert rtype.workflow is not None and rtype.notify
+    reached = {a.to for a in rtype.workflow.actions} | {a.then_superseded for a in rtype.workflow.actions}
+    assert set(rtype.status_names) - {rtype.initial_status} <= reached
+
+
+def _guideline_samples(project):
+    rtype = project.instances["clinical-governance"].repository("local-guideline")
+    path = PATHS.instances / "clinical-governance" / "samples" / "local-guideline.yaml"
+    return rtype, read_samples(path, rtype)
+
+
+def test_the_guideline_samples_show_superseding_and_review_due_and_overdue(project):
+    rtype, samples = _guideline_samples(project)
+    first, second = samples[0], samples[1]
+    assert first.status == "Superseded" and second.values["supersedes"] == "GL-0001"
+    assert second.status not in rtype.closed_statuses
+    open_dated = [(number, date.fromisoformat(s.values["review_date"])) for number, s in enumerate(samples, 1)
+                  if s.status not in rtype.closed_statuses and s.values.get("review_date")]
+    assert any(due < date.today() for _, due in open_dated), "no open guideline is overdue for review"
+    assert [number for number, due in open_dated if 0 <= (due - REMIND_DAY).days <= 30] == [3]
+
+
+REMIND_DAY = date(2026, 12, 2)      # the due-soon sample (GL-0003, due 30 December 2026) is 28 days away
+
+
+def test_seeded_guidelines_get_their_reminders_once(tmp_path, monkeypatch, capsys):
+    shipped_site(tmp_path, monkeypatch)
+    assert main(["seed", "--instance", "clinical-governance"]) == 0
+    capsys.readouterr()
+    for _ in range(2):
+        assert main(["remind", "--today", REMIND_DAY.isoformat(), "clinical-governance"]) == 0
+    first, second = capsys.readouterr().out.strip().splitlines()
+    assert first.startswith("clinical-governance/local-guideline: Queued 3 reminders: ")
+    assert "GL-0003 due in 28 days (fatima.hussain@example.nhs.uk)" in first
+    assert "GL-0006 overdue since 22 November 2026 (ben.carter@example.nhs.uk)" in first
+    assert "GL-0001" not in first        # superseded: never due
+    assert second == "clinical-governance/local-guideline: No reminders to queue."

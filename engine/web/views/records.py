@@ -6,6 +6,7 @@ person came from a search or filters of its browse page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -14,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from engine.errors import AttachmentRejected, EditConflict, ValidationFailed
 from engine.fields.values import lower_first
 from engine.merging import changed_names
+from engine.review.pages import record_review
 from engine.schema.model import Field
 from engine.store.base import Query, Record, Store
 from engine.web import forms
@@ -104,7 +106,8 @@ def show(instance: str, repo: str, reference: str):
     attachments = {a.id: a for a in store.attachments(reference)}
     return render_page(repository, "record", record=record, attachments=attachments,
                        related=finding.related(site(), current_user(), repository, record),
-                       referenced_by=_referrers(repository, record), results=_results(repository))
+                       referenced_by=_referrers(repository, record), results=_results(repository),
+                       review=record_review(repository.rtype, store, record, date.today()))
 
 
 #: The records of one repository listed under "Referenced by" (the most recently updated); a link finds the rest.
