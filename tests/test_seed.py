@@ -51,7 +51,7 @@ def test_seed_loads_every_sample_into_empty_repositories(site, capsys):
     for (instance, repository), count in loaded.items():
         assert count == sample_count(site, instance, repository), (instance, repository)
     assert "quality-improvement / qi-project: loaded 10 sample records (QI-0001 to QI-0010)" in out
-    assert "research / qi-project: loaded 6 sample records (RD-0001 to RD-0006)" in out
+    assert "research / qi-project: loaded 7 sample records (RD-0001 to RD-0007)" in out
 
 
 def test_seeded_records_keep_their_status_author_references_and_documents(site):
@@ -137,7 +137,7 @@ def test_a_sample_naming_an_unknown_field_or_status_is_refused(site, capsys):
     assert seed("--instance", "research") == 1
     out = capsys.readouterr().out
     assert "status 'Paused' is not one of Proposed, Approved" in out
-    assert "record 7: 'methodology' is not a field of qi-project" in out
+    assert "record 8: 'methodology' is not a field of qi-project" in out
     assert counts(site)[("research", "qi-project")] == 0
 
 

@@ -70,7 +70,7 @@ def test_a_rename_strands_nothing_and_migrate_rewrites_the_records_once(site, ca
     assert main(["migrate"]) == 0
     out = capsys.readouterr().out
     assert "quality-improvement/qi-project: nothing to rewrite" in out
-    assert "library-services/qi-project: 6 records rewritten, lessons_learned -> lessons (3 records)" in out
+    assert "library-services/qi-project: 7 records rewritten, lessons_learned -> lessons (3 records)" in out
     assert main(["migrate"]) == 0
     assert "rewritten" not in capsys.readouterr().out
     assert main(["migrate", "nowhere"]) == 1
@@ -109,11 +109,11 @@ def test_a_tightened_bound_is_not_a_change_of_type(site, capsys):
 
 def test_what_an_instance_drops_or_changes_is_reported_in_its_own_file(site, capsys):
     edit(RESEARCH, "drop_fields: [methodology, methodology_other, cqc_domains]",
-         "drop_fields: [methodology, methodology_other, cqc_domains, measures]")
+         "drop_fields: [methodology, methodology_other, cqc_domains, lessons_learned]")
     edit(RESEARCH, "          - Clinical Trials Unit\n", "")
     status, out = checked(capsys)
     assert status == 1
-    assert f"{RESEARCH}:{line_of(RESEARCH, '    drop_fields:')}: research/qi-project: field 'measures' was removed " \
+    assert f"{RESEARCH}:{line_of(RESEARCH, '    drop_fields:')}: research/qi-project: field 'lessons_learned' was removed " \
            "but 2 records hold a value" in out
     division = line_of(RESEARCH, "      division:") + 2
     assert f"{RESEARCH}:{division}: research/qi-project: field 'division': choice 'Clinical Trials Unit' was " \

@@ -160,7 +160,7 @@ def app(tmp_path_factory):
     for key, values in PROJECTS.items():
         values = dict(values)
         status = values.pop("status", "In progress")
-        app.refs[key] = records.create(project_values(**values), user="ann", status=status).reference
+        app.refs[key] = records.create(project_values(**values), user="ann", status=status, history=True).reference
     packs = site.records(site.repository("quality", "project-pack"))
     charter = (b"Project charter\nScope: elective day surgery lists.\nWe will run weekly gemba walks with the "
                b"theatre coordinators to find the time lost between cases.\n")
@@ -396,7 +396,7 @@ def edited(tmp_path):
     for key, values in PROJECTS.items():
         values = dict(values)
         status = values.pop("status", "In progress")
-        made[key] = records.create(project_values(**values), user="ann", status=status)
+        made[key] = records.create(project_values(**values), user="ann", status=status, history=True)
     client = app.test_client()
     assert found(client, "sepsis") == [made["sepsis"].reference]
     sepsis = made["sepsis"]
@@ -435,7 +435,7 @@ def binned(tmp_path):
     for key, values in PROJECTS.items():
         values = dict(values)
         status = values.pop("status", "In progress")
-        made[key] = records.create(project_values(**values), user="ann", status=status)
+        made[key] = records.create(project_values(**values), user="ann", status=status, history=True)
     records.delete(made["physio"].reference, user="ann")
     yield app.test_client()
     site.close()

@@ -108,7 +108,7 @@ def app(tmp_path_factory):
     site = app.extensions["repo_engine"]
     app.made = {}
     for key, instance, repo, values, status in RECORDS:
-        record = site.records(site.repository(instance, repo)).create(values, user="ann", status=status)
+        record = site.records(site.repository(instance, repo)).create(values, user="ann", status=status, history=True)
         app.made[key] = (instance, repo, record)
     yield app
     site.close()
