@@ -26,21 +26,15 @@ def test_other_method_is_asked_only_when_the_method_is_other(page: Page, site: S
     expect(other).to_be_hidden()
 
 
-def test_outcomes_appear_and_are_required_only_when_the_project_is_completed(page: Page, site: Site):
+def test_a_projects_status_is_not_on_its_edit_form_and_outcomes_wait_until_it_is_under_way(page: Page, site: Site):
+    # The status of a type with a workflow changes through the record page's actions; a field shown from a
+    # later status (outcomes, from In progress) is not asked of a project just proposed.
     url = submit_project(page, site.new, Project(title="Earlier discharge from the frailty unit"))
     page.goto(url + "/edit")
-    outcomes = page.get_by_label("Outcomes", exact=True)
-    expect(outcomes).to_be_hidden()
-
-    choose(page, "Status", "Completed")
-    expect(outcomes).to_be_visible()
-    save(page)
-
-    summary = error_summary(page)
-    link = summary.get_by_role("link", name=re.compile("Outcomes", re.I))
-    expect(link).to_have_text(re.compile("required when status is Completed", re.I))
-    link.click()
-    expect(page.get_by_label("Outcomes", exact=True)).to_be_focused()
+    expect(page.get_by_label("Outcomes", exact=True)).to_be_hidden()
+    expect(page.get_by_role("group", name="Status")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Status")).to_have_count(0)
+    expect(page.get_by_text("The status changes through the actions on the record page")).to_be_visible()
 
 
 def test_a_missing_required_field_is_summarised_and_linked_and_nothing_typed_is_lost(page: Page, site: Site):
