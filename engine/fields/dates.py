@@ -1,6 +1,7 @@
 """The date field type, and reading dates the ways people write them: cells, URL filters and ranges."""
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,13 +16,26 @@ if TYPE_CHECKING:
     from engine.schema.model import Field
 
 DATE_PATTERN = whole(r"\d{4}-\d{2}-\d{2}")
-#: The shapes a date filter is written in: a day (2025-03-31, 31/03/2025, 31 March 2025), a month (2025-03,
-#: March 2025) or a year.
+
+
+def _any_case(word: str) -> str:
+    """``word`` as a JSON Schema pattern that matches it in any case, as ``strptime`` reads month names (JSON
+    Schema's patterns take no flags)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+#: The month names the readers take (``_MONTHS``, ``_WORDS``: ``strptime``'s %B and %b, and "Sept"), in any case.
+_MONTH_NAMES = "(?:" + "|".join(_any_case(name) for name in dict.fromkeys(
+    [*calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"])) + ")"
+_DAY, _MONTH = "(?:0?[1-9]|[12][0-9]|3[01])", "(?:0?[1-9]|1[0-2])"
+#: The shapes a date filter is written in, as the readers take them: a day (2025-03-31, 31/03/2025, 31 March
+#: 2025), a month (2025-03, March 2025) or a year. A day past its month's end (31/02/2025) has the shape, and
+#: the reader refuses it ("not a real date").
 FILTER_SHAPES = (
-    {"pattern": r"^\d{4}-\d{1,2}-\d{1,2}$"},
-    {"pattern": r"^\d{1,2}/\d{1,2}/\d{4}$"},
-    {"pattern": r"^(\d{1,2} )?[A-Za-z]{3,9} \d{4}$"},
-    {"pattern": r"^\d{4}-\d{1,2}$"},
+    {"pattern": rf"^\d{{4}}-{_MONTH}-{_DAY}$"},
+    {"pattern": rf"^{_DAY}/{_MONTH}/\d{{4}}$"},
+    {"pattern": rf"^({_DAY} )?{_MONTH_NAMES} \d{{4}}$"},
+    {"pattern": rf"^\d{{4}}-{_MONTH}$"},
     {"pattern": r"^\d{4}$"},
 )
 FILTER_WORDS = "a day (2025-03-31, 31/03/2025 or 31 March 2025), a month (2025-03 or March 2025) or a year (2025)"
@@ -143,15 +157,20 @@ def read_period(raw: str) -> DateRange:
         if re.fullmatch(r"\d{4}", text):
             return DateRange(date(int(text), 1, 1), date(int(text), 12, 31), f"is in {text}")
         if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-            first = date(int(match[1]), int(match[2]), 1)
-            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            return DateRange(first, last, f"is in {first:%B %Y}")
+            return _whole_month(date(int(match[1]), int(match[2]), 1))
     except ValueError:
         raise CellError(f"{quoted(text)} is not a real date") from None
     if month := _in_words(text, _MONTHS):       # "May 2024" is the month, not its first day
-        return read_period(f"{month:%Y-%m}")
+        return _whole_month(month)
     day = read_date(text)
     return DateRange(day, day, f"is on {long_date(day)}")
+
+
+def _whole_month(first: date) -> DateRange:
+    """The month ``first`` opens. Made from the date itself, not text: ``%Y`` writes the year 99 as "99",
+    which no reader takes back."""
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return DateRange(first, last, f"is in {first:%B %Y}")
 
 
 def read_date_filter(raw: str) -> DateRange:

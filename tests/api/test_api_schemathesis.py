@@ -29,6 +29,7 @@ from apikit import bearer, make_token
 from engine.api import idempotency
 from engine.errors import NotFound
 from engine.fields.base import CellError
+from engine.fields.dates import DateType
 from engine.fields.values import CONTROL_CHARACTERS, without_controls
 from engine.merging import changed_names
 from engine.store.drafts import MAX_DRAFTS_PER_PERSON
@@ -49,10 +50,12 @@ class Steering:
     """Where a valid generated request is brought to what the description's words say, for rules JSON Schema
     cannot: a reference must name a live record (in a path and in a reference field), a draft must exist (and
     be complete, to be submitted), an ``Idempotency-Key`` sent with another body is refused, a person keeps at
-    most ``MAX_DRAFTS_PER_PERSON`` drafts, text loses its control characters before any rule, a date range's
-    To may not come before its From (such a To is left out), and a change that makes a field required refuses it
-    when the record holds none (expected, as a 422 naming it). A filter's value needs no steering: its field
-    type's schema says exactly what is read."""
+    most ``MAX_DRAFTS_PER_PERSON`` drafts, text loses its control characters before any rule, a date filter's
+    value (or range box's) of a described shape that its field type cannot read, a day that does not exist
+    (2026-02-30, 31/02/2025, the year 0000), is left out, a date range's To may not come before its From (such a
+    To is left out), and a change that makes a field required refuses it when the record holds none (expected,
+    as a 422 naming it). Any other filter's value needs no steering: its field type's schema says exactly what
+    is read."""
 
     def __init__(self, app, user: str, drafts: dict[str, dict[str, list[str]]]):
         self.site = app.extensions["repo_engine"]
@@ -86,6 +89,7 @@ class Steering:
             return
         self._live_references(case, repository)
         self._fresh_key(case)
+        self._real_days(case, repository)
         self._ordered_ranges(case, repository)
         if case.method == "POST" and case.operation.path.endswith("/drafts"):
             self._room_for_a_draft(repository)
@@ -115,6 +119,18 @@ class Steering:
         key = (case.headers or {}).get(idempotency.HEADER)
         if key is not None:
             case.headers[idempotency.HEADER] = f"{key[:idempotency.MAX_LENGTH - 12]}-{next(self.keys):011d}"
+
+    def _real_days(self, case, repository) -> None:
+        query = case.query or {}
+        for facet in repository.filters.values():
+            if facet.field is None or not isinstance(facet.field.kind, DateType):
+                continue
+            if isinstance(query.get(facet.name), list):
+                query[facet.name] = [value for value in query[facet.name] if _reads(facet.parse, value)]
+            for box, _ in facet.range_inputs:
+                ends = (query.get(box), "") if box.endswith("_from") else ("", query.get(box))
+                if query.get(box) not in (None, "") and not _reads(facet.parse_range, *ends):
+                    del query[box]
 
     def _ordered_ranges(self, case, repository) -> None:
         query = case.query or {}
@@ -163,8 +179,12 @@ class Steering:
 
 
 def _reads_range(facet, start: Any, end: Any) -> bool:
+    return _reads(facet.parse_range, start, end)
+
+
+def _reads(reader, *raw: Any) -> bool:
     try:
-        facet.parse_range(str(start), str(end))
+        reader(*map(str, raw))
     except CellError:
         return False
     return True

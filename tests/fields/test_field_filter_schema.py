@@ -18,7 +18,7 @@ ALLOWED = [
     ("textarea", {}, "aim", "Our aims", None),
     ("number", {}, "2.5", 2.5, "10..20"),
     ("number", {"integer": True}, "12", 12, "12.5"),
-    ("date", {}, "2025-03-01", "2025-03-01", "2025"),
+    ("date", {}, "2025-03-01", "2025-03-01", "2025-03-01T10:00"),
     ("choice", {"choices": PRIORITIES}, "medium", "medium", "Medium"),
     ("multichoice", {"choices": PRIORITIES}, "low", ["high", "low"], "LOW"),
     ("boolean", {}, "true", True, "yes"),
