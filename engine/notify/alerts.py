@@ -15,18 +15,17 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from engine.errors import DataDamaged, EngineError, NotFound, StoreError, as_out_of_space
+from engine.errors import DataDamaged, EngineError, NotFound, StoreError
 from engine.store.documents import parse_stamp, stamp, utc_now
-from engine.store.durable import Signature, read_file, replace_file, signature
+from engine.store.durable import Signature
 from engine.store.locking import WriteLock
+from engine.store.wholefile import WholeFile
 
 FILE, LOCK = "alerts.json", "alerts.lock"
 FORMAT = 1
@@ -132,8 +131,7 @@ class Alerts:
         self.max_per_person = max_per_person
         self._lock = WriteLock(Path(folder) / LOCK, busy=lambda: StoreError(
             "Alerts are being saved by someone else; nothing was changed. Try again in a moment."))
-        self._read: tuple[Signature | None, dict[str, Alert]] = (None, {})
-        self._reading = threading.Lock()
+        self._file: WholeFile[Alert] = WholeFile(self.path, self._lock, _parse, _body)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def get(self, alert_id: str) -> Alert:
@@ -154,23 +152,11 @@ class Alerts:
         return [alert for alert in self.all() if alert.due(now)]
 
     def verify(self) -> list[DataDamaged]:
-        try:
-            _parse(self.path, read_file(self.path))
-        except DataDamaged as damage:
-            return [damage]
-        return []
+        """The file's faults, read afresh (empty when sound or absent)."""
+        return self._file.verify()
 
     def _current(self) -> dict[str, Alert]:
-        seen, alerts = self._read
-        now = signature(self.path)
-        if now is None:
-            return {}
-        if now != seen:
-            with self._reading:
-                found = read_file(self.path)
-                alerts = _parse(self.path, found)
-                self._read = (found[1] if found else None, alerts)
-        return alerts
+        return self._file.current()
 
     # -- writing ----------------------------------------------------------------------------------------------
     def add(self, owner: str, email: str, *, instance: str, repository: str, query: str, title: str,
@@ -214,26 +200,9 @@ class Alerts:
             if alert_id in alerts:
                 alerts[alert_id] = replace(alerts[alert_id], last_sent=_utc(now))
 
-    @contextmanager
-    def _changing(self) -> Iterator[dict[str, Alert]]:
-        with self._lock.held():
-            before = self._current()
-            alerts = dict(before)
-            yield alerts
-            if alerts != before:
-                self._write(alerts)
-
-    def _write(self, alerts: dict[str, Alert]) -> None:
-        body = json.dumps({"format": FORMAT, "alerts": {a.id: _doc(a) for a in alerts.values()}},
-                          ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
-        try:
-            written = replace_file(self.path, [body])
-        except OSError as error:
-            full = as_out_of_space(error)
-            if full is not None:
-                raise full from error
-            raise
-        self._read = (written, dict(alerts))
+    def _changing(self):
+        """The alerts as they are on disk now, under the lock, to change in place (``WholeFile.changing``)."""
+        return self._file.changing()
 
 
 def _new_id() -> str:
@@ -245,6 +214,11 @@ def _owned(alerts: dict[str, Alert], alert_id: str, owner: str | None) -> Alert:
     if alert is None or (owner is not None and alert.owner != owner):
         raise AlertNotFound()
     return alert
+
+
+def _body(alerts: dict[str, Alert]) -> bytes:
+    return json.dumps({"format": FORMAT, "alerts": {a.id: _doc(a) for a in alerts.values()}},
+                      ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
 def _doc(alert: Alert) -> dict[str, Any]:

@@ -21,18 +21,18 @@ import json
 import re
 import secrets
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from engine.config import Paths
-from engine.errors import DataDamaged, EngineError, NotFound, StoreError, as_out_of_space
+from engine.errors import DataDamaged, EngineError, NotFound, StoreError
 from engine.schema.model import Instance, RepositoryType
 from engine.store.documents import parse_stamp, stamp, utc_now
-from engine.store.durable import Signature, read_file, replace_file, signature
+from engine.store.durable import Signature
 from engine.store.locking import WriteLock
+from engine.store.wholefile import WholeFile
 
 FILE, LOCK = "drafts.json", "drafts.lock"
 FORMAT = 1
@@ -124,8 +124,7 @@ class Drafts:
         self.max_per_person = max_per_person
         self._lock = WriteLock(Path(folder) / LOCK, busy=lambda: StoreError(
             "Drafts are being saved by someone else; yours was not saved. Try again in a moment."))
-        self._read: tuple[Signature | None, dict[str, Draft]] = (None, {})
-        self._reading = threading.Lock()
+        self._file: WholeFile[Draft] = WholeFile(self.path, self._lock, _parse, _body)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def get(self, draft_id: str) -> Draft:
@@ -141,23 +140,10 @@ class Drafts:
 
     def verify(self) -> list[DataDamaged]:
         """The file's faults, read afresh (empty when sound or absent)."""
-        try:
-            _parse(self.path, read_file(self.path))
-        except DataDamaged as damage:
-            return [damage]
-        return []
+        return self._file.verify()
 
     def _current(self) -> dict[str, Draft]:
-        seen, drafts = self._read
-        now = signature(self.path)
-        if now is None:
-            return {}
-        if now != seen:
-            with self._reading:
-                found = read_file(self.path)
-                drafts = _parse(self.path, found)
-                self._read = (found[1] if found else None, drafts)
-        return drafts
+        return self._file.current()
 
     # -- writing ----------------------------------------------------------------------------------------------
     def add(self, owner: str, values: Mapping[str, Any], *, now: datetime | None = None) -> Draft:
@@ -199,28 +185,14 @@ class Drafts:
             raise DraftTooLarge(size, self.max_bytes)
         return kept
 
-    @contextmanager
-    def _changing(self) -> Iterator[dict[str, Draft]]:
-        """The drafts as they are on disk now, under the lock, to change in place: what the block leaves is
-        written when it ends without an error; nothing is written otherwise."""
-        with self._lock.held():
-            before = self._current()
-            drafts = dict(before)
-            yield drafts
-            if drafts != before:
-                self._write(drafts)
+    def _changing(self):
+        """The drafts as they are on disk now, under the lock, to change in place (``WholeFile.changing``)."""
+        return self._file.changing()
 
-    def _write(self, drafts: dict[str, Draft]) -> None:
-        body = json.dumps({"format": FORMAT, "drafts": {d.id: _doc(d) for d in drafts.values()}},
-                          ensure_ascii=False, sort_keys=True).encode("utf-8")
-        try:
-            written = replace_file(self.path, [body])
-        except OSError as error:
-            full = as_out_of_space(error)
-            if full is not None:
-                raise full from error
-            raise
-        self._read = (written, dict(drafts))
+
+def _body(drafts: dict[str, Draft]) -> bytes:
+    return json.dumps({"format": FORMAT, "drafts": {d.id: _doc(d) for d in drafts.values()}},
+                      ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 def _doc(draft: Draft) -> dict[str, Any]:

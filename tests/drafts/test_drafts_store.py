@@ -8,6 +8,7 @@ import multiprocessing
 import pytest
 
 from engine.store import drafts as drafts_module
+from engine.store import wholefile
 from engine.store.drafts import (DraftConflict, DraftNotFound, Drafts, DraftsDamaged, DraftTooLarge,
                                  TooManyDrafts)
 
@@ -100,7 +101,7 @@ def test_a_write_that_fails_leaves_the_drafts_as_they_were(store, monkeypatch):
 
     def full_disk(path, chunks):
         raise OSError(28, "No space left on device", str(path))
-    monkeypatch.setattr(drafts_module, "replace_file", full_disk)
+    monkeypatch.setattr(wholefile, "replace_file", full_disk)      # where a drafts file is written
     with pytest.raises(Exception, match="run out of space"):
         store.add("ann", {"title": "Not saved"})
     assert store.path.read_bytes() == before
