@@ -1,0 +1,101 @@
+"""One PostgreSQL database, as the process sees it: a connection pool per URL (shared by every store), the
+schema brought up to date once per process, and the id of each (instance, repository)."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+from engine.errors import StoreError
+
+#: How many connections a process keeps per database (each application server's worker is one process).
+POOL_MIN, POOL_MAX = 1, 8
+
+
+class DatabaseUnavailable(StoreError):
+    """The database cannot be reached or refused the connection: said in an operator's terms."""
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:       # noqa: BLE001 - a URL psycopg cannot read is shown as "the database URL"
+        return "the database URL"
+    if "password" in parts:
+        parts["password"] = "***"
+    return make_conninfo(**parts)
+
+
+class Database:
+    """The pool of one database URL. ``connection()`` lends a connection whose block is one transaction
+    (committed when it ends without an error, rolled back otherwise)."""
+
+    def __init__(self, url: str, *, upgrade: bool = True, min_size: int = POOL_MIN, max_size: int = POOL_MAX):
+        from psycopg.rows import tuple_row
+        from psycopg_pool import ConnectionPool
+        self.url = url
+        self._repositories: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+        self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, name="repo-engine",
+                                   kwargs={"autocommit": False, "row_factory": tuple_row})
+        try:
+            self.pool.open(wait=True, timeout=15)
+        except Exception as error:      # noqa: BLE001 - psycopg_pool raises PoolTimeout, wrapping the cause
+            self.pool.close()
+            raise DatabaseUnavailable(f"Cannot connect to the database at {safe_url(url)}: {error}") from error
+        if upgrade:
+            from engine.store.postgres.schema import upgrade as bring_up_to_date
+            bring_up_to_date(self)
+
+    @contextmanager
+    def connection(self) -> Iterator["psycopg.Connection"]:     # noqa: F821 - psycopg is imported lazily
+        with self.pool.connection() as conn:
+            yield conn
+
+    def repository(self, instance: str, repository: str) -> int:
+        """The id of an instance's repository, made on first use (the counter of references starts at 1)."""
+        key = (instance, repository)
+        found = self._repositories.get(key)
+        if found is None:
+            with self.connection() as conn:
+                conn.execute("INSERT INTO repositories (instance, repository) VALUES (%s, %s) "
+                             "ON CONFLICT (instance, repository) DO NOTHING", key)
+                found = conn.execute("SELECT id FROM repositories WHERE instance = %s AND repository = %s",
+                                     key).fetchone()[0]
+            self._repositories[key] = found
+        return found
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_open: dict[str, Database] = {}
+_opening = threading.Lock()
+
+
+def database(url: str) -> Database:
+    """The process's one ``Database`` of ``url`` (opened, and its schema upgraded, on first use)."""
+    found = _open.get(url)
+    if found is None:
+        with _opening:
+            found = _open.get(url)
+            if found is None:
+                found = _open[url] = Database(url)
+    return found
+
+
+def close_all() -> None:
+    with _opening:
+        for one in _open.values():
+            one.close()
+        _open.clear()
+
+
+def forget(url: str) -> None:
+    """Close and forget the process's pool of ``url`` (a test's own site; a site being moved away)."""
+    with _opening:
+        found = _open.pop(url, None)
+    if found is not None:
+        found.close()

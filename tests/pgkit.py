@@ -1,0 +1,61 @@
+"""PostgreSQL for the tests: one database per test run (made at the start, dropped at the end), and in it a
+schema of its own per test that asks for one, so tests never see each other's rows.
+
+The server is the machine's (``make test`` starts it when it is down); ``REPO_ENGINE_TEST_POSTGRES`` names
+another. A test run that cannot reach it fails, naming the server: no test is skipped for want of it."""
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from urllib.parse import quote
+
+SERVER = os.environ.get("REPO_ENGINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+_numbers = itertools.count(1)
+
+
+def _admin():
+    import psycopg
+    try:
+        return psycopg.connect(SERVER, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as error:
+        raise RuntimeError(f"The PostgreSQL tests need a server at {SERVER} (make test starts the machine's "
+                           f"own; REPO_ENGINE_TEST_POSTGRES names another): {error}") from error
+
+
+class TestDatabase:
+    """A database made for one test run; ``site()`` a fresh schema in it, as a URL a site is given."""
+
+    def __init__(self) -> None:
+        self.name = f"repo_engine_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with _admin() as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self.url = _with_database(SERVER, self.name)
+
+    def site(self) -> str:
+        """The URL of a new, empty schema of its own (the application creates its tables on first use)."""
+        import psycopg
+        schema = f"site_{next(_numbers)}"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        return _with_option(self.url, f"-csearch_path={schema}")
+
+    def drop_site(self, url: str) -> None:
+        from engine.store.postgres.database import forget
+        forget(url)
+
+    def drop(self) -> None:
+        from engine.store.postgres.database import close_all
+        close_all()
+        with _admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+def _with_option(url: str, option: str) -> str:
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options={quote(option)}"
