@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable
 from jsonschema import Draft202012Validator, FormatChecker
 from markupsafe import Markup, escape
 
+from engine.fields.conditions import Condition, Terms, key_condition, string_items
 from engine.fields.values import html_list, lower_first
 
 if TYPE_CHECKING:
@@ -173,6 +174,15 @@ class FieldType:
     def matches(self, field: "Field", value: Any, wanted: Any) -> bool:
         """Does a stored value satisfy one parsed filter value?"""
         return wanted in self.facet_keys(field, value)
+
+    def filter_terms(self, field: "Field", value: Any) -> Terms:
+        """What a database finds a stored value by (``engine.fields.conditions``), derived when the record is
+        written; it must agree with ``matches`` through ``filter_condition``. Default: the facet keys."""
+        return Terms(keys=string_items(self.facet_keys(field, value)))
+
+    def filter_condition(self, field: "Field", wanted: Any) -> Condition:
+        """One parsed filter value as a condition on ``filter_terms``: what ``matches`` decides, as data."""
+        return key_condition(wanted)
 
     def facet_label(self, field: "Field", key: str) -> str:
         """What a facet key is called on the page (a choice's label); the key itself goes in the URL."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from markupsafe import Markup
 
 from engine.fields.base import CellError, FieldType
+from engine.fields.conditions import AnyKey, Condition, Terms, string_items
 from engine.fields.formfields import (CheckboxesField, RadioChoiceField, SelectChoiceField, TagsInputField,
                                      options)
 from engine.fields.values import (as_list, html_list, is_blank, join_cell, lower_first, plural, quoted,
@@ -120,6 +121,9 @@ class ChoiceType(FieldType):
 
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return wanted in as_list(value)
+
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        return Terms(keys=string_items(as_list(value)))
 
     def describe_filter(self, field: Field, wanted: str) -> str:
         return f"is {field.choice_label(wanted)}"
@@ -262,6 +266,12 @@ class TagsType(FieldType):
 
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return wanted.casefold() in (tag.casefold() for tag in as_list(value))
+
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        return Terms(keys=string_items(tag.casefold() for tag in as_list(value) if isinstance(tag, str)))
+
+    def filter_condition(self, field: Field, wanted: str) -> Condition:
+        return AnyKey((wanted.casefold(),))
 
     def describe_filter(self, field: Field, wanted: str) -> str:
         return f"includes \u201c{wanted}\u201d"

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
 from engine.fields.base import CellError, FieldType
+from engine.fields.conditions import Condition, Terms, Within
 from engine.fields.formfields import DateInputField
 from engine.fields.values import cell_text, is_blank, quoted, split_range, whole
 
@@ -268,6 +269,14 @@ class DateType(FieldType):
     def matches(self, field: Field, value: Any, wanted: DateRange) -> bool:
         day = as_date(value)
         return day is not None and wanted.contains(day)
+
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        """The day as its number (``date.toordinal``), so a range of days is a range of numbers."""
+        day = as_date(value)
+        return Terms(point=day.toordinal() if day else None)
+
+    def filter_condition(self, field: Field, wanted: DateRange) -> Condition:
+        return Within(*(None if end is None else end.toordinal() for end in (wanted.start, wanted.end)))
 
     def describe_filter(self, field: Field, wanted: DateRange) -> str:
         return wanted.describe()

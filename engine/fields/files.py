@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from flask_wtf.file import FileField, MultipleFileField
 
 from engine.fields.base import FieldType
+from engine.fields.conditions import Condition, Terms, yes_no_condition, yes_no_keys
 from engine.fields.formfields import AcceptedFiles
 from engine.fields.numeric import read_yes_no
 from engine.fields.values import as_list, join_cell, split_cell
@@ -90,6 +91,14 @@ class FileType(FieldType):
 
     def matches(self, field: Field, value: Any, wanted: bool) -> bool:
         return bool(as_list(value)) == wanted
+
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        """Every record has a key, "no" included: a filter for records without files must find the ones
+        that never had the field."""
+        return Terms(keys=yes_no_keys(bool(as_list(value))))
+
+    def filter_condition(self, field: Field, wanted: Any) -> Condition:
+        return yes_no_condition(wanted)
 
     def describe_filter(self, field: Field, wanted: bool) -> str:
         return "has files" if wanted else "has no files"

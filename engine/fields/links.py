@@ -10,6 +10,7 @@ from wtforms import SelectMultipleField
 from wtforms.fields import EmailField, URLField
 
 from engine.fields.base import CellError, FieldType
+from engine.fields.conditions import Terms, string_items
 from engine.fields.formfields import SelectChoiceField, options
 from engine.fields.text import TextType
 from engine.fields.values import as_list, is_blank, join_cell, lower_first, quoted, split_cell, unique, whole
@@ -143,6 +144,9 @@ class ReferenceType(FieldType):
 
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return wanted in as_list(value)
+
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        return Terms(keys=string_items(as_list(value)))
 
     def describe_filter(self, field: Field, wanted: str) -> str:
         return f"includes {wanted}" if field.multiple else f"is {wanted}"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from wtforms import BooleanField
 
 from engine.fields.base import CellError, FieldType
+from engine.fields.conditions import Condition, Terms, Within, yes_no_condition
 from engine.fields.formfields import NumberInputField
 from engine.fields.values import cell_text, is_blank, parse_number, parse_yes_no, quoted, split_range
 
@@ -100,6 +101,13 @@ class NumberType(FieldType):
     def matches(self, field: Field, value: Any, wanted: NumberRange) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and wanted.contains(value)
 
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return Terms(point=value if is_number else None)
+
+    def filter_condition(self, field: Field, wanted: NumberRange) -> Condition:
+        return Within(wanted.low, wanted.high)
+
     def describe_filter(self, field: Field, wanted: NumberRange) -> str:
         return wanted.describe()
 
@@ -159,6 +167,9 @@ class BooleanType(FieldType):
 
     def matches(self, field: Field, value: Any, wanted: bool) -> bool:
         return value is not None and bool(value) == wanted
+
+    def filter_condition(self, field: Field, wanted: Any) -> Condition:
+        return yes_no_condition(wanted)
 
     def describe_filter(self, field: Field, wanted: bool) -> str:
         return "is Yes" if wanted else "is No"

@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 from wtforms import StringField, TextAreaField
 
 from engine.fields.base import FieldType
+from engine.fields.conditions import AnyKey, Condition, Contains, Terms
 from engine.fields.values import cell_text, is_blank, lower_first
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ class TextType(FieldType):
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return wanted.casefold() in self.search_text(field, value).casefold()
 
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        return Terms(text=self.search_text(field, value).casefold())
+
+    def filter_condition(self, field: Field, wanted: str) -> Condition:
+        return Contains(wanted.casefold())
+
     def describe_filter(self, field: Field, wanted: str) -> str:
         return f"contains \u201c{wanted}\u201d"
 
@@ -109,6 +116,12 @@ class PersonType(TextType):
 
     def matches(self, field: Field, value: Any, wanted: str) -> bool:
         return not is_blank(value) and str(value).strip().casefold() == wanted.casefold()
+
+    def filter_terms(self, field: Field, value: Any) -> Terms:
+        return Terms(keys=() if is_blank(value) else (str(value).strip().casefold(),))
+
+    def filter_condition(self, field: Field, wanted: str) -> Condition:
+        return AnyKey((wanted.casefold(),))
 
     def describe_filter(self, field: Field, wanted: str) -> str:
         return f"is {wanted}"

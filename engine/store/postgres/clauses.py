@@ -1,0 +1,116 @@
+"""A browse query as SQL over the ``records`` table (alias ``r``): the constraints a matching record meets,
+named as ``engine.store.query`` names them (so facet counts can leave their own field's out), and the
+ORDER BY of a sort.
+
+Field types decide what matches (``FieldType.filter_condition``, over the terms ``derived`` keeps); this
+module compiles each kind of condition once, whatever the type, and the system fields from their columns.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from psycopg.types.json import Jsonb
+
+from engine.fields.conditions import AnyKey, Contains, Within, key_condition
+from engine.schema.model import RepositoryType
+from engine.store.base import Query
+from engine.store.index import STATUS
+from engine.store.postgres.derived import PEOPLE
+from engine.store.query import POOL, SEARCH, STATE, SYSTEM_FILTERS
+
+Sql = tuple[str, list[Any]]     # a fragment with %s placeholders, and its parameters
+NOTHING: Sql = ("false", [])
+
+
+def constraints(rtype: RepositoryType, repo: int, query: Query, found: Sql | None = None) -> dict[str, Sql]:
+    """Every condition a record of ``query`` meets, by name; ``found`` selects the numbers a search finds."""
+    named: dict[str, Sql] = {POOL: pool(repo, bool(query.deleted))}
+    if found is not None:
+        named[SEARCH] = (f"r.number IN (SELECT found.number FROM ({found[0]}) AS found)", list(found[1]))
+    if query.state in ("open", "closed"):
+        statuses = rtype.open_statuses if query.state == "open" else rtype.closed_statuses
+        named[STATE] = filter_sql(rtype, STATUS, statuses)
+    for name, wanted in query.filters.items():
+        if wanted:
+            named[name] = filter_sql(rtype, name, tuple(wanted))
+    return named
+
+
+def pool(repo: int, deleted: bool) -> Sql:
+    """The live records of the repository, or its deleted ones (the bin)."""
+    return "r.repo = %s AND r.deleted = %s", [repo, deleted]
+
+
+def only_pool(named: Mapping[str, Sql], repo: int, deleted: bool) -> bool:
+    """Do the constraints select the whole pool (whose counts ``listing_tables`` keeps)?"""
+    return dict(named) == {POOL: pool(repo, deleted)}
+
+
+def where(named: Mapping[str, Sql], leave_out: tuple[str, ...] = ()) -> Sql:
+    """The constraints AND-ed, but those named in ``leave_out``."""
+    chosen = [sql for name, sql in named.items() if name not in leave_out]
+    return " AND ".join(f"({text})" for text, _ in chosen), [param for _, params in chosen for param in params]
+
+
+def filter_sql(rtype: RepositoryType, name: str, wanted: tuple[Any, ...]) -> Sql:
+    """Records whose ``name`` matches any of ``wanted`` (an unknown name matches nothing)."""
+    if name in SYSTEM_FILTERS:
+        conditions = [key_condition(one) for one in wanted]
+    elif name in rtype.field_map:
+        field = rtype.field(name)
+        conditions = [field.kind.filter_condition(field, one) for one in wanted]
+    else:
+        return NOTHING
+    return _any([_COMPILERS[type(condition)](name, condition) for condition in conditions])
+
+
+def _any(parts: list[Sql]) -> Sql:
+    parts = [part for part in parts if part != NOTHING] or [NOTHING]
+    return " OR ".join(f"({text})" for text, _ in parts), [param for _, params in parts for param in params]
+
+
+def _any_key(name: str, condition: AnyKey) -> Sql:
+    """One containment per key: each is answered from the GIN index on ``keys``, then OR-ed as bitmaps."""
+    return _any([("r.keys @> %s", [Jsonb({name: [key]})]) for key in condition.keys])
+
+
+def _contains(name: str, condition: Contains) -> Sql:
+    return "strpos(coalesce(r.texts ->> %s, ''), %s) > 0", [name, condition.text]
+
+
+def _within(name: str, condition: Within) -> Sql:
+    """JSONB numbers compare as numerics, exactly, whether whole or not."""
+    parts: list[Sql] = [("r.points ? %s", [name])]
+    if condition.low is not None:
+        parts.append(("r.points -> %s >= %s", [name, Jsonb(condition.low)]))
+    if condition.high is not None:
+        parts.append(("r.points -> %s <= %s", [name, Jsonb(condition.high)]))
+    return " AND ".join(text for text, _ in parts), [param for _, params in parts for param in params]
+
+
+_COMPILERS: dict[type, Callable[[str, Any], Sql]] = {AnyKey: _any_key, Contains: _contains, Within: _within}
+
+#: System fields sorted by a column of their own (``SYSTEM_SORT_KEYS`` of ``engine.store.index``: a stamp's
+#: text sorts as its time, a reference by its number).
+_COLUMNS = {"reference": "r.number", "created": "r.created", "updated": "r.updated", "version": "r.version"}
+
+
+def order_by(rtype: RepositoryType, sort: str) -> Sql:
+    """ORDER BY (without the words) for ``sort`` as ``RecordIndex.order`` and ``query._ordered`` have it:
+    ascending by key then number; descending is the same list reversed (ties by number descending too);
+    records without a value last in both, by number; a name that is nothing sorts by reference."""
+    name, direction = sort.lstrip("-"), "DESC" if sort.startswith("-") else "ASC"
+    if name in _COLUMNS:
+        return f"{_COLUMNS[name]} {direction}, r.number {direction}", []
+    if name == STATUS:
+        names = list(rtype.status_names)
+        return (f"coalesce(array_position(%s::text[], r.status), %s) {direction}, r.number {direction}",
+                [names, len(names) + 1])
+    if name not in PEOPLE and name not in rtype.field_map:
+        return "r.number ASC", []
+    code = 'r.sorts ->> %s COLLATE "C"'
+    if direction == "ASC":
+        return f"{code} ASC NULLS LAST, r.number ASC", [name]
+    return (f"{code} DESC NULLS LAST, CASE WHEN r.sorts ? %s THEN NULL ELSE r.number END ASC, r.number DESC",
+            [name, name])
+

@@ -1,0 +1,180 @@
+"""Browse queries in SQL: filters, the open/closed switch, search, sort, paging, totals and facet counts.
+
+The query is the same data the embedded store answers (``engine.store.query``), and so are the answers:
+``clauses`` turns it into named SQL constraints, a page is one ordered, limited select, and facet counts
+AND every constraint but the facet's own. The counts of a whole pool (every live record, or the bin) are
+kept by the database as it is written (``listing_tables``); others cost a pass over the matching rows, so
+they, and which records each page shows, are remembered in the process under the repository's revision,
+which every write of any server moves on (``remembered``): a repeated page counts nothing again.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable
+
+from engine.store.base import Page, Query
+from engine.store.postgres import clauses
+from engine.store.postgres.clauses import Sql
+from engine.store.postgres.remembered import Remembered, remembered
+from engine.store.query import SEARCH, SYSTEM_FILTERS
+
+if TYPE_CHECKING:
+    from engine.store.postgres.store import PostgresStore
+
+#: The counts the write path keeps for a whole pool (``listing_tables``).
+_COUNTED = "SELECT name, key, count FROM facet_counts WHERE repo = %s AND deleted = %s"
+
+
+def page(store: "PostgresStore", query: Query) -> Page:
+    per_page, number = max(1, query.per_page), max(1, query.page)
+    skip, searched = (number - 1) * per_page, query.searched
+    kept, asked = remembered(store), _asked(query)
+    with store.db.connection() as conn:
+        sql = _Sql(conn, store, query)
+        total = kept.remember(("total", asked), lambda: _count(conn, store, query, sql.named), weight=_one)
+        rows = _page_rows(conn, store, (asked, query.sort, skip, per_page), sql, kept) if total else []
+        records = tuple(store.read_record(doc, reference) for reference, doc, _ in rows)
+        if searched is None:
+            return Page(records, total, number, per_page)
+        from engine.store.postgres import search
+        return Page(records, total, number, per_page,
+                    snippets=search.snippets(conn, store, searched, records),
+                    scores={reference: score for reference, _, score in rows},
+                    suggestion=search.suggestion(conn, store, searched) if not total else None)
+
+
+def facets(store: "PostgresStore", query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Counts per facet, most frequent first (ties by key, as ``engine.store.query`` orders them)."""
+    names = tuple(names)
+    kept = remembered(store)
+    with store.db.connection() as conn:
+        sql = _Sql(conn, store, query)
+        counted = kept.remember(("facets", names, _asked(query)),
+                                lambda: _facets(conn, store, query, sql.named, names),
+                                weight=lambda counts: sum(map(len, counts.values())))
+    return {name: list(counts) for name, counts in counted.items()}       # the caller's own copy
+
+
+class _Sql:
+    """A query's SQL, made when first needed: an answer remembered needs none, not even the search's."""
+
+    def __init__(self, conn, store: "PostgresStore", query: Query):
+        self.conn, self.store, self.query = conn, store, query
+        # Counting scans look expensive enough to the planner to compile them first (JIT), which costs
+        # more than it saves on rows this narrow: several times the scan itself.
+        conn.execute("SET LOCAL jit = off")
+
+    @cached_property
+    def found(self) -> Sql | None:
+        """The select of (number, score) of what the search finds (``search``); None for no search."""
+        if self.query.searched is None:
+            return None
+        from engine.store.postgres import search
+        return search.found_sql(self.conn, self.store.rtype, self.store.repo, self.query.searched)
+
+    @cached_property
+    def named(self) -> dict[str, Sql]:
+        return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.found)
+
+
+def _count(conn, store: "PostgresStore", query: Query, named: dict[str, Sql]) -> int:
+    if clauses.only_pool(named, store.repo, bool(query.deleted)):     # kept counted (``listing_tables``)
+        counted = conn.execute(f"{_COUNTED} AND name = ''", [store.repo, bool(query.deleted)]).fetchone()
+        return counted[2] if counted else 0
+    text, params = clauses.where(named)
+    return conn.execute(f"SELECT count(*) FROM records r WHERE {text}", params).fetchone()[0]
+
+
+def _page_rows(conn, store: "PostgresStore", shown: tuple, sql: _Sql, kept: Remembered
+               ) -> list[tuple[str, dict, float | None]]:
+    """The page's rows (``shown``: what is asked, the sort, how many to skip and take). Which records they
+    are, in order, is remembered; not their documents, read again by number: a cheap look-up, and the memory
+    stays small."""
+    fetched: dict[int, tuple[str, dict]] = {}
+
+    def order() -> list[tuple[int, float | None]]:
+        rows = _rows(conn, store, sql, *shown[2:])
+        fetched.update((number, (reference, doc)) for number, reference, doc, _ in rows)
+        return [(number, score) for number, _, _, score in rows]
+    numbers = kept.remember(("rows", *shown), order)
+    missing = [number for number, _ in numbers if number not in fetched]
+    if missing:
+        fetched.update((number, (reference, doc)) for number, reference, doc in conn.execute(
+            "SELECT number, reference, doc FROM records WHERE repo = %s AND number = ANY(%s)",
+            [store.repo, missing]))
+    return [(*fetched[number], score) for number, score in numbers]
+
+
+def _one(_: object) -> int:
+    return 1
+
+
+def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
+          ) -> list[tuple[int, str, dict, float | None]]:
+    """The page's numbers, references and documents in order, each with its search score (None without a
+    search). A search joins what it found, for the scores, instead of testing each row against it."""
+    query, rtype, found = sql.query, store.rtype, sql.found
+    order, order_params = clauses.order_by(rtype, query.sort or rtype.listing.sort)
+    if found is None:
+        text, params = clauses.where(sql.named)
+        return conn.execute(f"SELECT r.number, r.reference, r.doc, NULL FROM records r WHERE {text} "
+                            f"ORDER BY {order} LIMIT %s OFFSET %s",
+                            [*params, *order_params, take, skip]).fetchall()
+    text, params = clauses.where(sql.named, leave_out=(SEARCH,))
+    if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)
+        order, order_params = "found.score DESC, r.number DESC", []
+    return conn.execute(
+        f"SELECT r.number, r.reference, r.doc, found.score FROM records r JOIN ({found[0]}) AS found "
+        f"ON found.number = r.number WHERE {text} ORDER BY {order} LIMIT %s OFFSET %s",
+        [*found[1], *params, *order_params, take, skip]).fetchall()
+
+
+def _facets(conn, store: "PostgresStore", query: Query, named: dict[str, Sql], names: tuple[str, ...]
+            ) -> dict[str, list[tuple[str, int]]]:
+    """One pass for every facet whose field is not filtered, one more for each that is (leaving its own
+    filter out)."""
+    rtype = store.rtype
+    known = [name for name in dict.fromkeys(names) if name in SYSTEM_FILTERS or name in rtype.field_map]
+    counts: dict[str, dict[str, int]] = {name: {} for name in known}
+    free = tuple(name for name in known if name not in named)
+    for group, leave_out in [(free, ())] + [((name,), (name,)) for name in known if name in named]:
+        if group:
+            _tally(conn, store, query, {name: sql for name, sql in named.items() if name not in leave_out},
+                   group, counts)
+    return {name: _most_first(counts.get(name, {})) for name in names}
+
+
+def _tally(conn, store: "PostgresStore", query: Query, named: dict[str, Sql], names: tuple[str, ...],
+           counts: dict[str, dict[str, int]]) -> None:
+    """Add the facet counts of ``names`` among the rows ``named`` selects: from the derived facet keys,
+    as kept counted for a whole pool, or in one scan of the rows; for a field whose type keeps none (it is
+    not facetable), by asking the type of each distinct stored value, as the embedded store does."""
+    rtype, (text, params) = store.rtype, clauses.where(named)
+    derived = [name for name in names if name in SYSTEM_FILTERS or rtype.field(name).kind.facetable]
+    if derived and clauses.only_pool(named, store.repo, bool(query.deleted)):
+        rows = conn.execute(f"{_COUNTED} AND name = ANY(%s) AND count > 0",
+                            [store.repo, bool(query.deleted), derived]).fetchall()
+    elif derived:
+        rows = conn.execute(
+            "SELECT n.name, k.key, count(*) FROM records r CROSS JOIN unnest(%s::text[]) AS n(name) "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(r.facets -> n.name) AS k(key) "
+            f"WHERE {text} GROUP BY 1, 2", [derived, *params]).fetchall()
+    else:
+        rows = []
+    for name, key, found in rows:
+        counts[name][key] = found
+    for name in (name for name in names if name not in derived):
+        field = rtype.field(name)
+        for value, found in conn.execute(f"SELECT r.doc -> %s, count(*) FROM records r WHERE {text} GROUP BY 1",
+                                         [name, *params]):
+            for key in dict.fromkeys(field.kind.facet_keys(field, value)):
+                counts[name][key] = counts[name].get(key, 0) + found
+
+
+def _most_first(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))
+
+
+def _asked(query: Query) -> str:
+    """What a query selects, whatever its sort and page: the key of what is remembered for it."""
+    return repr((query.searched, query.state, query.deleted, sorted(query.filters.items())))

@@ -1,0 +1,58 @@
+"""What the listing remembers in the process, per store: totals, facet counts and the order of a page, kept
+under the repository's revision (which every write of any server moves on) and bounded, in answers and in
+the items they hold, so a worker's memory stays flat however many repositories and queries it serves."""
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Callable, Hashable
+
+#: How many answers, and items in them (a count, a facet key, a record of a page), one store keeps.
+ENTRIES, ITEMS = 256, 50_000
+
+
+class Remembered:
+    """The answers of one revision; past either bound, it starts afresh."""
+
+    def __init__(self, revision: Hashable):
+        self.revision = revision
+        self.answers: dict[Hashable, Any] = {}
+        self.weight = 0
+        self.lock = threading.Lock()
+
+    def remember(self, key: Hashable, compute: Callable[[], Any], weight: Callable[[Any], int] = len) -> Any:
+        found = self.answers.get(key)
+        if found is None:
+            found = compute()
+            heavy = max(1, weight(found))
+            with self.lock:
+                if len(self.answers) >= ENTRIES or self.weight + heavy > ITEMS:
+                    self.answers.clear()
+                    self.weight = 0
+                self.answers[key] = found
+                self.weight += heavy
+        return found
+
+
+class Forgetful(Remembered):
+    """For a store that cannot say its revision: nothing is kept."""
+
+    def remember(self, key: Hashable, compute: Callable[[], Any], weight: Callable[[Any], int] = len) -> Any:
+        return compute()
+
+
+_kept: "weakref.WeakKeyDictionary[Any, Remembered]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def remembered(store: Any) -> Remembered:
+    """The store's answers for its revision as it is now. Read before anything is counted, so what is kept
+    under a revision is never older than it."""
+    revision = store.revision()
+    if revision is None:
+        return Forgetful(None)
+    with _lock:
+        kept = _kept.get(store)
+        if kept is None or kept.revision != revision:
+            kept = _kept[store] = Remembered(revision)
+    return kept
