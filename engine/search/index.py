@@ -8,11 +8,12 @@ Layout, chosen for memory (about 8 bytes per distinct term of a record):
 - each record version has a number (``docno``); ``refs[docno]`` is its reference, ``alive`` says whether it
   is the current version of that record;
 - ``postings[term]`` holds two parallel arrays: the docnos holding the term, ascending, and the term's
-  BM25F weight there (field weights and length normalisation applied, then saturated; ``ranking.py``);
+  BM25F weight there, as ``weights.py`` weighs it (the rule every backend shares);
 - ``pairs["w1 w2"]`` the same for two terms side by side, which is how phrases are found without keeping
-  every word's position (an attached file's pairs are taken from its first ``PAIRED_IN_FILES`` words only);
-- ``vocabulary`` counts the live (not deleted) records holding each folded word, for "Did you mean", which
-  must never offer a word only a deleted record holds.
+  every word's position;
+- ``held`` counts the current records holding each term (its idf: an earlier version of an edited record
+  no longer counts), and ``vocabulary`` the live (not deleted) records holding each folded word, for "Did
+  you mean", which must never offer a word only a deleted record holds.
 An edit gives the record a new docno; the arrays a write touches are copied before appending, because the
 previous snapshot's readers still hold them.
 """
@@ -21,54 +22,13 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import Counter
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import Iterable, Mapping
 
-from engine.search.analysis import stem_all, words
 from engine.search.fields import Searched
 from engine.search.memo import Memo
-
-Doc = Mapping[str, Any]
-K1, B = 1.2, 0.75               # BM25: how fast repeats stop counting, how much field length matters
-SAMPLE = 500                    # records read to learn each field's usual length
-PAIRED_IN_FILES = 1000          # words of an attached file whose pairs are kept (memory: see module notes)
-
-
-def saturate(tf: float) -> float:
-    return tf * (K1 + 1) / (K1 + tf)
-
-
-class Passage(NamedTuple):
-    """A piece of a record's text in one searched field; ``filename`` when it is an attached file's text."""
-    slot: int                   # position of the field in ``TextIndex.searched``
-    text: str
-    filename: str | None = None
-
-
-Passages = Callable[[Doc], list[Passage]]
-#: An attached file's name and extracted text by its id (None: no such file, or no text).
-FileText = Callable[[str], "tuple[str, str] | None"]
-
-
-def record_passages(searched: tuple[Searched, ...], file_text: FileText) -> Passages:
-    """How to read a stored document's searched text: each searched field's text, as its field type gives
-    it, and the text of each file a file field holds."""
-    def passages(doc: Doc) -> list[Passage]:
-        found = []
-        for slot, one in enumerate(searched):
-            value = doc.get(one.name)
-            if value is None:
-                continue
-            if not one.files:
-                found.append(Passage(slot, one.field.kind.search_text(one.field, value)))
-                continue
-            # One id or a list of them (engine.fields.values.as_list; not imported: the field types import
-            # the store, which imports search)
-            for attachment_id in (value if isinstance(value, list) else [value]):
-                named = file_text(attachment_id)
-                if named is not None:
-                    found.append(Passage(slot, named[1], named[0]))
-        return found
-    return passages
+# FileText and record_passages are the store's (engine.store.index) to give an index its text.
+from engine.search.weights import (Doc, FileText, Passages, average_lengths, distinct_terms,  # noqa: F401
+                                   folded_words, record_passages, sample, weigh)
 
 
 class TextIndex:
@@ -81,6 +41,7 @@ class TextIndex:
         self.alive = bytearray()
         self.postings: dict[str, tuple[array, array]] = {}
         self.pairs: dict[str, tuple[array, array]] = {}
+        self.held: Counter[str] = Counter()
         self.vocabulary: Counter[str] = Counter()
         self.average = self._average_lengths(docs)
         self._sorted_terms: list[str] | None = None
@@ -105,9 +66,9 @@ class TextIndex:
         for term in ordered[start:]:
             if not term.startswith(prefix):
                 break
-            if term != prefix:
+            if term != prefix and self.held[term] > 0:
                 found.append(term)
-        found.sort(key=lambda term: -len(self.postings[term][0]))
+        found.sort(key=lambda term: -self.held[term])
         return found[:limit]
 
     def sorted_terms(self) -> list[str]:
@@ -122,15 +83,15 @@ class TextIndex:
         following.searched, following.passages, following.docs = self.searched, self.passages, docs
         following.refs, following.docno, following.alive = list(self.refs), dict(self.docno), bytearray(self.alive)
         following.postings, following.pairs = dict(self.postings), dict(self.pairs)
-        following.vocabulary = Counter(self.vocabulary)
+        following.held, following.vocabulary = Counter(self.held), Counter(self.vocabulary)
         following.average, following.memo = self.average, Memo()
         following._sorted_terms = list(self._sorted_terms) if self._sorted_terms is not None else None
         copied: set[tuple[bool, str]] = set()
         for ref in dict.fromkeys(changed):
             if ref in docs:
                 earlier = self.docs.get(ref)
-                if earlier is not None and not earlier.get("deleted"):
-                    following.vocabulary.subtract(following._folded(earlier))
+                if earlier is not None:
+                    following._take_back(earlier)
                 following._add(ref, docs[ref], copied)
         return following
 
@@ -161,46 +122,21 @@ class TextIndex:
                 found[1].append(weight)
 
     def _weights(self, doc: Doc) -> tuple[dict[str, float], dict[str, float]]:
-        """Each term's and pair's BM25F weight in this record, saturated (``ranking.py`` has the formula)."""
-        terms: dict[str, float] = {}
-        pairs: dict[str, float] = {}
-        seen: set[str] = set()
-        for slot, counts, paired, length in self._counted(doc, seen):
-            share = self.searched[slot].weight / (1 - B + B * length / self.average[slot])
-            for weighted, counted in ((terms, counts), (pairs, paired)):
-                for term, count in counted.items():
-                    weighted[term] = weighted.get(term, 0.0) + count * share
+        """Each term's and pair's weight in this record (``weights.py``); its words join the vocabulary
+        unless it is deleted ("Did you mean" never offers a word only a deleted record holds)."""
+        weighed = weigh(self.searched, self.passages(doc), self.average)
+        self.held.update(weighed.terms.keys())
         if not doc.get("deleted"):
-            self.vocabulary.update(seen)
-        return ({term: saturate(tf) for term, tf in terms.items()},
-                {pair: saturate(tf) for pair, tf in pairs.items()})
+            self.vocabulary.update(weighed.words)
+        return weighed.terms, weighed.pairs
 
-    def _counted(self, doc: Doc, seen: set[str] | None = None) -> Iterator[tuple[int, Counter, Counter, int]]:
-        """Per searched field: how often each term and each pair of terms occurs, and how many words it has."""
-        slots: dict[int, tuple[Counter, Counter, list[int]]] = {}
-        for passage in self.passages(doc):
-            folded = words(passage.text)
-            analysed = stem_all(folded)
-            terms, pairs, length = slots.setdefault(passage.slot, (Counter(), Counter(), [0]))
-            terms.update(analysed)
-            paired = analysed[:PAIRED_IN_FILES] if passage.filename is not None else analysed
-            pairs.update(map(" ".join, zip(paired, paired[1:])))
-            length[0] += len(folded)
-            if seen is not None:
-                seen.update(folded)
-        for slot, (terms, pairs, length) in slots.items():
-            yield slot, terms, pairs, length[0]
-
-    def _folded(self, doc: Doc) -> set[str]:
-        """The distinct folded words of a record."""
-        return {word for passage in self.passages(doc) for word in words(passage.text)}
+    def _take_back(self, doc: Doc) -> None:
+        """The counts of a record's version that another replaces."""
+        passages = self.passages(doc)
+        self.held.subtract(distinct_terms(passages))
+        if not doc.get("deleted"):
+            self.vocabulary.subtract(folded_words(passages))
 
     def _average_lengths(self, docs: Mapping[str, Doc]) -> list[float]:
-        """Each field's average length in words, from an even sample of the records (at least 1)."""
-        totals, counted = [0] * len(self.searched), 0
-        step = max(1, len(docs) // SAMPLE)
-        for doc in list(docs.values())[::step]:
-            counted += 1
-            for slot, _, _, length in self._counted(doc):
-                totals[slot] += length
-        return [max(1.0, total / counted) if counted else 1.0 for total in totals]
+        """Each field's average length in words, from an even sample of the records."""
+        return average_lengths(len(self.searched), map(self.passages, sample(list(docs.values()))))

@@ -2,17 +2,20 @@
 
 A term's score in a record is ``idf(term) * tf' * (K1 + 1) / (K1 + tf')``, where ``tf'`` adds up the term's
 occurrences in each searched field times the field's weight, each field's count scaled by its length
-against that field's usual length (BM25F; the saturated part is kept in the index). A clause scores its best
-alternative (a synonym found beside the word typed does not count twice); a record's score is the sum over
-the clauses it matches, so records matching more, and rarer, words come first. A record must match
-``SearchQuery.at_least`` clauses, unless no record does, when any one will do. Answers are remembered for
-the life of the index (one snapshot of the data).
+against that field's usual length (BM25F; the saturated part is kept in the index, ``weights.py``). A
+clause scores its best alternative (a synonym found beside the word typed does not count twice); a record's
+score is the sum over the clauses it matches, so records matching more, and rarer, words come first. A
+record must match ``SearchQuery.at_least`` clauses, unless no record does, when any one will do. Answers are
+remembered for the life of the index (one snapshot of the data).
+
+``idf`` and ``alternatives`` (with ``PREFIX_WEIGHT`` and ``PREFIX_LIMIT``) are the rules the PostgreSQL
+backend scores by too (``engine.store.postgres.search_scoring``), so both rank alike.
 """
 from __future__ import annotations
 
 import math
 from itertools import compress
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from engine.search.index import TextIndex
 from engine.search.parse import Clause, SearchQuery, Term
@@ -63,7 +66,7 @@ def _matching_at_least(per_clause: list[Scores], at_least: int) -> list[int]:
 
 def _clause(index: TextIndex, clause: Clause) -> Scores:
     """The best alternative's score in each record (a synonym found beside the word does not count twice)."""
-    found = [(_term(index, term), weight) for term, weight in _alternatives(index, clause)]
+    found = [(_term(index, term), weight) for term, weight in alternatives(clause, index.terms_starting)]
     if len(found) == 1 and found[0][1] == 1.0:
         return found[0][0]          # the usual case: one word, nothing to compare (never changed: remembered)
     best: Scores = {}
@@ -75,12 +78,14 @@ def _clause(index: TextIndex, clause: Clause) -> Scores:
     return best
 
 
-def _alternatives(index: TextIndex, clause: Clause) -> Iterable[tuple[Term, float]]:
+def alternatives(clause: Clause, terms_starting: Callable[[str, int], list[str]]) -> Iterator[tuple[Term, float]]:
+    """Each way to match a clause with what a match on it counts: its terms, then, for a last word typed,
+    the most common longer terms it begins (``terms_starting(prefix, limit)``, most common first)."""
     for term in clause.alternatives:
         yield term, term.weight
     if clause.prefix:
         typed = {term.terms for term in clause.alternatives}
-        for found in index.terms_starting(clause.prefix, PREFIX_LIMIT):
+        for found in terms_starting(clause.prefix, PREFIX_LIMIT):
             if (found,) not in typed:
                 yield Term((found,), found), PREFIX_WEIGHT
 
@@ -90,14 +95,15 @@ def _term(index: TextIndex, term: Term) -> Scores:
     def compute() -> Scores:
         if not term.is_phrase:
             ids, weights = index.postings.get(term.terms[0], ((), ()))
-            weight = idf(index, len(ids))
+            weight = idf(index.size, index.held[term.terms[0]])
             return {docno: weight * saturated for docno, saturated in zip(ids, weights)}
         return _phrase(index, term.terms)
     return _remembered(index, ("term", term.terms), compute)
 
 
-def idf(index: TextIndex, holding: int) -> float:
-    n = max(index.size, holding)
+def idf(records: int, holding: int) -> float:
+    """How rare a term held by ``holding`` of ``records`` records is (BM25's, never below zero)."""
+    n = max(records, holding)
     return math.log(1 + (n - holding + 0.5) / (holding + 0.5))
 
 
@@ -113,7 +119,7 @@ def _phrase(index: TextIndex, terms: tuple[str, ...]) -> Scores:
         weakest = {docno: min(weakest[docno], weight) for docno, weight in zip(ids, weights) if docno in weakest}
         if not weakest:
             return {}
-    weight = idf(index, len(weakest))
+    weight = idf(index.size, sum(map(index.alive.__getitem__, weakest)))     # current records only
     return {docno: weight * saturated for docno, saturated in weakest.items()}
 
 

@@ -10,8 +10,10 @@ import bisect
 from dataclasses import dataclass
 
 from engine.search.analysis import fold, stem_all, tokens
+from engine.search.fields import Searched
 from engine.search.index import TextIndex
 from engine.search.parse import SearchQuery
+from engine.search.weights import Passage
 
 WIDTH = 30              # words shown
 LEAD = 5                # words shown before the first match
@@ -27,6 +29,13 @@ class Snippet:
 
 
 def snippet(index: TextIndex, ref: str, query: SearchQuery, title: str) -> Snippet | None:
+    """The snippet of one record of the embedded index."""
+    return passage_snippet(index.searched, index.passages(index.docs[ref]), query, title)
+
+
+def passage_snippet(searched: tuple[Searched, ...], passages: list[Passage], query: SearchQuery,
+                    title: str) -> Snippet | None:
+    """The snippet of a record of these passages (any backend: it needs the record's text only)."""
     wanted = set(query.words)
     prefixes = tuple(clause.prefix for clause in query.clauses if clause.prefix)
     beginnings = [beginning(term) for term in wanted] + [prefix[:4] for prefix in prefixes]
@@ -34,7 +43,7 @@ def snippet(index: TextIndex, ref: str, query: SearchQuery, title: str) -> Snipp
     # A passage ranks by (not the title, how many of the words searched for it holds, its field's weight).
     # Each word found begins with its beginning, so counting beginnings bounds that rank from above: the
     # passages are split into words best bound first, and no further once no bound can beat the best.
-    for bound, passage in _bounded(index, ref, beginnings, title):
+    for bound, passage in _bounded(searched, passages, beginnings, title):
         if best_rank is not None and bound <= best_rank:
             break
         found = list(tokens(passage.text))
@@ -50,7 +59,7 @@ def snippet(index: TextIndex, ref: str, query: SearchQuery, title: str) -> Snipp
     if best is None or not best_rank[0]:
         return None
     passage, found, hits = best
-    return _window(passage.text, found, hits, index.searched[passage.slot].field.label, passage.filename)
+    return _window(passage.text, found, hits, searched[passage.slot].field.label, passage.filename)
 
 
 def _prefix_of(word: str, prefixes: tuple[str, ...]) -> str | None:
@@ -60,16 +69,16 @@ def _prefix_of(word: str, prefixes: tuple[str, ...]) -> str | None:
     return next(prefix for prefix in prefixes if word.startswith(prefix))
 
 
-def _bounded(index: TextIndex, ref: str, beginnings: list[str], title: str) -> list:
+def _bounded(searched: tuple[Searched, ...], passages: list[Passage], beginnings: list[str], title: str) -> list:
     """The record's passages that may hold a match, each with the best rank it could have, best first (in
     field order among equals)."""
     found = []
-    for passage in index.passages(index.docs[ref]):
+    for passage in passages:
         folded = fold(passage.text)
         present = sum(1 for one in beginnings if one in folded)
         if present:
-            searched = index.searched[passage.slot]
-            found.append(((searched.name != title, present, searched.weight), passage))
+            field = searched[passage.slot]
+            found.append(((field.name != title, present, field.weight), passage))
     found.sort(key=lambda item: item[0], reverse=True)
     return found
 

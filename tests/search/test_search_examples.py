@@ -2,7 +2,8 @@
 
 The project is the shipped schemas folder (with its thesaurus) plus one small type written here with a file
 field that takes .txt; the instances and the records are this module's own, loaded through the one write
-path (``Records.create``). Each test reads; none writes, so the site is built once for the module.
+path (``Records.create``). Each test reads; none writes, so the site is built once for the module, on each
+backend: the embedded store and PostgreSQL answer every example alike.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bs4 import BeautifulSoup
 from engine.search.parse import parse
 from engine.store.base import Query, Upload
 from engine.web.app import create_app
+from pgkit import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "/quality/qi-project/"
@@ -151,9 +153,13 @@ def write_project(root: Path) -> dict[str, str]:
             "SCHEMAS": str(root / "schemas"), "INSTANCES": str(root / "instances"), "DATA": str(root / "data")}
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    app = create_app(write_project(tmp_path_factory.mktemp("search")))
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(request, tmp_path_factory):
+    """The site, once on each backend (on PostgreSQL, a schema of its own in the test database)."""
+    config = write_project(tmp_path_factory.mktemp("search"))
+    if request.param == "postgresql":
+        config["DATABASE_URL"] = request.getfixturevalue("test_database").site()
+    app = create_app(config)
     site = app.extensions["repo_engine"]
     records = site.records(site.repository("quality", "qi-project"))
     app.refs = {}
@@ -386,7 +392,7 @@ def test_the_api_lists_what_the_browse_page_lists(app, client, q):
 
 # -- after an edit (a site of its own: these tests write) -------------------------------------------------------
 @pytest.fixture
-def edited(tmp_path):
+def edited(tmp_path, backend):
     """This module's projects, searched once (so the index is built), then the only sepsis project edited to
     say "infection" instead. One record changed among many: the index is carried forward, not rebuilt."""
     app = create_app(write_project(tmp_path))
@@ -426,7 +432,7 @@ def test_did_you_mean_offers_only_words_records_still_hold(edited):
 
 
 @pytest.fixture
-def binned(tmp_path):
+def binned(tmp_path, backend):
     """This module's projects with the physiotherapy project deleted (in the bin, which only admins see)."""
     app = create_app(write_project(tmp_path))
     site = app.extensions["repo_engine"]

@@ -53,11 +53,13 @@ def measure(rank: Ranking) -> Figures:
     return Figures(mean(s for _, s in scored), mean(successes), mean(empty), tuple(scored))
 
 
-def corpus_app(root: Path):
-    """The app on a project folder holding the corpus, and corpus id by (instance, repository, reference)."""
+def corpus_app(root: Path, database_url: str | None = None):
+    """The app on a project folder holding the corpus (its data in the PostgreSQL site ``database_url``
+    names, if any), and corpus id by (instance, repository, reference)."""
     build_project(root)
     app = create_app({"TESTING": True, "SECRET_KEY": "relevance", "SCHEMAS": str(root / "schemas"),
-                      "INSTANCES": str(root / "instances"), "DATA": str(root / "data")})
+                      "INSTANCES": str(root / "instances"), "DATA": str(root / "data"),
+                      "DATABASE_URL": database_url})
     ids = load_records(app)
     return app, ids
 

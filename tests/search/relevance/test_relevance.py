@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from measure import corpus_app, engine_ranking, measure
+from pgkit import BACKENDS
 
 #: Reached when this test was written: nDCG@5 0.861, success@3 0.965, 3.5% of queries with no results (the
 #: two misspelt ones, which are offered "Did you mean"). The floors leave room for small changes of order.
@@ -13,9 +14,12 @@ SUCCESS_AT_3 = 0.93
 NOTHING_FOUND = 0.05
 
 
-@pytest.fixture(scope="module")
-def figures(tmp_path_factory):
-    app, ids = corpus_app(tmp_path_factory.mktemp("relevance"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def figures(request, tmp_path_factory):
+    """The figures on each backend: both must reach the floors (and give the same answers:
+    test_backends_agree.py)."""
+    url = request.getfixturevalue("test_database").site() if request.param == "postgresql" else None
+    app, ids = corpus_app(tmp_path_factory.mktemp("relevance"), url)
     try:
         return measure(engine_ranking(app, ids))
     finally:
