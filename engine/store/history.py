@@ -42,15 +42,20 @@ def version_doc(doc: Mapping[str, Any], note: str, changes: Mapping[str, list[An
     return entry
 
 
-def rebuild(current: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) -> list[Version]:
-    """Every version, oldest first, from the current record document and its history documents."""
+def rebuild(current: Mapping[str, Any], versions: Sequence[Mapping[str, Any]], order: Sequence[str] = ()
+            ) -> list[Version]:
+    """Every version, oldest first, from the current record document and its history documents. Each
+    version's changes come status first, then in ``order`` (the type's fields), whatever order the stored
+    document kept its keys in (a database's JSON keeps none)."""
+    position = {name: index for index, name in enumerate(("status", *order))}
     rebuilt: list[Version] = []
     state = dict(current)
-    for position, entry in enumerate(reversed(versions)):
+    for later, entry in enumerate(reversed(versions)):
         state.update(version=entry["version"], updated=entry["at"], updated_by=entry["by"])
-        if position:    # the current version is stamped as it is now (a migration restamps it in place)
+        if later:       # the current version is stamped as it is now (a migration restamps it in place)
             state[TYPE_REVISION] = entry.get(TYPE_REVISION, "")
-        rebuilt.append(Version(to_record(state), _changes(entry, state), entry["note"], entry.get("comment", "")))
+        changes = sorted(_changes(entry, state), key=lambda change: position.get(change.name, len(position)))
+        rebuilt.append(Version(to_record(state), tuple(changes), entry["note"], entry.get("comment", "")))
         state = _undo(state, entry["changes"])
     rebuilt.reverse()
     return rebuilt

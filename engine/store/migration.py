@@ -1,4 +1,5 @@
-"""What a migration of the embedded store rewrites: each stored document that does not read as it is stored.
+"""What a migration rewrites: each stored document that does not read as it is stored (``rewritten``, for every
+backend), and the embedded store's documents that need it (``rewrites``).
 
 A snapshot holds each table as stored and as read (``snapshot.py``); the two differ where the type renamed a
 field or a choice. A record is also rewritten when it was last written under another revision of its type,
@@ -19,10 +20,19 @@ def rewrites(snapshot: Snapshot, table: str, revision: str, ids: Sequence[str] |
     stored otherwise."""
     stored, read = snapshot.tables[table], snapshot.read[table]
     for doc_id in (ids if ids is not None else stored):
-        old, wanted = stored.get(doc_id), read.get(doc_id)
+        old = stored.get(doc_id)
         if old is None:
             continue
-        if table == RECORDS and wanted.get(TYPE_REVISION) != revision:
-            wanted = {**wanted, TYPE_REVISION: revision}
-        if wanted is not old and wanted != old:
-            yield doc_id, dict(wanted)
+        wanted = rewritten(old, read.get(doc_id), revision if table == RECORDS else None)
+        if wanted is not None:
+            yield doc_id, wanted
+
+
+def rewritten(old: Doc, read: Doc, revision: str | None) -> Doc | None:
+    """What the stored document ``old``, which reads today as ``read``, is to be rewritten as (None: it stays
+    as it is); a record is also stamped with today's type ``revision`` (None for other documents). The same
+    rule in every backend."""
+    wanted = read
+    if revision is not None and wanted.get(TYPE_REVISION) != revision:
+        wanted = {**wanted, TYPE_REVISION: revision}
+    return dict(wanted) if wanted is not old and wanted != old else None

@@ -50,9 +50,38 @@ def outbox_docs(snapshot: Snapshot, notices: Sequence[Notice], first_id: int | N
         if (notice.key and (notice.key in keys or notice.key in taken)) or notice.id in ids or notice.id in taken:
             continue
         taken.update((notice.key, notice.id))
-        docs[str(number)] = json.loads(json.dumps({**notice.as_doc(), **FRESH}, allow_nan=False))
+        docs[str(number)] = delivery_doc(notice)
         number += 1
     return docs
+
+
+def delivery_doc(notice: Notice) -> Doc:
+    """A newly queued delivery of ``notice``, read back through JSON, so what is in memory is what is stored."""
+    return json.loads(json.dumps({**notice.as_doc(), **FRESH}, allow_nan=False))
+
+
+# -- what becomes of a delivery: the same in every backend ----------------------------------------------------
+def claimed(doc: Doc, holder: str, until: str) -> Doc:
+    return {**doc, "state": SENDING, "holder": holder, "claimed_until": until}
+
+
+def sent(doc: Doc, now: datetime) -> Doc:
+    return {**doc, "state": SENT, "sent_at": stamp(now), "claimed_until": "", "error": ""}
+
+
+def tried(doc: Doc, error: str, retry_at: datetime | None) -> Doc:
+    """A failed try: pending again from ``retry_at``, or given up when None."""
+    after = {**doc, "attempts": doc["attempts"] + 1, "error": error, "claimed_until": ""}
+    if retry_at is None:
+        return {**after, "state": FAILED, "next_at": ""}
+    return {**after, "state": PENDING, "next_at": stamp(retry_at)}
+
+
+def resent(doc: Doc) -> Doc | None:
+    """Pending again, now; None for a delivery a sender holds now, which is not taken from it."""
+    if doc["state"] == SENDING:
+        return None
+    return {**doc, "state": PENDING, "next_at": "", "claimed_until": "", "holder": ""}
 
 
 def to_delivery(doc: Mapping[str, Any]) -> Delivery:
@@ -101,30 +130,22 @@ class EmbeddedOutbox(Outbox):
             snapshot = self._files.current()
             table = snapshot.read[OUTBOX]
             due = sorted((doc_id for doc_id in snapshot.grouped("open_notices").values()
-                          if _due(table[doc_id], moment)), key=int)[:max(limit, 0)]
+                          if is_due(table[doc_id], moment)), key=int)[:max(limit, 0)]
             if not due:
                 return []
-            docs = {doc_id: {**table[doc_id], "state": SENDING, "holder": holder, "claimed_until": until}
-                    for doc_id in due}
+            docs = {doc_id: claimed(table[doc_id], holder, until) for doc_id in due}
             self._files.commit(snapshot, {OUTBOX: docs})
         return [to_delivery(docs[doc_id]) for doc_id in due]
 
     def delivered(self, notice_id: str, *, now: datetime) -> None:
-        self._change(notice_id, lambda doc: {**doc, "state": SENT, "sent_at": stamp(now), "claimed_until": "",
-                                             "error": ""})
+        self._change(notice_id, lambda doc: sent(doc, now))
 
     def failed(self, notice_id: str, error: str, *, now: datetime, retry_at: datetime | None) -> None:
-        def fail(doc: Doc) -> Doc:
-            tried = {**doc, "attempts": doc["attempts"] + 1, "error": error, "claimed_until": ""}
-            if retry_at is None:
-                return {**tried, "state": FAILED, "next_at": ""}
-            return {**tried, "state": PENDING, "next_at": stamp(retry_at)}
-        self._change(notice_id, fail)
+        self._change(notice_id, lambda doc: tried(doc, error, retry_at))
 
     def resend(self, notice_id: str) -> bool:
         """A delivery a sender holds now is not taken from it (False)."""
-        return self._change(notice_id, lambda doc: None if doc["state"] == SENDING else
-                            {**doc, "state": PENDING, "next_at": "", "claimed_until": "", "holder": ""})
+        return self._change(notice_id, resent)
 
     def _change(self, notice_id: str, change: Callable[[Doc], Doc | None]) -> bool:
         """One save of one delivery; False when there is none by that id (or ``change`` declines)."""
@@ -156,15 +177,23 @@ class EmbeddedOutbox(Outbox):
             log.warning("Compaction of %s failed: %s", self._files.folder, error)
 
 
-def _due(doc: Mapping[str, Any], moment: str) -> bool:
+def is_due(doc: Mapping[str, Any], moment: str) -> bool:
+    """Is the delivery to be claimed at ``moment``: pending and its time come, or held past its lease?"""
     if doc["state"] == PENDING:
         return not doc["next_at"] or doc["next_at"] <= moment
     return doc["state"] == SENDING and doc["claimed_until"] < moment
 
 
-def site_outbox(paths: Paths) -> EmbeddedOutbox:
-    """The outbox of the whole deployment (digests of trust-wide searches), in ``<site data>/outbox/``."""
-    return EmbeddedOutbox(RepositoryFiles(paths.site_data / "outbox"))
+def site_outbox(paths: Paths) -> Outbox:
+    """The outbox of the whole deployment (digests of trust-wide searches): in ``<site data>/outbox/``, or the
+    database's rows of no repository (``engine.store.places`` says which)."""
+    from engine.store.places import InDatabase, site_place
+    place = site_place(paths)
+    if isinstance(place, InDatabase):
+        from engine.store.postgres.outbox import PostgresOutbox
+        return PostgresOutbox(place.db, None)
+    return EmbeddedOutbox(RepositoryFiles(place / "outbox"))
 
 
-__all__ = ["EmbeddedOutbox", "outbox_docs", "site_outbox", "to_delivery"]
+__all__ = ["EmbeddedOutbox", "claimed", "delivery_doc", "is_due", "outbox_docs", "resent", "sent", "site_outbox",
+           "to_delivery", "tried"]

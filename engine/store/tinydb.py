@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 from engine.errors import (AttachmentNotFound, EditConflict, IdempotencyKeyReused, RecordNotFound,
-                           DataDamaged, StoreError, ValidationFailed)
+                           DataDamaged, StoreError)
 from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
 from engine.store import attachments as files
@@ -38,12 +38,13 @@ from engine.store.disk import RepositoryFiles, next_reference
 from engine.store.outbox import EmbeddedOutbox, outbox_docs
 from engine.store.snapshot import (ATTACHMENTS, COMMENTS, HISTORY, META, META_ID, OUTBOX, RECORDS, REQUESTS,
                                    WATCHERS, Snapshot)
-from engine.store.documents import (SYSTEM_KEYS, TYPE_REVISION, attachment_doc, field_values, format_reference,
-                                    reference_number, stamp, storable_values, to_attachment, to_comment,
-                                    to_record, utc_now)
+from engine.store.documents import (attachment_doc, field_values, reference_number, stamp, storable_values,
+                                    to_attachment, to_comment, to_record, utc_now)
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.index import RecordIndex
 from engine.store.migration import rewrites
+from engine.store.saving import (about, adding_file, dropping_file, file_ids, free_number, moves_record, new_doc,
+                                 numbers, replacing, stamped, writes_nothing)
 
 Doc = dict[str, Any]
 log = logging.getLogger("engine.store")
@@ -149,48 +150,22 @@ class TinyDBStore(Store):
         return earlier["reference"] if earlier is not None else None
 
     def _new_doc(self, number: int, new: NewRecord, values: Doc, user: str, when: str) -> Doc:
-        created = stamp(new.created) if new.created else when
-        return {"reference": format_reference(self.rtype.reference_prefix, number),
-                "status": new.status or self.rtype.initial_status,
-                "created": created, "created_by": new.created_by or user, "updated": max(created, when),
-                "updated_by": user, "version": 1, "deleted": False, TYPE_REVISION: self.rtype.revision, **values}
+        return new_doc(self.rtype, number, new, values, user, when)
 
     def _numbers(self, snapshot: Snapshot, records: Sequence[NewRecord]) -> list[int]:
-        """The number of each new record: the one it asks for (refused unless free), else the next ones
-        after every number in use or asked for, so an imported reference is never handed out twice."""
-        first = self._next_number(snapshot)
-        asked: dict[int, str] = {}
-        for new in records:
-            if new.reference is None:
-                continue
-            number = self._free_number(new.reference, first)
-            if number is None or number in asked:
-                raise ValidationFailed({"reference": f"Reference {new.reference} is already taken or is not "
-                                                     f"a {self.rtype.reference_prefix} reference"})
-            asked[number] = new.reference
-        following = iter(range(max([first - 1, *asked]) + 1, 1 << 62))
-        return [reference_number(new.reference) if new.reference is not None else next(following)
-                for new in records]
+        return numbers(self.rtype.reference_prefix, self._next_number(snapshot), records)
 
     def reference_free(self, reference: str) -> bool:
-        return self._free_number(reference, self._next_number(self._disk.current())) is not None
-
-    def _free_number(self, reference: str, first: int) -> int | None:
-        number = reference_number(reference)
-        if number is None or format_reference(self.rtype.reference_prefix, number) != reference:
-            return None
-        return number if number >= first else None
+        first = self._next_number(self._disk.current())
+        return free_number(self.rtype.reference_prefix, reference, first) is not None
 
     def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
                status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited",
                comment: str = "", notices: Sequence[Notice] = (), moves: Sequence[Move] = ()) -> Record:
         cleaned = storable_values(values, self._labels)
-
-        def replaced(doc: Doc) -> Doc:
-            system = {name: value for name, value in doc.items() if name in SYSTEM_KEYS}
-            return {**system, "status": status or doc["status"], **cleaned}
-        return self._save(reference, replaced, user=user, note=note, expected_version=expected_version,
-                          attachments=attachments, comment=comment, notices=notices, moves=moves)
+        return self._save(reference, replacing(cleaned, status), user=user, note=note,
+                          expected_version=expected_version, attachments=attachments, comment=comment,
+                          notices=notices, moves=moves)
 
     def delete(self, reference: str, *, user: str) -> Record:
         return self._save(reference, lambda doc: {**doc, "deleted": True}, user=user, note="deleted",
@@ -215,7 +190,7 @@ class TinyDBStore(Store):
                 raise EditConflict(reference, expected_version, to_record(doc))
             new = change(doc)
             changes = diff(doc, new)
-            if not changes and not attachments and not comment:
+            if writes_nothing(changes, attachments, comment):
                 return to_record(doc)
             when, history = stamp(utc_now()), int(snapshot.next_id(HISTORY))
             self._stamped(doc, new, user, when)
@@ -226,14 +201,12 @@ class TinyDBStore(Store):
                 RECORDS: {str(reference_number(ref)): moved for ref, moved in records.items()},
                 HISTORY: versions,
                 ATTACHMENTS: self._attachment_docs(snapshot, attachments, reference),
-                OUTBOX: outbox_docs(snapshot, _about(notices, reference)),
+                OUTBOX: outbox_docs(snapshot, about(notices, reference)),
             })
         return to_record(new)
 
     def _stamped(self, old: Doc, new: Doc, user: str, when: str) -> Doc:
-        new.update(version=old["version"] + 1, updated=when, updated_by=user)
-        new[TYPE_REVISION] = self.rtype.revision
-        return new
+        return stamped(self.rtype, old, new, user, when)
 
     def _moved(self, snapshot: Snapshot, moves: Sequence[Move], records: dict[str, Doc], versions: dict[str, Doc],
                user: str, when: str) -> None:
@@ -244,7 +217,7 @@ class TinyDBStore(Store):
         saving = next(iter(records))
         for move in moves:
             doc = records.get(move.reference) or snapshot.doc(move.reference)
-            if move.reference == saving or doc is None or doc.get("deleted") or doc["status"] == move.status:
+            if not moves_record(move, doc, saving):
                 continue
             new = self._stamped(doc, {**doc, "status": move.status}, user, when)
             records[move.reference] = new
@@ -271,7 +244,7 @@ class TinyDBStore(Store):
             doc = {"id": uuid.uuid4().hex, "reference": reference, "text": text, "by": user,
                    "at": stamp(utc_now())}
             self._disk.commit(snapshot, {COMMENTS: {snapshot.next_id(COMMENTS): doc},
-                                         OUTBOX: outbox_docs(snapshot, _about(notices, reference))})
+                                         OUTBOX: outbox_docs(snapshot, about(notices, reference))})
         return to_comment(doc)
 
     def comments(self, reference: str) -> list[Comment]:
@@ -308,7 +281,7 @@ class TinyDBStore(Store):
     def history(self, reference: str) -> list[Version]:
         snapshot = self._disk.current()
         doc = self._doc(snapshot, reference, include_deleted=True)
-        return rebuild(doc, snapshot.versions_by_reference.get(reference, []))
+        return rebuild(doc, snapshot.versions_by_reference.get(reference, []), tuple(self.rtype.field_map))
 
     def query(self, query: Query) -> Page:
         snapshot = self._disk.current()     # held while the page is made: its index reads records from it
@@ -363,11 +336,8 @@ class TinyDBStore(Store):
     def save_attachment(self, reference: str, field: str, filename: str, stream: BinaryIO, *,
                         user: str, content_type: str | None = None) -> Attachment:
         staged = self.stage_attachment(field, filename, stream, user=user)
-
-        def add(doc: Doc) -> Doc:
-            return {**doc, field: [*_ids(doc.get(field)), staged.id]}
         try:
-            self._save(reference, add, user=user, note="edited", attachments=[staged])
+            self._save(reference, adding_file(field, staged.id), user=user, note="edited", attachments=[staged])
         except BaseException:
             self.discard_staged([staged])
             raise
@@ -377,7 +347,7 @@ class TinyDBStore(Store):
         snapshot = self._disk.current()
         doc = self._doc(snapshot, reference, include_deleted=True)
         return [to_attachment(meta) for meta in snapshot.attachments_by_reference.get(reference, [])
-                if meta["id"] in _ids(doc.get(meta["field"]))]
+                if meta["id"] in file_ids(doc.get(meta["field"]))]
 
     def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
         for attachment in self.attachments(reference):
@@ -389,12 +359,7 @@ class TinyDBStore(Store):
         found = [a for a in self.attachments(reference) if a.id == attachment_id]
         if not found:
             raise AttachmentNotFound(f"{reference} has no file {attachment_id}.")
-        field = found[0].field
-
-        def drop(doc: Doc) -> Doc:
-            kept = [one for one in _ids(doc.get(field)) if one != attachment_id]
-            return {**doc, field: kept} if kept else {k: v for k, v in doc.items() if k != field}
-        self._save(reference, drop, user=user, note="edited")
+        self._save(reference, dropping_file(found[0].field, attachment_id), user=user, note="edited")
 
     def attachment_text(self, attachment_id: str) -> str | None:
         # read_text refuses anything but a hex id, so no id can name a path outside the folder.
@@ -487,18 +452,6 @@ def _records_of(snapshot: Snapshot) -> Callable[[str], Record | None]:
         alive = held()
         return alive.record(reference) if alive is not None else None
     return record
-
-
-def _ids(value: Any) -> list[str]:
-    """A file field's value as a list of attachment ids (one id alone is accepted too)."""
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _about(notices: Sequence[Notice], reference: str) -> list[Notice]:
-    """Notices of a save of ``reference``: one that names no record is about this one."""
-    return [notice if notice.reference else replace(notice, reference=reference) for notice in notices]
 
 
 def _with_reference(attachment: Attachment, reference: str) -> Attachment:

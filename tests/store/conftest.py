@@ -12,25 +12,44 @@ from engine.schema.model import RepositoryType
 from engine.store.base import Store
 from storekit import qi_project
 
-BACKENDS = ("tinydb",)
+BACKENDS = ("tinydb", "postgresql")
 
 
-def _open_tinydb(rtype: RepositoryType, folder: Path) -> Store:
+def _open_tinydb(rtype: RepositoryType, folder: Path, request) -> Store:
     from engine.store.tinydb import TinyDBStore
     return TinyDBStore(rtype, folder)
 
 
-OPENERS: dict[str, Callable[[RepositoryType, Path], Store]] = {"tinydb": _open_tinydb}
+def _open_postgresql(rtype: RepositoryType, folder: Path, request) -> Store:
+    """A store on this test's own schema of the test database; opened twice, it shares one pool, as two
+    threads of a worker would (``two_servers`` in ``storekit`` opens a second pool, as a second server)."""
+    from engine.store.postgres.database import database
+    from engine.store.postgres.store import PostgresStore
+    return PostgresStore(rtype, database(request.getfixturevalue("postgres_url")), "test")
 
 
-@pytest.fixture(params=BACKENDS)
+OPENERS: dict[str, Callable[[RepositoryType, Path, pytest.FixtureRequest], Store]] = {
+    "tinydb": _open_tinydb, "postgresql": _open_postgresql}
+
+
+def pytest_generate_tests(metafunc):
+    """Every test of a store runs on every backend, but for those marked ``embedded``: they are about the
+    embedded store's own files (sidecars, compaction), which a database does not have."""
+    if "store_factory" in metafunc.fixturenames:
+        embedded = metafunc.definition.get_closest_marker("embedded") is not None
+        metafunc.parametrize("store_factory", ("tinydb",) if embedded else BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def store_factory(request, tmp_path) -> Callable[..., Store]:
-    """Opens a store of the QI repository type (or another) on this test's own data folder. Opening twice
-    gives two independent stores on the same data, as two worker processes would have."""
+    """Opens a store of the QI repository type (or another) on this test's own data (a folder, or a schema
+    of the test database). Opening twice gives two stores on the same data, as two workers would have."""
     opened: list[Store] = []
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_url")     # made now: a forked child opening a store uses the same
 
     def open_store(rtype: RepositoryType | None = None) -> Store:
-        store = OPENERS[request.param](rtype or qi_project(), tmp_path / "data")
+        store = OPENERS[request.param](rtype or qi_project(), tmp_path / "data", request)
         opened.append(store)
         return store
     yield open_store

@@ -8,6 +8,7 @@ import pytest
 from engine.errors import EditConflict, StoreError, ValidationFailed
 from engine.records import Records
 from engine.store.base import Query, Upload
+from engine.store.postgres.store import PostgresStore
 from storekit import EXE, PDF, project
 
 
@@ -21,6 +22,11 @@ def pdf(name: str = "report.pdf") -> Upload:
 
 
 def stored_files(store) -> list:
+    """Every file the store holds, staged ones included: in the embedded store's folder, or the database's rows."""
+    if isinstance(store, PostgresStore):
+        with store.db.connection() as conn:
+            return [row[0] for row in conn.execute("SELECT id FROM attachments WHERE repo = %s ORDER BY seq",
+                                                   (store.repo,))]
     folder = store.files
     return sorted(folder.iterdir()) if folder.exists() else []
 

@@ -10,6 +10,10 @@ import pytest
 from engine.store import attachments as files
 from storekit import PDF, docx_bytes, project
 
+# The text is kept in a sidecar file beside each upload, read here; the database keeps it in the attachment's
+# row, and test_store_servers.py holds the same behaviour to account there.
+pytestmark = pytest.mark.embedded
+
 
 def word_file(*paragraphs: str) -> bytes:
     document = docx.Document()

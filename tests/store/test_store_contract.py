@@ -167,3 +167,16 @@ def test_every_write_stamps_the_type_revision_beside_the_values(store, rtype):
     assert all("type_revision" not in record.values for record in made)
     assert store.get("QI-0001").type_revision == rtype.revision
     assert {v.record.type_revision for v in store.history("QI-0002")} == {rtype.revision}
+
+
+def test_a_versions_changes_come_in_the_types_order_whatever_the_backend_keeps(store, rtype):
+    """The history page lists what a save changed status first, then field by field as the form asks them:
+    not in the order a stored document happens to keep its keys (a database's JSON keeps none)."""
+    made = store.insert(project(1), user="ann")
+    store.update(made.reference, {**project(1), "cost": 12, "title": "Renamed", "lead": "Someone Else"},
+                 user="ann", expected_version=1, status="In progress")
+    order = ["status", *rtype.field_map]
+    for version in store.history(made.reference):
+        names = [change.name for change in version.changes]
+        assert names == sorted(names, key=order.index)
+        assert names[0] == "status"

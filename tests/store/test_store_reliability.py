@@ -103,6 +103,7 @@ def _compact_forever(open_store, started) -> None:
         store.compact()
 
 
+@pytest.mark.embedded      # compaction is the embedded store's own; kill -9 of writers is tested on both above
 def test_writers_and_compactions_killed_at_random_moments_lose_nothing_and_damage_nothing(
         store_factory, tmp_path, monkeypatch):
     """Compaction every few saves (a tiny log limit), in the writer and in a process of its own, both

@@ -2,6 +2,7 @@
 schema brought up to date once per process, and the id of each (instance, repository)."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -28,6 +29,18 @@ def safe_url(url: str) -> str:
     return make_conninfo(**parts)
 
 
+def probe(url: str) -> None:
+    """Connect once, now: a database out of reach is said at once with its cause (the server is down, the
+    database or role does not exist, the password is wrong), where a pool would only time out."""
+    import psycopg
+    try:
+        psycopg.connect(url, connect_timeout=10).close()
+    except psycopg.Error as error:
+        cause = " ".join(str(error).split()) or type(error).__name__
+        raise DatabaseUnavailable(f"Cannot connect to the database at {safe_url(url)} (REPO_ENGINE_DATABASE_URL): "
+                                  f"{cause}") from error
+
+
 class Database:
     """The pool of one database URL. ``connection()`` lends a connection whose block is one transaction
     (committed when it ends without an error, rolled back otherwise)."""
@@ -35,7 +48,9 @@ class Database:
     def __init__(self, url: str, *, upgrade: bool = True, min_size: int = POOL_MIN, max_size: int = POOL_MAX):
         from psycopg.rows import tuple_row
         from psycopg_pool import ConnectionPool
+        probe(url)
         self.url = url
+        self.pid = os.getpid()      # a pool's connections belong to the process that opened them
         self._repositories: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, name="repo-engine",
@@ -73,15 +88,22 @@ class Database:
 
 _open: dict[str, Database] = {}
 _opening = threading.Lock()
+#: Databases a forked process inherited: held, never closed nor collected, since closing a connection (as
+#: the garbage collector would) tells the server to end the session the parent is still using.
+_inherited: list[Database] = []
 
 
 def database(url: str) -> Database:
-    """The process's one ``Database`` of ``url`` (opened, and its schema upgraded, on first use)."""
+    """The process's one ``Database`` of ``url`` (opened, and its schema upgraded, on first use). A process
+    forked from one that had it open (a gunicorn worker, a test's child) opens its own: the parent's
+    connections are the parent's, and are left alone rather than closed."""
     found = _open.get(url)
-    if found is None:
+    if found is None or found.pid != os.getpid():
         with _opening:
             found = _open.get(url)
-            if found is None:
+            if found is None or found.pid != os.getpid():
+                if found is not None:
+                    _inherited.append(found)
                 found = _open[url] = Database(url)
     return found
 
@@ -89,7 +111,8 @@ def database(url: str) -> Database:
 def close_all() -> None:
     with _opening:
         for one in _open.values():
-            one.close()
+            if one.pid == os.getpid():
+                one.close()
         _open.clear()
 
 
@@ -97,5 +120,5 @@ def forget(url: str) -> None:
     """Close and forget the process's pool of ``url`` (a test's own site; a site being moved away)."""
     with _opening:
         found = _open.pop(url, None)
-    if found is not None:
+    if found is not None and found.pid == os.getpid():
         found.close()

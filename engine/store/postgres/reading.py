@@ -1,0 +1,140 @@
+"""Reading a repository in PostgreSQL: records in today's names, their history, counts, the discussion
+beside them, and the revision every server's caches are kept under. A row whose document cannot be read is
+refused with ``DataDamaged``, never read as an empty record."""
+from __future__ import annotations
+
+from typing import Any, Hashable, Iterator, Mapping
+
+from engine.errors import DataDamaged, RecordNotFound
+from engine.evolution.renames import Renames
+from engine.schema.model import RepositoryType
+from engine.store.base import Comment, Page, Query, Record, Store, Version
+from engine.store.documents import field_values, to_comment, to_record
+from engine.store.history import rebuild
+from engine.store.postgres import listing
+from engine.store.postgres.database import Database
+
+Doc = dict[str, Any]
+#: How many records one query of ``iter_all`` fetches.
+BATCH = 500
+
+
+class Reading(Store):
+    """What ``PostgresStore`` reads, from the rows of repository ``repo`` of ``db``."""
+    rtype: RepositoryType
+    db: Database
+    repo: int
+    instance: str
+    renames: Renames | None
+
+    def read_record(self, doc: Any, reference: str) -> Record:
+        """A stored record document (of the row of ``reference``) as a ``Record`` in today's names: what the
+        listing builds its pages' records with. ``DataDamaged`` when it cannot be read."""
+        return to_record(self.readable(doc, reference))
+
+    def readable(self, doc: Any, reference: str) -> Doc:
+        """The stored record document of the row of ``reference`` as today's type reads it; ``DataDamaged``
+        when it is not one."""
+        try:
+            if to_record(doc).reference != reference:
+                raise ValueError(f"its document names {doc['reference']}")
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise self.damaged(f"record {reference}", f"cannot be read ({type(error).__name__}: {error}).") \
+                from error
+        return dict(self.renames.values(doc)) if self.renames is not None else doc
+
+    def damaged(self, what: str, fault: str) -> DataDamaged:
+        return DataDamaged(f"{self.instance}/{self.rtype.name} {what} (in the database)", fault,
+                           "Restore the row from the database's backup, or correct it by hand, then run "
+                           "`repo-engine check` again.")
+
+    def _find(self, conn, reference: str) -> tuple[int, Doc] | None:
+        row = conn.execute("SELECT number, doc FROM records WHERE repo = %s AND reference = %s",
+                           (self.repo, reference)).fetchone()
+        return (row[0], self.readable(row[1], reference)) if row is not None else None
+
+    def _doc(self, conn, reference: str, include_deleted: bool) -> tuple[int, Doc]:
+        found = self._find(conn, reference)
+        if found is None or (found[1].get("deleted") and not include_deleted):
+            raise RecordNotFound(reference)
+        return found
+
+    def get(self, reference: str, *, include_deleted: bool = False) -> Record:
+        with self.db.connection() as conn:
+            return to_record(self._doc(conn, reference, include_deleted)[1])
+
+    def history(self, reference: str) -> list[Version]:
+        with self.db.connection() as conn:
+            number, doc = self._doc(conn, reference, include_deleted=True)
+            entries = [entry for entry, in conn.execute("SELECT doc FROM history WHERE repo = %s AND number = %s "
+                                                        "ORDER BY id", (self.repo, number))]
+        if self.renames is not None:
+            entries = [self.renames.change(entry) for entry in entries]
+        try:
+            return rebuild(doc, entries, tuple(self.rtype.field_map))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise self.damaged(f"history of {reference}", f"cannot be read ({type(error).__name__}).") from error
+
+    def query(self, query: Query) -> Page:
+        return listing.page(self, query)
+
+    def facets(self, query: Query, names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:
+        return listing.facets(self, query, names)
+
+    def count(self) -> int:
+        with self.db.connection() as conn:
+            return conn.execute("SELECT count(*) FROM records WHERE repo = %s AND NOT deleted",
+                                (self.repo,)).fetchone()[0]
+
+    def iter_all(self, query: Query | None = None) -> Iterator[Record]:
+        """Without a query, every live record in reference order, read a batch at a time."""
+        if query is not None:
+            yield from super().iter_all(query)
+            return
+        for reference, doc in self._rows(deleted=False):
+            yield to_record(doc)
+
+    def stored_values(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        for deleted in (False, True):
+            for reference, doc in self._rows(deleted=deleted):
+                yield reference, field_values(doc)
+
+    def _rows(self, *, deleted: bool) -> Iterator[tuple[str, Doc]]:
+        after = 0
+        while True:
+            with self.db.connection() as conn:
+                rows = conn.execute("SELECT number, reference, doc FROM records WHERE repo = %s AND deleted = %s "
+                                    "AND number > %s ORDER BY number LIMIT %s",
+                                    (self.repo, deleted, after, BATCH)).fetchall()
+            for _number, reference, doc in rows:
+                yield reference, self.readable(doc, reference)
+            if len(rows) < BATCH:
+                return
+            after = rows[-1][0]
+
+    def revision(self) -> Hashable:
+        with self.db.connection() as conn:
+            return self.repo, conn.execute("SELECT revision FROM repositories WHERE id = %s",
+                                           (self.repo,)).fetchone()[0]
+
+    # -- the discussion beside a record, and who watches it ---------------------------------------------------
+    def comments(self, reference: str) -> list[Comment]:
+        with self.db.connection() as conn:
+            rows = conn.execute("SELECT c.doc FROM comments c JOIN records r ON r.repo = c.repo "
+                                "AND r.number = c.number WHERE c.repo = %s AND r.reference = %s ORDER BY c.seq",
+                                (self.repo, reference))
+            return [to_comment(doc) for doc, in rows]
+
+    def watchers(self, reference: str) -> frozenset[str]:
+        with self.db.connection() as conn:
+            rows = conn.execute("SELECT w.username FROM watchers w JOIN records r ON r.repo = w.repo "
+                                "AND r.number = w.number WHERE w.repo = %s AND r.reference = %s",
+                                (self.repo, reference))
+            return frozenset(username for username, in rows)
+
+    def watched_by(self, username: str) -> list[str]:
+        with self.db.connection() as conn:
+            rows = conn.execute("SELECT r.reference FROM watchers w JOIN records r ON r.repo = w.repo "
+                                "AND r.number = w.number WHERE w.repo = %s AND w.username = %s "
+                                "ORDER BY r.number, r.reference", (self.repo, username))
+            return [reference for reference, in rows]
