@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test check install browser bench clean
+.PHONY: run test check install browser postgres bench clean
 
 run: install
 	$(BIN)/repo-engine check
@@ -15,8 +15,9 @@ run: install
 	@echo "Serving every instance at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(BIN)/repo-engine serve --host $(HOST) --port $(PORT)
 
-test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# On every core (pytest-xdist): each test has its own folders and its own database schema, so none waits.
+test: install browser postgres
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/repo-engine check
@@ -40,6 +41,11 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The PostgreSQL tests use the machine's server at 127.0.0.1:5432: started when it is down, installed from
+# Debian's packages when it is missing (REPO_ENGINE_TEST_POSTGRES names another server instead).
+postgres:
+	@bash scripts/postgres.sh
 
 bench: install
 	$(BIN)/python bench/store.py

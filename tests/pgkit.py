@@ -10,6 +10,8 @@ import os
 import uuid
 from urllib.parse import quote
 
+#: What a test that runs on each backend is parametrised over (``backend`` in conftest.py).
+BACKENDS = ("tinydb", "postgresql")
 SERVER = os.environ.get("REPO_ENGINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 _numbers = itertools.count(1)
 
@@ -35,7 +37,7 @@ class TestDatabase:
     def site(self) -> str:
         """The URL of a new, empty schema of its own (the application creates its tables on first use)."""
         import psycopg
-        schema = f"site_{next(_numbers)}"
+        schema = f"site_{next(_numbers)}_{uuid.uuid4().hex[:8]}"      # unique in forked children too
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f"CREATE SCHEMA {schema}")
         return _with_option(self.url, f"-csearch_path={schema}")
@@ -59,3 +61,15 @@ def _with_database(url: str, name: str) -> str:
 def _with_option(url: str, option: str) -> str:
     joiner = "&" if "?" in url else "?"
     return f"{url}{joiner}options={quote(option)}"
+
+
+def rows(url: str) -> dict[str, list[str]]:
+    """Every row of every table of the site at ``url``, as text, in order: what a test compares to prove that
+    a refused request wrote nothing (the database's twin of reading every file of a data folder)."""
+    import psycopg
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [name for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "ORDER BY table_name")]
+        return {table: [row for (row,) in conn.execute(f'SELECT t::text FROM "{table}" t ORDER BY 1')]
+                for table in tables}

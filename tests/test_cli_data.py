@@ -30,7 +30,7 @@ def _repository(paths: Paths) -> Path:
 
 def test_check_reads_every_repository_and_is_quiet_when_all_is_sound(site, capsys):
     assert main(["check"]) == 0
-    assert "every repository's data read: no problems found" in capsys.readouterr().out
+    assert "every repository's data read from the embedded store: no problems found" in capsys.readouterr().out
 
 
 def test_check_names_the_damaged_file_and_what_to_do_and_exits_1(site, capsys):

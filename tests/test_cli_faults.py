@@ -47,7 +47,7 @@ def said_plainly(err: str) -> str:
 def test_an_account_change_on_a_full_disk_says_so_in_one_line(cli, tmp_path, monkeypatch, kind, command):
     accounts_file = tmp_path / "data" / "accounts.json"
     before = accounts_file.read_bytes()
-    monkeypatch.setattr("engine.access.accounts.replace_file", raising(FULL_DISK[kind](accounts_file)))
+    monkeypatch.setattr("engine.store.wholefile.replace_file", raising(FULL_DISK[kind](accounts_file)))
     status, out, err = cli(*command)
     assert status == 1
     line = said_plainly(err)
@@ -93,6 +93,6 @@ def test_an_import_into_damaged_data_writes_nothing_and_says_why(cli, damaged, t
 
 
 def test_an_unexpected_os_error_is_not_dressed_up_as_a_full_disk(cli, monkeypatch):
-    monkeypatch.setattr("engine.access.accounts.replace_file", raising(PermissionError(13, "Permission denied")))
+    monkeypatch.setattr("engine.store.wholefile.replace_file", raising(PermissionError(13, "Permission denied")))
     with pytest.raises(PermissionError):
         cli("users", "token", "ann")

@@ -1,10 +1,11 @@
 """The account store: people, their password hashes, roles per instance, API tokens and invitations (roles
 waiting for someone's first sign-in, see ``engine.access.invitations``), in one JSON file.
 
-``accounts.json`` lives in ``Paths.site_data``. Several worker processes share it: every change is made under a
-file lock, on the latest version of the file, and written whole (``engine.store.durable.replace_file``), so a
-reader always sees a complete version. Each read checks the file's signature and reloads when another process
-has replaced it, so a role revoked in one worker is refused by every worker on the next request.
+``accounts.json`` lives in ``Paths.site_data`` (with a database, the same JSON is its document ``accounts``:
+``engine.store.places``). Several worker processes, and several servers, share it: every change is made under
+its lock, on the latest version, and written whole (``engine.store.wholefile``), so a reader always sees a
+complete version. Each read checks whether another process changed it and reloads if so, so a role revoked
+in one worker is refused by every worker on the next request.
 
 Passwords are kept only as argon2 hashes. API tokens are shown once and kept only as a SHA-256 hash (they are
 long random secrets, so a fast hash is enough and keeps a token check cheap per request).
@@ -17,10 +18,8 @@ import hmac
 import json
 import re
 import secrets
-import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator
 
@@ -31,8 +30,8 @@ from engine.access import invitations
 from engine.access.invitations import WRONG_FORMAT, email_address
 from engine.access.policy import ROLES, User
 from engine.errors import EngineError
-from engine.store.durable import Signature, read_file, replace_file, signature
-from engine.store.locking import WriteLock
+from engine.store.places import Place, whole_document
+from engine.store.wholefile import Layout
 
 FILE_NAME = "accounts.json"
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
@@ -56,38 +55,43 @@ def _empty() -> dict:
     return {"users": {}, "tokens": {}, "invitations": {}}
 
 
+EMPTY = MappingProxyType(_empty())     # what is read before the first account is added (never changed)
+
+
+def _parse(where, raw: bytes | None) -> dict:
+    return _empty() if raw is None else {**_empty(), **json.loads(raw.decode("utf-8"))}  # files before invitations
+
+
+def _body(data: dict) -> bytes:
+    return json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
+
+
+NAME = "accounts"
+LAYOUT = Layout(_parse, _body, copy.deepcopy)
+
+
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise AccountError(f"There is no role called “{role}”. Roles are: {', '.join(ROLES)}.")
 
 
 class Accounts:
-    """``Accounts(folder)``: the accounts of one deployment, kept in ``folder/accounts.json``."""
+    """``Accounts(place)``: the accounts of one deployment, kept at the site's place (``folder/accounts.json``,
+    or the database's document ``accounts``)."""
 
-    def __init__(self, folder: Path, hasher: PasswordHasher | None = None, lock_timeout: float = 30.0):
-        self.path = Path(folder) / FILE_NAME
-        self._lock = WriteLock(self.path.with_name(FILE_NAME + ".lock"), timeout=lock_timeout,
-                               busy=lambda: AccountError("The account list is busy; nothing was changed. "
-                                                         "Try again."))
-        self._threads = threading.RLock()
+    def __init__(self, place: Place, hasher: PasswordHasher | None = None, lock_timeout: float = 30.0):
+        self._file = whole_document(place, NAME, LAYOUT, timeout=lock_timeout, lock_file=FILE_NAME + ".lock",
+                                    busy=lambda: AccountError("The account list is busy; nothing was changed. "
+                                                              "Try again."))
+        self.path = self._file.where
         self._hasher = hasher or PasswordHasher()
         self._dummy: str | None = None    # hashed on first need: start-up stays fast
-        self._data: dict = _empty()
-        self._seen: Signature | None = None
 
     # -- reading -------------------------------------------------------------------------------------------
 
     def _current(self) -> dict:
-        """The latest version of the file (reloaded only when its signature changed)."""
-        with self._threads:
-            if signature(self.path) != self._seen or self._seen is None:
-                found = read_file(self.path)
-                if found is None:
-                    self._data, self._seen = _empty(), None
-                else:
-                    raw, self._seen = found
-                    self._data = {**_empty(), **json.loads(raw.decode("utf-8"))}   # files from before invitations
-            return self._data
+        """The latest version of the accounts (read again only when someone changed them)."""
+        return self._file.current() or EMPTY
 
     def _user(self, record: dict | None, username: str) -> User | None:
         if record is None:
@@ -132,12 +136,10 @@ class Accounts:
     @contextmanager
     def _changing(self) -> Iterator[dict]:
         """A copy of the latest data to change; written whole when the block ends without an error."""
-        with self._threads, self._lock.held():
-            draft = copy.deepcopy(self._current())
-            yield draft
-            text = json.dumps(draft, indent=1, sort_keys=True).encode("utf-8")
-            self._seen = replace_file(self.path, [text])
-            self._data = draft
+        with self._file.changing() as data:
+            for section, empty in _empty().items():
+                data.setdefault(section, empty)
+            yield data
 
     def _record(self, data: dict, username: str) -> dict:
         try:

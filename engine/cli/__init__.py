@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli import (check, compact, digest, export, imports, migrate, outbox, recover, reindex, remind, seed,
-                        serve, show, users)
+from engine.cli import (check, compact, db, digest, export, imports, migrate, migrate_data, outbox, recover,
+                        reindex, remind, seed, serve, show, users)
 from engine.cli.messages import explain
 from engine.errors import EngineError, as_out_of_space
 
-COMMANDS = (check, show, serve, seed, users, imports, export, reindex, compact, recover, migrate, outbox, remind,
-            digest)
+COMMANDS = (check, show, serve, seed, users, imports, export, reindex, compact, recover, migrate, migrate_data, outbox,
+            remind, digest, db)
 
 
 def build_parser() -> argparse.ArgumentParser:

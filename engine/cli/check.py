@@ -1,11 +1,13 @@
 """``repo-engine check``: validate every repository type and instance (problems as ``file:line: message``),
-then read every repository's stored data and report each fault at its file, with what to do, and each value
-a change to a type has stranded at the line of that change (``engine.evolution.report``)."""
+then read every repository's stored data (saying which backend holds it: the embedded store or PostgreSQL)
+and report each fault at its file, with what to do, and each value a change to a type has stranded at the
+line of that change (``engine.evolution.report``)."""
 from __future__ import annotations
 
 from engine.config import Paths
 from engine.errors import SchemaError
 from engine.fields.values import plural
+from engine.store.places import backend
 
 
 def register(sub) -> None:
@@ -33,7 +35,7 @@ def run(args) -> int:
     if faults:
         print(f"{checked}: {plural(len(faults), 'problem')} found in stored data")
         return 1
-    read = "" if args.schemas_only else ", every repository's data read"
+    read = "" if args.schemas_only else f", every repository's data read from {backend(paths)}"
     print(f"{checked}{read}: no problems found")
     return 0
 

@@ -32,7 +32,7 @@ def run(args) -> int:
     from engine.notify.digest import send_digests
     from engine.store.outbox import site_outbox
     from engine.web.app import create_app
-    from engine.web.security import UnsafeConfiguration
+    from engine.web.security import StartupRefused
 
     config = {key: value for key, value in (("SCHEMAS", args.schemas), ("INSTANCES", args.instances)) if value}
     try:
@@ -40,14 +40,14 @@ def run(args) -> int:
     except SchemaError as error:
         print("\n".join(error.problems), file=sys.stderr)
         return 1
-    except UnsafeConfiguration as error:
+    except StartupRefused as error:
         print(error, file=sys.stderr)
         return 1
     site = app.extensions["repo_engine"]
     outbox = site_outbox(site.paths)
     try:
         with app.app_context():
-            done = send_digests(site, Alerts(site.paths.site_data), outbox, app.config["SECRET_KEY"],
+            done = send_digests(site, Alerts(site.place), outbox, app.config["SECRET_KEY"],
                                 args.now or datetime.now(timezone.utc))
     finally:
         outbox.close()

@@ -113,11 +113,12 @@ def _about(opened: Opened, view):
 def _exported_by(opened: Opened) -> str:
     """The display name of the account named as the login running the command, else the login name."""
     from engine.access.accounts import Accounts
+    from engine.store.places import site_place
     try:
         login = getpass.getuser()
     except (KeyError, OSError):     # some containers have no user name to give
         return "the command line"
-    account = Accounts(opened.stores.paths.site_data).get(login)
+    account = Accounts(site_place(opened.stores.paths)).get(login)
     return account.display_name if account else login
 
 
@@ -125,7 +126,8 @@ def _display_names(opened: Opened):
     """The site's people by their display names, for the Created by and Updated by columns (read only)."""
     from engine.access.accounts import Accounts
     from engine.exchange.columns import display_names
-    return display_names(Accounts(opened.stores.paths.site_data).users())
+    from engine.store.places import site_place
+    return display_names(Accounts(site_place(opened.stores.paths)).users())
 
 
 def _format_of(output: str | None) -> str:

@@ -67,9 +67,9 @@ def _import(args, opened, table) -> int:
     from engine.exchange.plan import plan_import
     from engine.exchange.report import report_lines
     from engine.access.accounts import Accounts
-    from engine.config import Paths
     from engine.records import open_records
-    people = Accounts(Paths.from_env(args.schemas, args.instances).site_data)
+    from engine.store.places import site_place
+    people = Accounts(site_place(opened.stores.paths))
     records = open_records(opened.stores, opened.instance, opened.rtype, people=people)
     folder = Path(args.attachments) if args.attachments else None
     if folder is not None and not folder.is_dir():
@@ -95,14 +95,14 @@ def _options(args, opened, table):
     """The import's options: the column choices remembered on the import page, then ``--map`` over them
     (each naming a column of the file and a field), ``--update``, and the site's accounts."""
     from engine.access.accounts import Accounts
-    from engine.config import Paths
     from engine.exchange.columns import header_key
     from engine.exchange.matching import known_choices, read_choice
     from engine.exchange.people import account_finder
     from engine.exchange.plan import ImportOptions
     from engine.exchange.remembered import RememberedColumns
-    site_data = Paths.from_env(args.schemas, args.instances).site_data
-    columns = known_choices(opened.rtype, RememberedColumns(site_data, opened.instance.name, opened.rtype.name).load())
+    from engine.store.places import site_place
+    place = site_place(opened.stores.paths)
+    columns = known_choices(opened.rtype, RememberedColumns(place, opened.instance.name, opened.rtype.name).load())
     headers = {header_key(header) for header in table.headers}
     for given in args.map:
         header, name = read_choice(opened.rtype, given, update=args.update)
@@ -111,7 +111,7 @@ def _options(args, opened, table):
                               f"Its columns: {', '.join(h for h in table.headers if h)}")
         columns[header_key(header)] = name
     return ImportOptions(columns=columns, update=args.update,
-                         people=account_finder(Accounts(site_data).users()),
+                         people=account_finder(Accounts(place).users()),
                          history=True)      # the command line is run by the people who run the site
 
 

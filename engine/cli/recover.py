@@ -31,6 +31,11 @@ def run(args) -> int:
     if chosen is None:
         return 1
     paths, [(instance, rtype)] = chosen
+    if paths.database:
+        print("repo-engine: recover rebuilds the embedded store's files; this site is in PostgreSQL "
+              "(REPO_ENGINE_DATABASE_URL): restore a pg_dump backup instead (docs/operating.md, PostgreSQL)",
+              file=sys.stderr)
+        return 1
     if args.backup is not None and not args.backup.is_file():
         print(f"repo-engine: there is no file {args.backup}", file=sys.stderr)
         return 1

@@ -32,6 +32,7 @@ def run(args) -> int:
     from engine.errors import EngineError
     from engine.review.remind import queue_reminders
     from engine.store import Stores
+    from engine.store.places import site_place
 
     chosen = chosen_repositories(args)
     if chosen is None:
@@ -41,7 +42,7 @@ def run(args) -> int:
     if not reviewed:
         print("No repository named has review dates (review: in its type): nothing to remind.")
         return 0
-    today, accounts, stores, failed = args.today or date.today(), Accounts(paths.site_data), Stores(paths), 0
+    today, accounts, stores, failed = args.today or date.today(), Accounts(site_place(paths)), Stores(paths), 0
     try:
         for instance, rtype in reviewed:
             where = f"{instance.name}/{rtype.name}"

@@ -29,7 +29,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from engine.errors import SchemaError
     from engine.web.app import create_app
-    from engine.web.security import UnsafeConfiguration
+    from engine.web.security import StartupRefused
 
     config = {key: value for key, value in (("SCHEMAS", args.schemas), ("INSTANCES", args.instances)) if value}
     try:
@@ -38,7 +38,7 @@ def run(args) -> int:
         for problem in error.problems:
             print(problem)
         return 1
-    except UnsafeConfiguration as error:
+    except StartupRefused as error:
         print(error, file=sys.stderr)
         return 1
     site = app.extensions["repo_engine"]

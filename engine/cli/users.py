@@ -11,7 +11,7 @@
     repo-engine users demo                              first run only: a demo site admin, random password
 
 Accounts live in ``accounts.json`` in the site data folder (``REPO_ENGINE_DATA``, else ``data/`` beside the
-instances folder), the same file the web site reads. An account added with the email address an instance
+instances folder), or in the database ``REPO_ENGINE_DATABASE_URL`` names: where the web site reads them. An account added with the email address an instance
 admin invited (on the members page) starts with the roles that invitation was keeping. Exit status: 0 done,
 1 refused (the message says why).
 """
@@ -25,6 +25,7 @@ from engine.access import ROLES
 from engine.access.accounts import AccountError, Accounts
 from engine.config import Paths
 from engine.schema.instances import INSTANCE_FILE
+from engine.store.places import site_place
 
 
 class Refused(Exception):
@@ -73,7 +74,7 @@ def _password_options(parser, allow_none: bool = False) -> None:
 
 def run(args) -> int:
     paths = Paths.from_env(args.schemas, args.instances)
-    accounts = Accounts(paths.site_data)
+    accounts = Accounts(site_place(paths))
     try:
         ACTIONS[args.action](args, accounts, paths)
     except (AccountError, Refused) as refused:

@@ -1,10 +1,11 @@
 """Saved-search alerts: a browse page's or the trust-wide search's query, kept with how often to send its digest.
 
-``alerts.json`` lives in ``Paths.site_data`` (``{"format": 1, "alerts": {id: {...}}}``) beside ``alerts.lock``.
-Every change takes the lock (across processes and threads), reads the file afresh and replaces it whole and
-durably (``durable.replace_file``), as ``engine.store.drafts`` keeps drafts, so two workers saving alerts at
-once never lose each other's. A file that cannot be read is refused with ``AlertsDamaged`` on every read and
-write, never taken for "no alerts": saving over it would lose everyone's.
+``alerts.json`` lives in ``Paths.site_data`` (``{"format": 1, "alerts": {id: {...}}}``) beside ``alerts.lock``
+(with a database, the same JSON is its document ``alerts``: ``engine.store.places``). Every change takes the
+lock (across processes, threads and servers), reads the alerts afresh and replaces them whole and durably, as
+``engine.store.drafts`` keeps drafts, so two workers saving alerts at once never lose each other's. Alerts
+that cannot be read are refused with ``AlertsDamaged`` on every read and write, never taken for "no alerts":
+saving over them would lose everyone's.
 
 A digest is due once per period: a daily alert once per calendar day (UTC), a weekly one once per ISO week,
 counted from when it was last sent (or made). So ``repo-engine digest`` run by cron at any time of the day
@@ -17,17 +18,15 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from engine.errors import DataDamaged, EngineError, NotFound, StoreError
 from engine.store.documents import parse_stamp, stamp, utc_now
-from engine.store.durable import Signature
-from engine.store.locking import WriteLock
-from engine.store.wholefile import WholeFile
+from engine.store.places import Place, whole_document
+from engine.store.wholefile import Layout
 
-FILE, LOCK = "alerts.json", "alerts.lock"
+NAME = "alerts"
 FORMAT = 1
 DAILY, WEEKLY = "daily", "weekly"
 FREQUENCIES = {DAILY: "Every day", WEEKLY: "Every week"}
@@ -124,14 +123,14 @@ def _check_frequency(frequency: str) -> str:
 
 
 class Alerts:
-    """``Alerts(folder)``: every saved-search alert of one deployment, kept in ``folder/alerts.json``."""
+    """``Alerts(place)``: every saved-search alert of one deployment, kept at the site's place
+    (``folder/alerts.json``, or the database's)."""
 
-    def __init__(self, folder: Path, *, max_per_person: int = MAX_ALERTS_PER_PERSON):
-        self.path = Path(folder) / FILE
+    def __init__(self, place: Place, *, max_per_person: int = MAX_ALERTS_PER_PERSON):
         self.max_per_person = max_per_person
-        self._lock = WriteLock(Path(folder) / LOCK, busy=lambda: StoreError(
+        self._file = whole_document(place, NAME, LAYOUT, busy=lambda: StoreError(
             "Alerts are being saved by someone else; nothing was changed. Try again in a moment."))
-        self._file: WholeFile[Alert] = WholeFile(self.path, self._lock, _parse, _body)
+        self.path = self._file.where
 
     # -- reading ----------------------------------------------------------------------------------------------
     def get(self, alert_id: str) -> Alert:
@@ -152,7 +151,7 @@ class Alerts:
         return [alert for alert in self.all() if alert.due(now)]
 
     def verify(self) -> list[DataDamaged]:
-        """The file's faults, read afresh (empty when sound or absent)."""
+        """The alerts' faults, read afresh (empty when sound or absent)."""
         return self._file.verify()
 
     def _current(self) -> dict[str, Alert]:
@@ -201,7 +200,7 @@ class Alerts:
                 alerts[alert_id] = replace(alerts[alert_id], last_sent=_utc(now))
 
     def _changing(self):
-        """The alerts as they are on disk now, under the lock, to change in place (``WholeFile.changing``)."""
+        """The alerts as they are kept now, under the lock, to change in place (``Document.changing``)."""
         return self._file.changing()
 
 
@@ -228,12 +227,12 @@ def _doc(alert: Alert) -> dict[str, Any]:
             "last_sent": stamp(alert.last_sent) if alert.last_sent else ""}
 
 
-def _parse(path: Path, found: tuple[bytes, Signature] | None) -> dict[str, Alert]:
+def _parse(path: Any, raw: bytes | None) -> dict[str, Alert]:
     """Every alert the file holds; ``AlertsDamaged`` naming what is wrong when it cannot be read whole."""
-    if found is None:
+    if raw is None:
         return {}
     try:
-        body = json.loads(found[0].decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise AlertsDamaged(path, "the file is not readable JSON (empty, cut short or overwritten).",
                             ADVICE) from None
@@ -245,7 +244,7 @@ def _parse(path: Path, found: tuple[bytes, Signature] | None) -> dict[str, Alert
 TEXT_PARTS = ("owner", "email", "instance", "repository", "query", "title")
 
 
-def _alert(path: Path, alert_id: str, doc: Any) -> Alert:
+def _alert(path: Any, alert_id: str, doc: Any) -> Alert:
     try:
         if not ID_PATTERN.fullmatch(alert_id) or not all(isinstance(doc[name], str) for name in TEXT_PARTS) \
                 or doc["frequency"] not in FREQUENCIES:
@@ -256,3 +255,6 @@ def _alert(path: Path, alert_id: str, doc: Any) -> Alert:
     except (KeyError, TypeError, ValueError):
         raise AlertsDamaged(path, f"alert {alert_id[:64]!r} is missing a part or holds one that cannot be read.",
                             ADVICE) from None
+
+
+LAYOUT: Layout[Alert] = Layout(_parse, _body)

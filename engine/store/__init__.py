@@ -1,5 +1,6 @@
-"""Persistence: the ``Store`` interface (``base``), the embedded TinyDB backend, and ``Stores``, which opens one
-store per (instance, repository) on first use and keeps it for the life of the application."""
+"""Persistence: the ``Store`` interface (``base``), the embedded TinyDB backend, the PostgreSQL backend
+(``postgres``), and ``Stores``, which opens one store per (instance, repository) on first use and keeps it for
+the life of the application. Which backend is ``engine.store.places``'s one decision."""
 from __future__ import annotations
 
 import threading
@@ -8,12 +9,17 @@ from pathlib import Path
 from engine.config import Paths
 from engine.schema.model import Instance, RepositoryType
 from engine.store.base import Attachment, NewRecord, Page, Query, Record, Store, Upload, Version
+from engine.store.places import InDatabase, Place, instance_place
 
 
-def open_store(rtype: RepositoryType, folder: Path) -> Store:
-    """The store of ``rtype`` whose data lives in ``folder`` (an instance's data folder)."""
+def open_store(rtype: RepositoryType, place: Place) -> Store:
+    """The store of ``rtype`` kept at ``place``: an instance's data folder (the embedded store), or the
+    instance's place in the database."""
+    if isinstance(place, InDatabase):
+        from engine.store.postgres.store import PostgresStore
+        return PostgresStore(rtype, place.db, place.scope[0])
     from engine.store.tinydb import TinyDBStore
-    return TinyDBStore(rtype, Path(folder))
+    return TinyDBStore(rtype, Path(place))
 
 
 class Stores:
@@ -32,7 +38,7 @@ class Stores:
             with self._opening:
                 store = self._open.get(key)
                 if store is None:
-                    store = self._open[key] = open_store(rtype, self.paths.instance_data(instance.name))
+                    store = self._open[key] = open_store(rtype, instance_place(self.paths, instance.name))
         return store
 
     def close(self) -> None:

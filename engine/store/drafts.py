@@ -5,10 +5,11 @@ its values but their size. It becomes a record only when submitted, through ``Re
 every rule (see ``engine.web.drafting``).
 
 Layout: ``<data>/<instance>/<repository>/drafts.json`` beside the repository's records, holding every draft
-of that repository (``{"format": 1, "drafts": {id: {...}}}``), and ``drafts.lock``. Every change takes the
-lock (across processes and threads), reads the file afresh, and replaces it whole and durably
-(``durable.replace_file``), so a crash leaves the drafts before the change or after it, and two workers
-saving drafts at once never lose each other's. Reads are served from memory while the file is unchanged.
+of that repository (``{"format": 1, "drafts": {id: {...}}}``), and ``drafts.lock``; with a database, the same
+JSON in its document ``drafts:<instance>/<repository>`` (``engine.store.places``). Every change takes the
+lock (across processes and threads), reads the drafts afresh, and replaces them whole and durably
+(``engine.store.wholefile``), so a crash leaves the drafts before the change or after it, and two workers
+saving drafts at once never lose each other's. Reads are served from memory while nothing changed.
 
 A file that cannot be read (not JSON, not the layout above, a draft missing a part) is refused with
 ``DraftsDamaged`` on every read and write, never taken for "no drafts": saving over it would lose them all.
@@ -23,18 +24,16 @@ import secrets
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Mapping
 
 from engine.config import Paths
 from engine.errors import DataDamaged, EngineError, NotFound, StoreError
 from engine.schema.model import Instance, RepositoryType
 from engine.store.documents import parse_stamp, stamp, utc_now
-from engine.store.durable import Signature
-from engine.store.locking import WriteLock
-from engine.store.wholefile import WholeFile
+from engine.store.places import Place, instance_place, whole_document
+from engine.store.wholefile import Layout
 
-FILE, LOCK = "drafts.json", "drafts.lock"
+NAME = "drafts"
 FORMAT = 1
 #: The most one draft's values may take as JSON: far more than any form's answers, far less than a disk.
 MAX_DRAFT_BYTES = 1024 * 1024
@@ -115,16 +114,16 @@ def _size(count: int) -> str:
 
 
 class Drafts:
-    """The drafts of one repository of one instance, kept in ``folder`` (the repository's data folder)."""
+    """The drafts of one repository of one instance, kept at ``place`` (the repository's data folder, or its
+    place in the database)."""
 
-    def __init__(self, folder: Path, *, max_bytes: int = MAX_DRAFT_BYTES,
+    def __init__(self, place: Place, *, max_bytes: int = MAX_DRAFT_BYTES,
                  max_per_person: int = MAX_DRAFTS_PER_PERSON):
-        self.path = Path(folder) / FILE
         self.max_bytes = max_bytes
         self.max_per_person = max_per_person
-        self._lock = WriteLock(Path(folder) / LOCK, busy=lambda: StoreError(
+        self._file = whole_document(place, NAME, LAYOUT, busy=lambda: StoreError(
             "Drafts are being saved by someone else; yours was not saved. Try again in a moment."))
-        self._file: WholeFile[Draft] = WholeFile(self.path, self._lock, _parse, _body)
+        self.path = self._file.where        # the file (or the database document) named in messages
 
     # -- reading ----------------------------------------------------------------------------------------------
     def get(self, draft_id: str) -> Draft:
@@ -139,7 +138,7 @@ class Drafts:
         return sorted(found, key=lambda draft: draft.updated, reverse=True)
 
     def verify(self) -> list[DataDamaged]:
-        """The file's faults, read afresh (empty when sound or absent)."""
+        """The drafts' faults, read afresh (empty when sound or absent)."""
         return self._file.verify()
 
     def _current(self) -> dict[str, Draft]:
@@ -186,7 +185,7 @@ class Drafts:
         return kept
 
     def _changing(self):
-        """The drafts as they are on disk now, under the lock, to change in place (``WholeFile.changing``)."""
+        """The drafts as they are kept now, under the lock, to change in place (``Document.changing``)."""
         return self._file.changing()
 
 
@@ -200,12 +199,12 @@ def _doc(draft: Draft) -> dict[str, Any]:
             "version": draft.version, "values": dict(draft.values)}
 
 
-def _parse(path: Path, found: tuple[bytes, Signature] | None) -> dict[str, Draft]:
+def _parse(path: Any, raw: bytes | None) -> dict[str, Draft]:
     """Every draft the file holds; ``DraftsDamaged`` naming what is wrong when it cannot be read whole."""
-    if found is None:
+    if raw is None:
         return {}
     try:
-        body = json.loads(found[0].decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise DraftsDamaged(path, "the file is not readable JSON (empty, cut short or overwritten).",
                             ADVICE) from None
@@ -214,7 +213,7 @@ def _parse(path: Path, found: tuple[bytes, Signature] | None) -> dict[str, Draft
     return {draft_id: _draft(path, draft_id, doc) for draft_id, doc in body["drafts"].items()}
 
 
-def _draft(path: Path, draft_id: str, doc: Any) -> Draft:
+def _draft(path: Any, draft_id: str, doc: Any) -> Draft:
     try:
         if not ID_PATTERN.fullmatch(draft_id) or not isinstance(doc["owner"], str) \
                 or not isinstance(doc["values"], dict) or type(doc["version"]) is not int or doc["version"] < 1:
@@ -224,6 +223,9 @@ def _draft(path: Path, draft_id: str, doc: Any) -> Draft:
     except (KeyError, TypeError, ValueError):
         raise DraftsDamaged(path, f"draft {draft_id[:64]!r} is missing a part or holds one that cannot be read.",
                             ADVICE) from None
+
+
+LAYOUT: Layout[Draft] = Layout(_parse, _body)
 
 
 class DraftStores:
@@ -239,5 +241,5 @@ class DraftStores:
         key = (instance.name, rtype.name)
         with self._opening:
             if key not in self._open:
-                self._open[key] = Drafts(self.paths.instance_data(instance.name) / rtype.name)
+                self._open[key] = Drafts(instance_place(self.paths, instance.name) / rtype.name)
             return self._open[key]

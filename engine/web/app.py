@@ -1,7 +1,9 @@
 """The application factory: loads the project once, builds every repository's pages, wires the blueprints.
 
 ``create_app(test_config=None)``: configuration comes from the defaults below, then ``REPO_ENGINE_*`` and
-``SECRET_KEY`` environment variables, then ``test_config``. ``REPO_ENGINE_TEMPLATES`` names a folder whose
+``SECRET_KEY`` environment variables, then ``test_config``. ``DATABASE_URL`` (``REPO_ENGINE_DATABASE_URL``)
+puts the whole site in that PostgreSQL database, which is connected to, and its schema brought up to date,
+here. ``REPO_ENGINE_TEMPLATES`` names a folder whose
 templates win over the engine's: ``browse-<repository>.html``, ``record-<repository>.html``, ... for one
 repository, or any of the generic ones. A broken schema raises ``SchemaError`` here, so
 the server never starts with one. Nothing is opened at import time.
@@ -23,6 +25,9 @@ from engine.api import workflow as api_workflow  # noqa: F401 - adds the actions
 from engine.config import Paths
 from engine.fields import default_registry
 from engine.schema import load_project
+from engine.store.places import InDatabase, Place, site_place
+from engine.store.postgres.database import DatabaseUnavailable
+from engine.store.postgres.schema import SchemaTooNew
 from engine.web import assets, errors, security, templating
 from engine.web.auth import session as auth_session
 from engine.web.auth import views as auth_views
@@ -31,6 +36,7 @@ from engine.web.views import (alerts, attachments, browse, drafts, exports, home
                                search, workflow)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SECRET_DOCUMENT = "secret-key"      # with a database: the generated key every server reads
 BLUEPRINTS = (assets.bp, api.bp, home.bp, search.bp, browse.bp, exports.bp, imports.bp, records.bp, attachments.bp,
               mine.bp, manage.bp, drafts.bp, alerts.bp, workflow.bp)
 
@@ -38,6 +44,7 @@ BLUEPRINTS = (assets.bp, api.bp, home.bp, search.bp, browse.bp, exports.bp, impo
 def _configure(app: Flask, test_config: dict | None) -> Paths:
     app.config.from_mapping(
         SCHEMAS=None, INSTANCES=None, DATA=None,        # None: engine.config.Paths defaults and environment
+        DATABASE_URL=None,                              # a PostgreSQL URL: the whole site in that database
         TEMPLATES=None,                                 # a folder of templates overriding the engine's own
         NODE_MODULES=str(PROJECT_ROOT / "node_modules"),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
@@ -48,24 +55,35 @@ def _configure(app: Flask, test_config: dict | None) -> Paths:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if test_config:
         app.config.from_mapping(test_config)
-    paths = Paths.from_env(app.config["SCHEMAS"], app.config["INSTANCES"], app.config["DATA"])
     security.check_secret_key(app.config)         # before a development key could be generated below
-    if not app.config.get("SECRET_KEY"):
-        # Beside the data (REPO_ENGINE_DATA), else in ./data next to ./instances: never in a tracked folder.
-        app.config["SECRET_KEY"] = _shared_secret(paths.site_data)
-    return paths
+    return Paths.from_env(app.config["SCHEMAS"], app.config["INSTANCES"], app.config["DATA"],
+                          app.config["DATABASE_URL"])
 
 
-def _shared_secret(folder: Path) -> str:
-    """A key kept in a file, so that every worker process signs sessions and CSRF tokens alike.
+def _opened(paths: Paths) -> Place:
+    """Where the site keeps its own data, opened now: with a database, this connects and brings its schema up
+    to date, so that a database out of reach (or upgraded by a newer release) stops start-up with one message
+    instead of failing requests."""
+    try:
+        return site_place(paths)
+    except (DatabaseUnavailable, SchemaTooNew) as error:
+        raise security.StartupRefused(str(error)) from None
 
-    Written whole to a temporary file and then linked into place, so a worker starting at the same moment
-    never reads a half-written key, and the first key made is the one every worker keeps.
+
+def _shared_secret(place: Place) -> str:
+    """A key kept beside the data (the database, else a file), so that every worker process and every
+    server signs sessions and CSRF tokens alike.
+
+    On disk it is written whole to a temporary file and then linked into place, so a worker starting at the
+    same moment never reads a half-written key, and the first key made is the one every worker keeps.
     """
-    path = folder / ".secret_key"
+    if isinstance(place, InDatabase):
+        from engine.store.postgres.documents import first_kept
+        return first_kept(place.db, SECRET_DOCUMENT, secrets.token_hex(32))
+    path = place / ".secret_key"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        draft = folder / f".secret_key.{os.getpid()}"
+        place.mkdir(parents=True, exist_ok=True)
+        draft = place / f".secret_key.{os.getpid()}"
         draft.write_text(secrets.token_hex(32), encoding="ascii")
         try:
             os.link(draft, path)
@@ -80,12 +98,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     paths = _configure(app, test_config)
     project = load_project(paths, default_registry())
+    place = _opened(paths)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _shared_secret(place)
     if app.config["TEMPLATES"]:
         app.jinja_loader = ChoiceLoader([FileSystemLoader(app.config["TEMPLATES"]), app.jinja_loader])
     node_modules = Path(app.config["NODE_MODULES"])
     app.extensions["repo_engine_assets"] = assets.asset_roots(node_modules)
     templating.configure(app, frontend_version=assets.frontend_version(node_modules))
-    site = Site(project, paths, app.jinja_env)
+    site = Site(project, paths, app.jinja_env, place)
     app.extensions["repo_engine"] = site
     atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
     CSRFProtect(app).exempt(api.bp)      # the API takes bearer tokens only, never the session cookie

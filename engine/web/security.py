@@ -58,7 +58,11 @@ PLACEHOLDER_SECRETS = frozenset({
 })
 
 
-class UnsafeConfiguration(EngineError, _StartupError):
+class StartupRefused(EngineError, _StartupError):
+    """The site cannot start as configured; ``str()`` says what to change (gunicorn prints it alone)."""
+
+
+class UnsafeConfiguration(StartupRefused):
     """The configuration would run a production site unsafely; ``str()`` says what to change."""
 
 

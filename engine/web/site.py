@@ -22,6 +22,7 @@ from engine.schema.model import Condition, Field, Instance, Project, RepositoryT
 from engine.search.thesaurus import EMPTY, Thesaurus
 from engine.store import Stores
 from engine.store.drafts import Drafts, DraftStores
+from engine.store.places import Place, site_place
 from engine.web.columns import Column, Facet, build_columns, build_filters
 from engine.web.fragments import BODY_LIMIT, FragmentCache
 
@@ -141,9 +142,10 @@ def build_repository(instance: Instance, rtype: RepositoryType, env: Environment
 class Site:
     """Held in ``app.extensions['repo_engine']``; ``close()`` releases the stores."""
 
-    def __init__(self, project: Project, paths: Paths, env: Environment):
+    def __init__(self, project: Project, paths: Paths, env: Environment, place: Place | None = None):
         self.project = project
         self.paths = paths
+        self.place = place if place is not None else site_place(paths)   # accounts, alerts: the site's own
         self.repositories = {
             (instance.name, rtype.name): build_repository(instance, rtype, env, project.thesaurus)
             for instance in project.instances.values() for rtype in instance.repositories
@@ -153,7 +155,7 @@ class Site:
         self.bodies = FragmentCache(BODY_LIMIT)
         self.stores = Stores(paths)
         self.draft_stores = DraftStores(paths)
-        self.accounts = Accounts(paths.site_data)
+        self.accounts = Accounts(self.place)
 
     def instance(self, name: str) -> Instance:
         try:

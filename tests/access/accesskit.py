@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 
 from access_helpers import add_account, signed_in_as
 from engine.store.base import Upload
 from engine.web.app import create_app
+from pgkit import rows
 
 REPOSITORY_TYPE = """
 name: project
@@ -110,6 +112,15 @@ def make_site(root, instances: dict[str, str] = INSTANCES, **config) -> Site:
                       "SCHEMAS": str(root / "schemas"), "INSTANCES": str(root / "instances"),
                       "DATA": str(root / "data"), **config})
     return _populate(app)
+
+
+def kept(app) -> dict:
+    """Everything the site keeps (files of its data folder; with a database, every row of its tables), to
+    prove a refused request wrote nothing and an allowed one wrote something."""
+    root = Path(app.config["DATA"])
+    files = {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
+    url = app.extensions["repo_engine"].paths.database
+    return {"files": files, "rows": rows(url) if url else {}}
 
 
 def html(response) -> BeautifulSoup:

@@ -5,13 +5,19 @@ import pytest
 
 from access_helpers import PASSWORD, add_account
 from accesskit import make_site
+from pgkit import BACKENDS
 
 
-@pytest.fixture(scope="module")
-def access_site(tmp_path_factory):
-    site = make_site(tmp_path_factory.mktemp("access"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def access_site(request, tmp_path_factory):
+    """The site, once on each backend: on PostgreSQL, in a schema of the module's own (made once, as the
+    site is, since filling it takes seconds)."""
+    url = request.getfixturevalue("test_database").site() if request.param == "postgresql" else None
+    site = make_site(tmp_path_factory.mktemp("access"), DATABASE_URL=url)
     yield site
     site.app.extensions["repo_engine"].close()
+    if url:
+        request.getfixturevalue("test_database").drop_site(url)
 
 
 @pytest.fixture

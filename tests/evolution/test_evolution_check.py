@@ -56,8 +56,8 @@ def test_a_removed_field_holding_values_is_reported_at_fields_until_it_is_retire
     assert "problems found in stored data" in out
     edit(QI, "  - name: keywords\n", "  - {name: lessons_learned, type: textarea, label: Lessons, retired: true}\n"
                                      "  - name: keywords\n")
-    assert checked(capsys) == (0, "4 repository types, 5 instances, every repository's data read: "
-                                  "no problems found\n")
+    assert checked(capsys) == (0, "4 repository types, 5 instances, every repository's data read from the "
+                                  "embedded store: no problems found\n")
 
 
 def test_a_rename_strands_nothing_and_migrate_rewrites_the_records_once(site, capsys):
@@ -135,8 +135,8 @@ def test_deleted_records_count_too(site, capsys):
 def test_without_data_check_reads_nothing_and_passes(tmp_path, monkeypatch, capsys):
     shipped_site(tmp_path, monkeypatch)
     edit(QI, LESSONS, "")
-    assert checked(capsys) == (0, "4 repository types, 5 instances, every repository's data read: "
-                                  "no problems found\n")
+    assert checked(capsys) == (0, "4 repository types, 5 instances, every repository's data read from the "
+                                  "embedded store: no problems found\n")
     assert not [path for path in tmp_path.rglob("records.*") if path.suffix in (".json", ".log")]
 
 

@@ -38,14 +38,16 @@ listing:
 
 def test_check_passes_a_valid_project_and_says_what_it_checked(check):
     code, lines = check()
-    assert (code, lines) == (0, ["3 repository types, 2 instances, every repository's data read: no problems found"])
+    assert (code, lines) == (0, ["3 repository types, 2 instances, every repository's data read from the "
+                                 "embedded store: no problems found"])
 
 
 def test_a_new_repository_type_needs_only_a_yaml_file(project, check):
     project.write("schemas/guideline.yaml", GUIDELINE)
     project.write("instances/governance/instance.yaml", "title: Governance\nrepositories: [guideline]\n")
     code, lines = check()
-    assert (code, lines) == (0, ["4 repository types, 3 instances, every repository's data read: no problems found"])
+    assert (code, lines) == (0, ["4 repository types, 3 instances, every repository's data read from the "
+                                 "embedded store: no problems found"])
     guideline = load_project(project.paths, default_registry()).instances["governance"].repository("guideline")
     assert guideline.status_names == ("Draft", "Published", "Withdrawn")
     assert guideline.closed_statuses == ("Withdrawn",)

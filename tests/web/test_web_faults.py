@@ -237,7 +237,7 @@ def test_saving_a_record_on_a_full_disk_says_nothing_was_saved(app, client, monk
 def test_a_failed_sign_in_that_cannot_be_counted_on_a_full_disk_is_a_507(app, monkeypatch, kind):
     add_account(app, "bob", "reader", "qi", password=PASSWORD)
     folder = app.extensions["repo_engine"].paths.site_data
-    monkeypatch.setattr("engine.web.auth.limits.replace_file",
+    monkeypatch.setattr("engine.store.wholefile.replace_file",
                         raising(FULL_DISK[kind](folder / "sign-in-failures.json")))
     response = app.test_client().post("/sign-in", data={"username": "bob", "password": "a wrong guess"})
     assert_out_of_space_page(response)
@@ -245,7 +245,7 @@ def test_a_failed_sign_in_that_cannot_be_counted_on_a_full_disk_is_a_507(app, mo
 
 def test_giving_a_role_on_a_full_disk_is_a_507(app, client, monkeypatch):
     add_account(app, "bob", None)
-    monkeypatch.setattr("engine.access.accounts.replace_file",
+    monkeypatch.setattr("engine.store.wholefile.replace_file",
                         raising(OSError(errno.ENOSPC, "No space left on device", "accounts.json")))
     response = client.post("/surgery/members", data={"username": "bob", "role": "reader"})
     assert_out_of_space_page(response)

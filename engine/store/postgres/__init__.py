@@ -6,5 +6,7 @@ accounts, drafts and alerts) in one database, for a deployment of several applic
 - ``schema``: the versioned schema, created and upgraded by the application itself under an advisory lock;
 - ``store``: ``PostgresStore``, the ``Store`` of one repository;
 - ``listing``: filters, facet counts, sort and paging in SQL, from what each field type says (``derived``);
-- ``search``: the ranked search, answered from term tables the write path keeps (``engine.search``'s rules).
+- ``search``: the ranked search, answered from term tables the write path keeps (``engine.search``'s rules);
+- ``documents``: ``DatabaseDocument``, the site's small tables kept whole (accounts, alerts, drafts, the count of
+  failed sign-ins, the secret key), the twin of ``engine.store.wholefile`` (``engine.store.places`` chooses).
 """

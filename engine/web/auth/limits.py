@@ -15,26 +15,26 @@ many workers and threads try at once no more passwords are checked than the limi
 then ``release``s the attempt (it was not a failure) and clears that username's count from that address; a
 wrong one leaves it counted, as does a worker that dies while checking.
 
-The counts live in ``sign-in-failures.json`` in ``Paths.site_data``, replaced whole
-(``engine.store.durable.replace_file``), so a reader never sees half a file. Each write drops what is older
-than the window, so the file stays as small as the current attack on the site.
+The counts live in ``sign-in-failures.json`` in ``Paths.site_data`` (with a database, its document
+``sign-in-failures``, so that every application server counts together), replaced whole
+(``engine.store.wholefile``), so a reader never sees half of it. Each write drops what is older than the
+window, so it stays as small as the current attack on the site.
 """
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterator
 
 from engine.errors import EngineError
-from engine.store.durable import Signature, read_file, replace_file, signature
-from engine.store.locking import WriteLock
+from engine.store.places import Place, whole_document
+from engine.store.wholefile import Layout
 
-FILE_NAME = "sign-in-failures.json"
+NAME = "sign-in-failures"
+FILE_NAME = NAME + ".json"
 KINDS = ("pair", "address", "user")
 SLOWING = "user"        # the kind that spaces attempts out instead of making one wait for the window
 LONGEST_NAME = 100      # no username is longer: every longer one tried can share one count
@@ -64,21 +64,17 @@ class Attempt:
 
 
 class FailedSignIns:
-    """The limits above, counted in ``folder/sign-in-failures.json`` over ``window`` seconds. ``clock`` is
-    wall-clock time: every process must read the same."""
+    """The limits above, counted at the site's place (``folder/sign-in-failures.json``, or the database's)
+    over ``window`` seconds. ``clock`` is wall-clock time: every process must read the same."""
 
-    def __init__(self, folder: Path, per_pair: int = 5, per_address: int = 20, per_username: int = 30,
+    def __init__(self, place: Place, per_pair: int = 5, per_address: int = 20, per_username: int = 30,
                  window: float = 300.0, clock: Callable[[], float] = time.time, lock_timeout: float = 10.0):
-        self.path = Path(folder) / FILE_NAME
         self.limits = {"pair": per_pair, "address": per_address, "user": per_username}
         self.window = window
         self._clock = clock
-        self._lock = WriteLock(self.path.with_name(FILE_NAME + ".lock"), timeout=lock_timeout,
-                               busy=lambda: SignInBusy("Signing in is busy at the moment. Wait a minute and "
-                                                       "try again."))
-        self._threads = threading.RLock()
-        self._counts: Counts = {}
-        self._seen: Signature | None = None
+        self._file = whole_document(place, NAME, LAYOUT, timeout=lock_timeout, lock_file=FILE_NAME + ".lock",
+                                    busy=lambda: SignInBusy("Signing in is busy at the moment. Wait a minute "
+                                                            "and try again."))
 
     def reserve(self, username: str, address: str | None) -> Attempt:
         """Count an attempt to sign in as ``username`` from ``address`` before its password is checked.
@@ -129,28 +125,19 @@ class FailedSignIns:
         return {kind: keys for kind, keys in kept.items() if keys}
 
     def _current(self) -> Counts:
-        """The latest counts any process wrote (the file is read again only when it was replaced)."""
-        with self._threads:
-            now_seen = signature(self.path)
-            if now_seen != self._seen or now_seen is None:
-                found = read_file(self.path)
-                self._counts, self._seen = ({}, None) if found is None else (_parse(found[0]), found[1])
-            return self._counts
+        """The latest counts any process wrote (read again only when they were changed)."""
+        return self._file.current()
 
     @contextmanager
     def _changing(self) -> Iterator[Counts]:
         """A copy of the latest counts to change; written whole, without what expired, when the block ends
         without an error."""
-        with self._threads, self._lock.held():
-            self._seen = None                   # always the very latest, read under the lock
-            counts = {kind: {key: list(times) for key, times in keys.items()}
-                      for kind, keys in self._current().items()}
+        with self._file.changing() as counts:
             yield counts
-            counts = self._unexpired(counts, self._clock())
-            _forget_stalest(counts)
-            text = json.dumps(counts, separators=(",", ":"), sort_keys=True).encode("utf-8")
-            self._seen = replace_file(self.path, [text])
-            self._counts = counts
+            kept = self._unexpired(counts, self._clock())
+            _forget_stalest(kept)
+            counts.clear()
+            counts.update(kept)
 
 
 def _keys(username: str, address: str | None) -> tuple[tuple[str, str], ...]:
@@ -158,15 +145,28 @@ def _keys(username: str, address: str | None) -> tuple[tuple[str, str], ...]:
     return (("pair", f"{address} {user}"), ("address", address), ("user", user))
 
 
-def _parse(raw: bytes) -> Counts:
-    """The counts in the file; none when it cannot be read (a damaged count must not stop every sign-in)."""
+def _copy(counts: Counts) -> Counts:
+    return {kind: {key: list(times) for key, times in keys.items()} for kind, keys in counts.items()}
+
+
+def _body(counts: Counts) -> bytes:
+    return json.dumps(counts, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def _parse(where, raw: bytes | None) -> Counts:
+    """The counts kept; none when they cannot be read (a damaged count must not stop every sign-in)."""
+    if raw is None:
+        return {}
     try:
         data = json.loads(raw.decode("utf-8"))
         return {kind: {str(key): [float(t) for t in times] for key, times in data.get(kind, {}).items()}
                 for kind in KINDS}
     except (ValueError, TypeError, AttributeError):
-        log.warning("%s could not be read; sign-in attempts are counted afresh", FILE_NAME)
+        log.warning("%s could not be read; sign-in attempts are counted afresh", where)
         return {}
+
+
+LAYOUT: "Layout[dict[str, list[float]]]" = Layout(_parse, _body, _copy)
 
 
 def _forget_stalest(counts: Counts) -> None:

@@ -90,10 +90,10 @@ def init_app(app) -> None:
     """Sign-in settings: ``LOCAL_SIGN_IN`` (false: single sign-on only), and the wrong passwords allowed in 5
     minutes (see ``engine.web.auth.limits``): ``SIGN_IN_ATTEMPTS`` for one username from one address (default
     5), ``SIGN_IN_ATTEMPTS_PER_ADDRESS`` (20) and ``SIGN_IN_ATTEMPTS_PER_USERNAME`` from every address together
-    (30, then slowed), counted for every worker together in the deployment's data folder."""
+    (30, then slowed), counted for every worker together where the site keeps its own data."""
     app.config.setdefault("LOCAL_SIGN_IN", True)
     app.extensions["repo_engine_sign_in_limits"] = FailedSignIns(
-        app.extensions["repo_engine"].paths.site_data,
+        app.extensions["repo_engine"].place,
         per_pair=int(app.config.get("SIGN_IN_ATTEMPTS", 5)),
         per_address=int(app.config.get("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20)),
         per_username=int(app.config.get("SIGN_IN_ATTEMPTS_PER_USERNAME", 30)))

@@ -40,7 +40,7 @@ FILTER_LABELS = {"instance": "Department", "repository": "Type of record", "stat
 @bp.record_once
 def _attach(state) -> None:
     app = state.app
-    app.extensions["repo_engine_alerts"] = Alerts(app.extensions["repo_engine"].paths.site_data)
+    app.extensions["repo_engine_alerts"] = Alerts(app.extensions["repo_engine"].place)
     app.extensions["repo_engine_site_outbox"] = _LazyOutbox()
     # A mail program sends RFC 8058's one-click POST with no session and no form token: the signed token in the
     # address is itself the proof, made with the site's secret and naming only what its own mail may stop, so a

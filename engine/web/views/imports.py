@@ -4,16 +4,14 @@ Upload a CSV, XLSX or JSON file, or a ZIP of one with the files it names (an exp
 see the dry-run report: every problem with its row and column, a column that matches no field with a choice
 of the field to read it into (remembered for the next import of the repository), rows that look like records
 already here; choose whether rows naming a record here update it; confirm to write. Between the steps the
-file waits in the site's data folder under a random name (the forms carry only that name), beside a note of
-its own name and of the versions of the records it would update, as first read: an update starts from those.
+file waits where the site keeps its data (``engine.exchange.held``: the data folder, or the database) under a
+random name (the forms carry only that name), beside a note of its own name and of the versions of the
+records it would update, as first read: an update starts from those.
 It is checked again when confirmed, as the repository may have changed meanwhile.
 """
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,16 +20,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from engine.errors import DataDamaged, EngineError, OutOfSpace
 from engine.exchange.applying import carry_out_all
-from engine.exchange.bundle import discard_stale, unpacked
+from engine.exchange.bundle import unpacked
 from engine.exchange.columns import header_key
 from engine.exchange.files import FileFolder
+from engine.exchange.held import NAME as HELD_NAME, held_files
 from engine.exchange.matching import IGNORE, choosable, known_choices
 from engine.exchange.people import account_finder
 from engine.exchange.plan import ImportOptions, ImportPlan, plan_import
 from engine.exchange.readers import Table, UnreadableFile, read_table
 from engine.exchange.remembered import RememberedColumns
 from engine.exchange.write import ImportRefused
-from engine.store.durable import read_bytes, replace_file
 from engine.web.auth.session import current_user
 from engine.web.site import HostedRepository
 from engine.web.views import hosted, require, site, user
@@ -39,8 +37,6 @@ from engine.web.views import hosted, require, site, user
 bp = Blueprint("imports", __name__)
 
 SUFFIXES = (".csv", ".xlsx", ".json", ".zip")
-HELD_FOR_SECONDS = 24 * 3600
-_HELD_NAME = re.compile(r"[A-Za-z0-9_-]{20,40}\.(csv|xlsx|json|zip)")
 _COLUMN = re.compile(r"column-(\d{1,4})")
 CHANGED_SINCE = ("Nothing was imported: the repository changed since you checked the file, and some rows now have "
                  "problems (below). Confirm to import the other rows, or upload the file again to start from the "
@@ -77,7 +73,7 @@ def check(instance: str, repo: str):
         return _page(repository, error="The selected file must be a CSV, Excel (.xlsx), JSON export or ZIP file",
                      code=400)
     data = upload.read()
-    return _checked(repository, data, Path(upload.filename).name, _hold(data, suffix))
+    return _checked(repository, data, Path(upload.filename).name, _held().hold(data, suffix))
 
 
 @bp.post("/<instance>/<repo>/import/columns")
@@ -85,20 +81,21 @@ def recheck(instance: str, repo: str):
     """The held file's report again, read with the columns (and the update choice) the person chose."""
     repository = hosted(instance, repo)
     require(repository.instance, "import")
-    held, path = _held_file()
-    if path is None:
+    held, data = _held_file()
+    if data is None:
         return _page(repository, error=GONE, code=400)
-    return _checked(repository, path.read_bytes(), _held_note(held).get("filename", path.name), held)
+    return _checked(repository, data, _held().note(held).get("filename", held), held)
 
 
 GONE = "The file to import is no longer here: upload it again"
 
 
-def _held_file() -> tuple[str, Path | None]:
-    """The held file the posted form names, and its path (None when it is gone)."""
+def _held_file() -> tuple[str, bytes | None]:
+    """The held file the posted form names, and its content (None when it is gone)."""
     held = request.form.get("held", "")
-    path = _held_path(held)
-    return held, (path if path.is_file() else None)
+    if not HELD_NAME.fullmatch(held):
+        abort(400, description=GONE + ".")
+    return held, _held().read(held)
 
 
 def _plan(repository: HostedRepository, table, files, note: dict):
@@ -110,9 +107,9 @@ def _plan(repository: HostedRepository, table, files, note: dict):
 def _checked(repository: HostedRepository, data: bytes, filename: str, held: str):
     try:
         with _opened(data, filename) as (table, files):
-            plan = _plan(repository, table, files, _held_note(held))
+            plan = _plan(repository, table, files, _held().note(held))
     except UnreadableFile as error:
-        _discard(held)
+        _held().discard(held)
         return _page(repository, error=str(error), code=400)
     _note(held, filename, plan)
     return _page(repository, plan=plan, held=held, code=200 if plan.ok else 400)
@@ -122,13 +119,13 @@ def _checked(repository: HostedRepository, data: bytes, filename: str, held: str
 def confirm(instance: str, repo: str):
     repository = hosted(instance, repo)
     require(repository.instance, "import")
-    held, path = _held_file()
-    if path is None:
+    held, data = _held_file()
+    if data is None:
         return _page(repository, error=GONE, code=400)
-    note = _held_note(held)
-    filename = note.get("filename", path.name)
+    note = _held().note(held)
+    filename = note.get("filename", held)
     try:
-        with _opened(path.read_bytes(), filename) as (table, files):
+        with _opened(data, filename) as (table, files):
             plan = _plan(repository, table, files, note)
             if _worse(plan, note):
                 _note(held, filename, plan)
@@ -143,7 +140,7 @@ def confirm(instance: str, repo: str):
     except EngineError as error:    # e.g. a reference someone else took since the check
         return _page(repository, error=f"Nothing was imported: {error}", code=409)
     _remember(repository, plan)
-    _discard(held)
+    _held().discard(held)
     flash(f"{outcome.message}.")
     return redirect(url_for("browse.browse", instance=instance, repo=repo))
 
@@ -169,7 +166,7 @@ def _opened(data: bytes, filename: str) -> Iterator[tuple[Table, FileFolder | No
         yield read_table(data, filename), None
         return
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 50 * 1024 * 1024
-    with unpacked(data, filename, limit=limit, within=_folder()) as bundle:
+    with unpacked(data, filename, limit=limit, within=_held().scratch) as bundle:
         yield read_table(bundle.sheet, bundle.sheet_name), bundle.files
 
 
@@ -178,7 +175,7 @@ def _options(repository: HostedRepository, versions: dict) -> ImportOptions:
     accounts a person cell may name, the versions first read, and whether statuses are taken as given (an
     admin importing history; anyone else gives new records only the statuses a workflow starts them in)."""
     rtype = repository.rtype
-    remembered = RememberedColumns(site().paths.site_data, repository.instance.name, rtype.name).load()
+    remembered = RememberedColumns(site().place, repository.instance.name, rtype.name).load()
     posted = {int(match[1]): name for key, name in request.form.items() if (match := _COLUMN.fullmatch(key))}
     return ImportOptions(columns=known_choices(rtype, remembered), positions=posted, update=_update_asked(),
                          versions={str(k): int(v) for k, v in versions.items()},
@@ -204,54 +201,20 @@ def _remember(repository: HostedRepository, plan: ImportPlan) -> None:
     """Keep the choices made for headers that match nothing, for the next import of this repository."""
     chosen = known_choices(plan.rtype, {header_key(header): plan.choices.get(header_key(header), IGNORE)
                                         for _, header in plan.unmatched})
-    RememberedColumns(site().paths.site_data, repository.instance.name, repository.rtype.name).remember(chosen)
+    RememberedColumns(site().place, repository.instance.name, repository.rtype.name).remember(chosen)
 
 
-# -- the held file -------------------------------------------------------------------------------------------
-def _folder() -> Path:
-    return site().paths.site_data / "imports"
-
-
-def _hold(data: bytes, suffix: str) -> str:
-    """Keep the file until it is confirmed; what is older than a day is cleared on the way."""
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    stale = time.time() - HELD_FOR_SECONDS
-    for old in folder.iterdir():
-        if old.is_file() and old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    discard_stale(folder, stale)
-    name = secrets.token_urlsafe(24) + suffix
-    (folder / name).write_bytes(data)
-    return name
-
-
-def _held_path(held: str) -> Path:
-    if not _HELD_NAME.fullmatch(held):
-        abort(400, description=GONE + ".")
-    return _folder() / held
+# -- the held file (engine.exchange.held) ---------------------------------------------------------------------
+def _held():
+    return held_files(site().place)
 
 
 def _note(held: str, filename: str, plan: ImportPlan) -> None:
     """Beside the held file: its own name, the version of each record it would update as first read (a later
     check adds the records it did not name before and keeps the versions read already), and its good rows."""
     versions = {row.target.reference: row.target.version for row in plan.rows if row.updates}
-    versions.update(_held_note(held).get("versions", {}))
-    text = json.dumps({"filename": filename, "versions": versions, "good": [row.row for row in plan.good]})
-    replace_file(_folder() / f"{held}.note", [text.encode("utf-8")])
-
-
-def _held_note(held: str) -> dict:
-    raw = read_bytes(_folder() / f"{held}.note") if _HELD_NAME.fullmatch(held) else None
-    try:
-        return json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-
-
-def _discard(held: str) -> None:
-    for path in (_folder() / held, _folder() / f"{held}.note"):
-        path.unlink(missing_ok=True)
+    versions.update(_held().note(held).get("versions", {}))
+    _held().set_note(held, {"filename": filename, "versions": versions, "good": [row.row for row in plan.good]})
 
 
 def _shown(plan: ImportPlan | None, limit: int = 50) -> list:
