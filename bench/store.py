@@ -1,6 +1,10 @@
 """Benchmark of the record store against plain TinyDB (JSONStorage) on the same data, in the same run.
 
     .venv/bin/python bench/store.py [--sizes 1000,10000,50000,100000] [--repeat 30] [--inserts 200]
+    .venv/bin/python bench/store.py --backend postgresql [--sizes 10000,100000,1000000] [--url URL]
+
+The second form is ``bench/store_pg.py``'s: the PostgreSQL store filled by its bulk loader, beside the embedded
+store at the sizes it can hold. What follows is the first.
 
 For each size a repository file of ~1 KB records is written in plain TinyDB layout in a temporary folder (the
 store adopts such a file when it first opens it), copied for plain TinyDB, and each operation is timed: get by
@@ -24,7 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "store"), str(ROOT / "bench")]
@@ -48,14 +52,18 @@ INSERT_TARGET_MS = (10_000, 10.0)   # median insert at this many records, at mos
 Rows = list[tuple[str, list[float], list[float]]]
 
 
+def record_docs(size: int) -> Iterator[dict[str, Any]]:
+    """``size`` stored record documents of ~1 KB, numbered from 1: what both backends are filled with."""
+    when = stamp(utc_now())
+    for number in range(1, size + 1):
+        yield {"reference": format_reference("QI", number), "status": STATUSES[number % 4], "created": when,
+               "created_by": "seed", "updated": when, "updated_by": "seed", "version": 1, "deleted": False,
+               **project(number, summary=f"Record {number}: we measured, changed and measured again. " * 10)}
+
+
 def build_file(path: Path, size: int) -> None:
     """Write ``size`` records as a repository file (inserting them one by one would take hours)."""
-    when = stamp(utc_now())
-    write_records_file(path, [
-        {"reference": format_reference("QI", number), "status": STATUSES[number % 4], "created": when,
-         "created_by": "seed", "updated": when, "updated_by": "seed", "version": 1, "deleted": False,
-         **project(number, summary=f"Record {number}: we measured, changed and measured again. " * 10)}
-        for number in range(1, size + 1)])
+    write_records_file(path, list(record_docs(size)))
 
 
 def timed(operation: Callable[[int], Any], repeat: int) -> list[float]:
@@ -253,10 +261,22 @@ def report_inserts(runs: list[Measured]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,50000,100000", help="comma-separated record counts")
-    parser.add_argument("--repeat", type=int, default=30, help="repetitions per operation")
+    parser.add_argument("--backend", choices=("embedded", "postgresql"), default="embedded",
+                        help="postgresql: the PostgreSQL store (bulk-filled), beside the embedded one")
+    parser.add_argument("--sizes", help="comma-separated record counts (default 1000,10000,50000,100000; with "
+                                        "--backend postgresql 10000: 100000 and 1000000 take minutes)")
+    parser.add_argument("--repeat", type=int, help="repetitions per operation (default 30; postgresql 15)")
     parser.add_argument("--inserts", type=int, default=200, help="timed inserts per size, after the warm-up")
+    parser.add_argument("--url", help="postgresql: the database to work in, in a schema of its own "
+                                      "(default REPO_ENGINE_BENCH_DATABASE or the local server)")
+    parser.add_argument("--embedded-max", type=int, default=100_000,
+                        help="postgresql: the largest size the embedded store is measured beside it at")
     args = parser.parse_args(argv)
+    if args.backend == "postgresql":
+        import store_pg
+        return store_pg.main([int(s) for s in (args.sizes or "10000").split(",")], args.repeat or 15,
+                             args.url or store_pg.DEFAULT_URL, args.embedded_max)
+    args.sizes, args.repeat = args.sizes or "1000,10000,50000,100000", args.repeat or 30
     print(f"{'records':>7} {'operation':<22} {'median ms':>9} {'p99 ms':>9} {'n':>5} {'TinyDB med':>10} "
           f"{'TinyDB p99':>10} {'TinyDB/us':>10}")
     runs = []
