@@ -14,6 +14,7 @@ from urllib.parse import quote
 BACKENDS = ("tinydb", "postgresql")
 SERVER = os.environ.get("REPO_ENGINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 _numbers = itertools.count(1)
+PREFIX = "repo_engine_test_"
 
 
 def _admin():
@@ -29,8 +30,9 @@ class TestDatabase:
     """A database made for one test run; ``site()`` a fresh schema in it, as a URL a site is given."""
 
     def __init__(self) -> None:
-        self.name = f"repo_engine_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self.name = f"{PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
         with _admin() as conn:
+            _drop_abandoned(conn)
             conn.execute(f'CREATE DATABASE "{self.name}"')
         self.url = _with_database(SERVER, self.name)
 
@@ -51,6 +53,26 @@ class TestDatabase:
         close_all()
         with _admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _drop_abandoned(conn) -> None:
+    """Drop the databases of earlier test runs whose process is gone (a run killed before it could)."""
+    names = [name for name, in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                             (PREFIX + "%",))]
+    for name in names:
+        pid = name[len(PREFIX):].split("_", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _with_database(url: str, name: str) -> str:
