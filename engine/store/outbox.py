@@ -90,7 +90,24 @@ def to_delivery(doc: Mapping[str, Any]) -> Delivery:
                     sent_at=doc["sent_at"])
 
 
-class EmbeddedOutbox(Outbox):
+class ChangedDeliveries(Outbox):
+    """What becomes of a delivery, on every backend: each one call of the backend's own change of one delivery
+    document, ``_change(notice_id, change)`` (the change returns None to leave it as it is)."""
+
+    _change: Callable[[str, Callable[[Doc], "Doc | None"]], bool]
+
+    def delivered(self, notice_id: str, *, now: datetime) -> None:
+        self._change(notice_id, lambda doc: sent(doc, now))
+
+    def failed(self, notice_id: str, error: str, *, now: datetime, retry_at: datetime | None) -> None:
+        self._change(notice_id, lambda doc: tried(doc, error, retry_at))
+
+    def resend(self, notice_id: str) -> bool:
+        """A delivery a sender holds now is not taken from it (False)."""
+        return self._change(notice_id, resent)
+
+
+class EmbeddedOutbox(ChangedDeliveries):
     """The outbox kept in ``files`` (a repository's, or the site's own). ``writing`` holds the write lock
     for one save and compacts afterwards when due (the store's own, so that a store and its outbox share
     one lock and one upkeep); by default the lock of ``files`` with the same quiet compaction."""
@@ -136,16 +153,6 @@ class EmbeddedOutbox(Outbox):
             docs = {doc_id: claimed(table[doc_id], holder, until) for doc_id in due}
             self._files.commit(snapshot, {OUTBOX: docs})
         return [to_delivery(docs[doc_id]) for doc_id in due]
-
-    def delivered(self, notice_id: str, *, now: datetime) -> None:
-        self._change(notice_id, lambda doc: sent(doc, now))
-
-    def failed(self, notice_id: str, error: str, *, now: datetime, retry_at: datetime | None) -> None:
-        self._change(notice_id, lambda doc: tried(doc, error, retry_at))
-
-    def resend(self, notice_id: str) -> bool:
-        """A delivery a sender holds now is not taken from it (False)."""
-        return self._change(notice_id, resent)
 
     def _change(self, notice_id: str, change: Callable[[Doc], Doc | None]) -> bool:
         """One save of one delivery; False when there is none by that id (or ``change`` declines)."""

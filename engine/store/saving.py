@@ -10,8 +10,9 @@ from typing import Any, Callable, Mapping, Sequence
 from engine.errors import ValidationFailed
 from engine.notify.notice import Notice
 from engine.schema.model import RepositoryType
-from engine.store.base import Move, NewRecord
-from engine.store.documents import SYSTEM_KEYS, TYPE_REVISION, format_reference, reference_number, stamp
+from engine.store.base import Attachment, Move, NewRecord, Record
+from engine.store.documents import (SYSTEM_KEYS, TYPE_REVISION, format_reference, reference_number, stamp,
+                                    storable_values)
 
 Doc = dict[str, Any]
 Change = Callable[[Doc], Doc]
@@ -103,3 +104,27 @@ def file_ids(value: Any) -> list[str]:
 def about(notices: Sequence[Notice], reference: str) -> list[Notice]:
     """Notices of a save of ``reference``: one that names no record is about this one."""
     return [notice if notice.reference else replace(notice, reference=reference) for notice in notices]
+
+
+class SavedChanges:
+    """``update``, ``delete`` and ``restore`` of every backend, each one call of the backend's one
+    read-modify-write of a record, ``_save(reference, change, ...)``; ``_labels`` names fields in messages."""
+
+    _labels: Mapping[str, str]
+    _save: Callable[..., Record]
+
+    def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
+               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited",
+               comment: str = "", notices: Sequence[Notice] = (), moves: Sequence[Move] = ()) -> Record:
+        cleaned = storable_values(values, self._labels)
+        return self._save(reference, replacing(cleaned, status), user=user, note=note,
+                          expected_version=expected_version, attachments=attachments, comment=comment,
+                          notices=notices, moves=moves)
+
+    def delete(self, reference: str, *, user: str) -> Record:
+        return self._save(reference, lambda doc: {**doc, "deleted": True}, user=user, note="deleted",
+                          include_deleted=True)
+
+    def restore(self, reference: str, *, user: str) -> Record:
+        return self._save(reference, lambda doc: {**doc, "deleted": False}, user=user, note="restored",
+                          include_deleted=True)

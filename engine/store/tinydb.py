@@ -43,8 +43,8 @@ from engine.store.documents import (attachment_doc, field_values, reference_numb
 from engine.store.history import diff, rebuild, version_doc
 from engine.store.index import RecordIndex
 from engine.store.migration import rewrites
-from engine.store.saving import (about, adding_file, dropping_file, file_ids, free_number, moves_record, new_doc,
-                                 numbers, replacing, stamped, writes_nothing)
+from engine.store.saving import (SavedChanges, about, adding_file, dropping_file, file_ids, free_number,
+                                 moves_record, new_doc, numbers, stamped, writes_nothing)
 
 Doc = dict[str, Any]
 log = logging.getLogger("engine.store")
@@ -55,7 +55,7 @@ TEXTS = "texts_extracted"
 MIGRATION_BATCH = 500
 
 
-class TinyDBStore(Store):
+class TinyDBStore(SavedChanges, Store):
     """The records of ``rtype`` kept under ``folder`` (the instance's data folder)."""
 
     def __init__(self, rtype: RepositoryType, folder: Path):
@@ -158,22 +158,6 @@ class TinyDBStore(Store):
     def reference_free(self, reference: str) -> bool:
         first = self._next_number(self._disk.current())
         return free_number(self.rtype.reference_prefix, reference, first) is not None
-
-    def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited",
-               comment: str = "", notices: Sequence[Notice] = (), moves: Sequence[Move] = ()) -> Record:
-        cleaned = storable_values(values, self._labels)
-        return self._save(reference, replacing(cleaned, status), user=user, note=note,
-                          expected_version=expected_version, attachments=attachments, comment=comment,
-                          notices=notices, moves=moves)
-
-    def delete(self, reference: str, *, user: str) -> Record:
-        return self._save(reference, lambda doc: {**doc, "deleted": True}, user=user, note="deleted",
-                          include_deleted=True)
-
-    def restore(self, reference: str, *, user: str) -> Record:
-        return self._save(reference, lambda doc: {**doc, "deleted": False}, user=user, note="restored",
-                          include_deleted=True)
 
     def _save(self, reference: str, change: Callable[[Doc], Doc], *, user: str, note: str,
               expected_version: int | None = None, include_deleted: bool = False,

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from psycopg.types.json import Jsonb
 
 from engine.notify.notice import PENDING, SENDING, Delivery, Notice
-from engine.store.base import Outbox
 from engine.store.documents import stamp
-from engine.store.outbox import claimed, delivery_doc, resent, sent, to_delivery, tried
+from engine.store.outbox import ChangedDeliveries, claimed, delivery_doc, to_delivery
 
 if TYPE_CHECKING:
     from engine.store.postgres.database import Database
@@ -47,7 +46,7 @@ def queue_rows(conn, repo: int | None, notices: Sequence[Notice]) -> int:
     return queued
 
 
-class PostgresOutbox(Outbox):
+class PostgresOutbox(ChangedDeliveries):
     """The deliveries of repository ``repo`` (an id of ``Database.repository``), or of the site when None."""
 
     def __init__(self, db: "Database", repo: int | None):
@@ -81,16 +80,6 @@ class PostgresOutbox(Outbox):
             for seq, doc in taken:
                 self._write(conn, seq, doc)
         return [to_delivery(doc) for _, doc in taken]
-
-    def delivered(self, notice_id: str, *, now: datetime) -> None:
-        self._change(notice_id, lambda doc: sent(doc, now))
-
-    def failed(self, notice_id: str, error: str, *, now: datetime, retry_at: datetime | None) -> None:
-        self._change(notice_id, lambda doc: tried(doc, error, retry_at))
-
-    def resend(self, notice_id: str) -> bool:
-        """A delivery a sender holds now is not taken from it (False)."""
-        return self._change(notice_id, resent)
 
     def deliveries(self, states: Iterable[str] | None = None) -> list[Delivery]:
         wanted = sorted(set(states)) if states is not None else None

@@ -36,7 +36,7 @@ from engine.store.postgres.writing import COUNTER, Write, jsonb
 Doc = dict[str, Any]
 
 
-class PostgresStore(Reading):
+class PostgresStore(saving.SavedChanges, Reading):
     """The records of ``rtype`` in ``instance``, in database ``db``."""
 
     def __init__(self, rtype: RepositoryType, db: Database, instance: str):
@@ -120,22 +120,6 @@ class PostgresStore(Reading):
         return saving.free_number(self.rtype.reference_prefix, reference, first) is not None
 
     # -- changing records -----------------------------------------------------------------------------------
-    def update(self, reference: str, values: Mapping[str, Any], *, user: str, expected_version: int,
-               status: str | None = None, attachments: Sequence[Attachment] = (), note: str = "edited",
-               comment: str = "", notices: Sequence[Notice] = (), moves: Sequence[Move] = ()) -> Record:
-        cleaned = storable_values(values, self._labels)
-        return self._save(reference, saving.replacing(cleaned, status), user=user, note=note,
-                          expected_version=expected_version, attachments=attachments, comment=comment,
-                          notices=notices, moves=moves)
-
-    def delete(self, reference: str, *, user: str) -> Record:
-        return self._save(reference, lambda doc: {**doc, "deleted": True}, user=user, note="deleted",
-                          include_deleted=True)
-
-    def restore(self, reference: str, *, user: str) -> Record:
-        return self._save(reference, lambda doc: {**doc, "deleted": False}, user=user, note="restored",
-                          include_deleted=True)
-
     def _save(self, reference: str, change: Callable[[Doc], Doc], *, user: str, note: str,
               expected_version: int | None = None, include_deleted: bool = False,
               attachments: Sequence[Attachment] = (), comment: str = "", notices: Sequence[Notice] = (),
