@@ -42,6 +42,10 @@ class FieldType:
     required_options: ClassVar[frozenset[str]] = frozenset()
     #: May the field be listed in ``listing.facets``?
     facetable: ClassVar[bool] = False
+    #: Does every value the type accepts hold at most one filter key (``filter_terms``)? Then the records a
+    #: filter on several keys finds are the sum of those each key finds, and PostgreSQL answers such a page's
+    #: counts from the counts it keeps (``engine.store.postgres.pair_counts``) instead of counting rows.
+    single_key: ClassVar[bool] = False
     #: Does free-text search (``?q=``) look inside this field by default?
     searchable: ClassVar[bool] = False
     #: How much a match in this field counts in a search's ranking, against others (``search_weight:`` in

@@ -85,6 +85,7 @@ class ChoiceType(FieldType):
     options = frozenset({"choices"})
     required_options = frozenset({"choices"})
     facetable = True
+    single_key = True
     links_values = True
     searchable = True
     search_weight = 1.2
@@ -141,6 +142,7 @@ class MultichoiceType(ChoiceType):
 
     name = "multichoice"
     options = frozenset({"choices", "min", "max"})
+    single_key = False
     template = "checkboxes"
 
     def json_schema(self, field: Field) -> dict[str, Any]:

@@ -128,6 +128,7 @@ class BooleanType(FieldType):
 
     name = "boolean"
     facetable = True
+    single_key = True
     template = "boolean"
     missing_verb = "Select"
     marked_optional = False

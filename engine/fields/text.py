@@ -106,6 +106,7 @@ class PersonType(TextType):
     name = "person"
     options = frozenset({"max_length"})
     facetable = True
+    single_key = True
     links_values = True
     names_person = True
     default_max_length = 200

@@ -204,11 +204,13 @@ class Upload:
 class Store(abc.ABC):
     """The records of one repository in one instance."""
 
-    @abc.abstractmethod
     def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
                now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
         """Allocate the next reference (never reused), stamp system fields, write durably, return the record.
-        ``attachments`` (from ``stage_attachment``) are registered to the record in the same write."""
+        ``attachments`` (from ``stage_attachment``) are registered to the record in the same write: one
+        record is an import of one (``insert_many``), so both take one path."""
+        new = NewRecord(values, status=status, created=now, attachments=attachments)
+        return self.insert_many([new], user=user, now=now)[0]
 
     @abc.abstractmethod
     def insert_many(self, records: Sequence[NewRecord], *, user: str, now: datetime | None = None

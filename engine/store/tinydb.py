@@ -94,11 +94,6 @@ class TinyDBStore(SavedChanges, Store):
             log.warning("Compaction of %s failed, to be tried again: %s", self.folder, error)
             return False
 
-    def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
-               now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
-        new = NewRecord(values, status=status, created=now, attachments=attachments)
-        return self.insert_many([new], user=user, now=now)[0]
-
     def insert_many(self, records: Sequence[NewRecord], *, user: str, now: datetime | None = None
                     ) -> list[Record]:
         cleaned = [storable_values(new.values, self._labels) for new in records]

@@ -123,8 +123,10 @@ def test_a_record_submitted_on_one_server_is_on_the_other_at_the_next_request(tw
     link = re.search(r'href="([^"]*/attachments/[^"]+)"', page)
     assert link, "the record page on the other server links its file"
     assert reader.get(two.url + link.group(1)).content == REPORT
-    for server in (one, two):           # neither server keeps any of it in its own folder
-        assert not [path for path in server.data.rglob("*") if path.is_file() and "records" in path.name]
+    for server in (one, two):           # neither server keeps any of it, record or file, in its own folder
+        kept = [path for path in server.data.rglob("*") if path.is_file()
+                and (b"hourly rounding" in path.read_bytes() or REPORT in path.read_bytes())]
+        assert not kept
 
 
 def test_an_edit_conflict_across_the_servers_is_a_409_and_loses_nothing(two_servers):

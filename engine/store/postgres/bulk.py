@@ -140,12 +140,15 @@ def new_repository(conn, instance: str, name: str, next_reference: int = 1, meta
 def finish(conn, rtype: RepositoryType, repo: int) -> None:
     """After a repository's rows are in (its records and their files): its search terms, built from those
     rows in one go, the fields' usual lengths learnt from them as a repository filled in bulk needs."""
-    from engine.store.postgres import search
+    from engine.store.postgres import rederiving, search
     search.rebuild(conn, rtype, repo)
+    rederiving.mark(conn, rtype, repo)
 
 
 def analyze(conn) -> None:
     """The planner's statistics of the tables just filled, which a table filled by ``COPY`` in a
     transaction has none of until autovacuum comes round: without them the first queries plan badly."""
-    for table in ("records", "history", "attachments", "comments", "watchers", "outbox"):
+    for table in ("records", "history", "attachments", "comments", "watchers", "outbox", "facet_counts",
+                  "facet_pair_counts", "search_repositories", "search_records", "search_terms", "search_pairs",
+                  "search_dictionary", "search_words"):
         conn.execute(f"ANALYZE {table}")

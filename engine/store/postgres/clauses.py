@@ -11,10 +11,11 @@ from typing import Any, Callable, Mapping
 
 from psycopg.types.json import Jsonb
 
-from engine.fields.conditions import AnyKey, Contains, Within, key_condition
+from engine.fields.conditions import AnyKey, Condition, Contains, Within, key_condition
 from engine.schema.model import RepositoryType
 from engine.store.base import Query
 from engine.store.index import STATUS
+from engine.store.postgres import sort_indexes
 from engine.store.postgres.derived import PEOPLE
 from engine.store.query import POOL, SEARCH, STATE, SYSTEM_FILTERS
 
@@ -28,8 +29,7 @@ def constraints(rtype: RepositoryType, repo: int, query: Query, found: Sql | Non
     if found is not None:
         named[SEARCH] = (f"r.number IN (SELECT found.number FROM ({found[0]}) AS found)", list(found[1]))
     if query.state in ("open", "closed"):
-        statuses = rtype.open_statuses if query.state == "open" else rtype.closed_statuses
-        named[STATE] = filter_sql(rtype, STATUS, statuses)
+        named[STATE] = filter_sql(rtype, STATUS, switched(rtype, query.state))
     for name, wanted in query.filters.items():
         if wanted:
             named[name] = filter_sql(rtype, name, tuple(wanted))
@@ -52,16 +52,24 @@ def where(named: Mapping[str, Sql], leave_out: tuple[str, ...] = ()) -> Sql:
     return " AND ".join(f"({text})" for text, _ in chosen), [param for _, params in chosen for param in params]
 
 
+def switched(rtype: RepositoryType, state: str) -> tuple[str, ...]:
+    """The statuses the open/closed switch selects (``state`` is "open" or "closed")."""
+    return rtype.open_statuses if state == "open" else rtype.closed_statuses
+
+
+def conditions(rtype: RepositoryType, name: str, wanted: tuple[Any, ...]) -> list[Condition]:
+    """What a filter on ``name`` by any of ``wanted`` asks of the terms (none: an unknown name)."""
+    if name in SYSTEM_FILTERS:
+        return [key_condition(one) for one in wanted]
+    if name in rtype.field_map:
+        field = rtype.field(name)
+        return [field.kind.filter_condition(field, one) for one in wanted]
+    return []
+
+
 def filter_sql(rtype: RepositoryType, name: str, wanted: tuple[Any, ...]) -> Sql:
     """Records whose ``name`` matches any of ``wanted`` (an unknown name matches nothing)."""
-    if name in SYSTEM_FILTERS:
-        conditions = [key_condition(one) for one in wanted]
-    elif name in rtype.field_map:
-        field = rtype.field(name)
-        conditions = [field.kind.filter_condition(field, one) for one in wanted]
-    else:
-        return NOTHING
-    return _any([_COMPILERS[type(condition)](name, condition) for condition in conditions])
+    return _any([_COMPILERS[type(condition)](name, condition) for condition in conditions(rtype, name, wanted)])
 
 
 def _any(parts: list[Sql]) -> Sql:
@@ -106,11 +114,40 @@ def order_by(rtype: RepositoryType, sort: str) -> Sql:
         names = list(rtype.status_names)
         return (f"coalesce(array_position(%s::text[], r.status), %s) {direction}, r.number {direction}",
                 [names, len(names) + 1])
-    if name not in PEOPLE and name not in rtype.field_map:
+    if not _by_code(rtype, name):
         return "r.number ASC", []
-    code = 'r.sorts ->> %s COLLATE "C"'
+    code = _code(name)
     if direction == "ASC":
-        return f"{code} ASC NULLS LAST, r.number ASC", [name]
-    return (f"{code} DESC NULLS LAST, CASE WHEN r.sorts ? %s THEN NULL ELSE r.number END ASC, r.number DESC",
-            [name, name])
+        return f"{code} ASC NULLS LAST, r.number ASC", []
+    return f"{code} DESC NULLS LAST, CASE WHEN {code} IS NULL THEN r.number END ASC, r.number DESC", []
 
+
+def page_of(rtype: RepositoryType, sort: str, columns: str, chosen: Sql, skip: int, take: int) -> Sql:
+    """SELECT ``columns`` of the ``take`` rows after the first ``skip`` that ``chosen`` (a ``where``) selects,
+    in ``order_by``'s order. Sorted by a field, descending, it is two selects one after the other, each in
+    its index's order (``sort_indexes``): the rows with a value, walked backwards, then those without, by
+    number ascending (one ORDER BY of that order would sort every row first; the second part's ORDER BY
+    names the code, always empty there, so the index's order is seen to be the one asked for). Each part
+    has the limit of the whole too, or it is planned as if all its rows were read."""
+    text, params = chosen
+    name = sort.lstrip("-")
+    if not (sort.startswith("-") and _by_code(rtype, name)):
+        order, order_params = order_by(rtype, sort)
+        return (f"SELECT {columns} FROM records r WHERE {text} ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, *order_params, take, skip])
+    code = _code(name)
+    return (f"(SELECT {columns} FROM records r WHERE ({text}) AND {code} IS NOT NULL "
+            f"ORDER BY {code} DESC, r.number DESC LIMIT %s) UNION ALL "
+            f"(SELECT {columns} FROM records r WHERE ({text}) AND {code} IS NULL ORDER BY {code}, r.number LIMIT %s) "
+            "LIMIT %s OFFSET %s", [*params, skip + take, *params, skip + take, take, skip])
+
+
+def _by_code(rtype: RepositoryType, name: str) -> bool:
+    """Is ``name`` sorted by its derived sort code (a field, or a person's name)?"""
+    return name not in _COLUMNS and name != STATUS and (name in PEOPLE or name in rtype.field_map)
+
+
+def _code(name: str) -> str:
+    """The sort code as its index has it, the name a literal (a parameter would not match the index), and
+    any ``%`` doubled: the text is run with parameters."""
+    return sort_indexes.code(name, "r").as_string().replace("%", "%%")

@@ -31,7 +31,7 @@ def page(store: "PostgresStore", query: Query) -> Page:
     kept, asked = remembered(store), _asked(query)
     with store.db.connection() as conn:
         sql = _Sql(conn, store, query)
-        total = kept.remember(("total", asked), lambda: _count(conn, store, query, sql.named), weight=_one)
+        total = kept.remember(("total", asked), lambda: _total(conn, store, query, sql), weight=_one)
         rows = _page_rows(conn, store, (asked, query.sort, skip, per_page), sql, kept) if total else []
         records = tuple(store.read_record(doc, reference) for reference, doc, _ in rows)
         if searched is None:
@@ -65,22 +65,53 @@ class _Sql:
         conn.execute("SET LOCAL jit = off")
 
     @cached_property
+    def plan(self):
+        """What the search reads, with the weights it scores by (``search_scoring.Plan``); None for none."""
+        if self.query.searched is None:
+            return None
+        from engine.store.postgres import search_scoring
+        return search_scoring.plan(self.conn, self.store.repo, self.query.searched)
+
+    @cached_property
     def found(self) -> Sql | None:
         """The select of (number, score) of what the search finds (``search``); None for no search."""
         if self.query.searched is None:
             return None
         from engine.store.postgres import search
-        return search.found_sql(self.conn, self.store.rtype, self.store.repo, self.query.searched)
+        return search.found_sql(self.conn, self.store.rtype, self.store.repo, self.query.searched, self.plan)
+
+    @cached_property
+    def common(self):
+        """The search split at its commonest word (``search_ranked``), where that holds; else None."""
+        if self.query.searched is None:
+            return None
+        from engine.store.postgres import search_ranked
+        return search_ranked.common(self.plan, self.query.searched)
 
     @cached_property
     def named(self) -> dict[str, Sql]:
         return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.found)
 
 
+def _total(conn, store: "PostgresStore", query: Query, sql: _Sql) -> int:
+    """How many records the query selects; a search whose common word finds most of them counts that word's
+    records from its index (``search_ranked``) instead of every record found."""
+    if sql.common is None:
+        return _count(conn, store, query, sql.named)
+    from engine.store.postgres import search_ranked
+    live_pool = clauses.only_pool({name: one for name, one in sql.named.items() if name != SEARCH}, store.repo,
+                                  False)
+    return search_ranked.total(conn, sql.common, clauses.where(sql.named, leave_out=(SEARCH,)), live_pool)
+
+
 def _count(conn, store: "PostgresStore", query: Query, named: dict[str, Sql]) -> int:
     if clauses.only_pool(named, store.repo, bool(query.deleted)):     # kept counted (``listing_tables``)
         counted = conn.execute(f"{_COUNTED} AND name = ''", [store.repo, bool(query.deleted)]).fetchone()
         return counted[2] if counted else 0
+    from engine.store.postgres import pair_counts
+    one = pair_counts.one_filter(store.rtype, query, named)
+    if one is not None:                                             # kept counted (``pair_tables``)
+        return pair_counts.total(conn, store.repo, bool(query.deleted), one)
     text, params = clauses.where(named)
     return conn.execute(f"SELECT count(*) FROM records r WHERE {text}", params).fetchone()[0]
 
@@ -115,12 +146,15 @@ def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
     search). A search joins what it found, for the scores, instead of testing each row against it."""
     query, rtype, found = sql.query, store.rtype, sql.found
     order, order_params = clauses.order_by(rtype, query.sort or rtype.listing.sort)
-    if found is None:
-        text, params = clauses.where(sql.named)
-        return conn.execute(f"SELECT r.number, r.reference, r.doc, NULL FROM records r WHERE {text} "
-                            f"ORDER BY {order} LIMIT %s OFFSET %s",
-                            [*params, *order_params, take, skip]).fetchall()
+    if found is None:       # in an index's order (``sort_indexes``): a first page reads its own rows
+        conn.execute("SET LOCAL enable_parallel_append = off")      # a UNION ALL's parts stay one after the other
+        return conn.execute(*clauses.page_of(rtype, query.sort or rtype.listing.sort,
+                                             "r.number, r.reference, r.doc, NULL", clauses.where(sql.named),
+                                             skip, take)).fetchall()
     text, params = clauses.where(sql.named, leave_out=(SEARCH,))
+    if query.ranked and sql.common is not None:
+        from engine.store.postgres import search_ranked
+        return search_ranked.rows(conn, sql.common, (text, params), skip, take)
     if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)
         order, order_params = "found.score DESC, r.number DESC", []
     return conn.execute(
@@ -147,13 +181,18 @@ def _facets(conn, store: "PostgresStore", query: Query, named: dict[str, Sql], n
 def _tally(conn, store: "PostgresStore", query: Query, named: dict[str, Sql], names: tuple[str, ...],
            counts: dict[str, dict[str, int]]) -> None:
     """Add the facet counts of ``names`` among the rows ``named`` selects: from the derived facet keys,
-    as kept counted for a whole pool, or in one scan of the rows; for a field whose type keeps none (it is
-    not facetable), by asking the type of each distinct stored value, as the embedded store does."""
+    as kept counted for a whole pool or under one filter, or in one scan of the rows; for a field whose type
+    keeps none (it is not facetable), by asking the type of each distinct stored value, as the embedded
+    store does."""
+    from engine.store.postgres import pair_counts
     rtype, (text, params) = store.rtype, clauses.where(named)
     derived = [name for name in names if name in SYSTEM_FILTERS or rtype.field(name).kind.facetable]
+    one = pair_counts.one_filter(rtype, query, named) if derived else None
     if derived and clauses.only_pool(named, store.repo, bool(query.deleted)):
         rows = conn.execute(f"{_COUNTED} AND name = ANY(%s) AND count > 0",
                             [store.repo, bool(query.deleted), derived]).fetchall()
+    elif one is not None:
+        rows = pair_counts.tally(conn, store.repo, bool(query.deleted), one, derived)
     elif derived:
         rows = conn.execute(
             "SELECT n.name, k.key, count(*) FROM records r CROSS JOIN unnest(%s::text[]) AS n(name) "

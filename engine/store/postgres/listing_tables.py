@@ -7,7 +7,8 @@ a descending sort, so a first page reads only its own rows.
 ``facet_counts`` holds, per repository and pool (live or deleted), how many records count under each facet
 key (name ``''``, key ``''``: how many records there are). A trigger keeps it in the same transaction as
 every write of ``records``, once per statement (an import of thousands of rows adds its counts at once), so
-a browse page without filters never counts rows; with filters, ``listing`` counts the rows they select.
+a browse page without filters never counts rows; nor does one with a single filter (``pair_tables``); with
+other filters, ``listing`` counts the rows they select.
 """
 
 LISTING = """

@@ -53,6 +53,15 @@ class Reading(Store):
                            (self.repo, reference)).fetchone()
         return (row[0], self.readable(row[1], reference)) if row is not None else None
 
+    def _with_rows(self, reference: str, table: str, order: str, renamed) -> tuple[Doc, list[Doc]]:
+        """The record (deleted or not) and the documents of its rows in ``table`` (history, attachments) in
+        ``order``, each in today's names (``renamed(renames)``: how one is renamed)."""
+        with self.db.connection() as conn:
+            number, doc = self._doc(conn, reference, include_deleted=True)
+            rows = [row for row, in conn.execute(f"SELECT doc FROM {table} WHERE repo = %s AND number = %s "
+                                                 f"ORDER BY {order}", (self.repo, number))]
+        return doc, rows if self.renames is None else list(map(renamed(self.renames), rows))
+
     def _doc(self, conn, reference: str, include_deleted: bool) -> tuple[int, Doc]:
         found = self._find(conn, reference)
         if found is None or (found[1].get("deleted") and not include_deleted):
@@ -64,12 +73,7 @@ class Reading(Store):
             return to_record(self._doc(conn, reference, include_deleted)[1])
 
     def history(self, reference: str) -> list[Version]:
-        with self.db.connection() as conn:
-            number, doc = self._doc(conn, reference, include_deleted=True)
-            entries = [entry for entry, in conn.execute("SELECT doc FROM history WHERE repo = %s AND number = %s "
-                                                        "ORDER BY id", (self.repo, number))]
-        if self.renames is not None:
-            entries = [self.renames.change(entry) for entry in entries]
+        doc, entries = self._with_rows(reference, "history", "id", lambda renames: renames.change)
         try:
             return rebuild(doc, entries, tuple(self.rtype.field_map))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -82,9 +86,11 @@ class Reading(Store):
         return listing.facets(self, query, names)
 
     def count(self) -> int:
+        """How many live records: as the write path keeps it counted (``listing_tables``), not by a scan."""
         with self.db.connection() as conn:
-            return conn.execute("SELECT count(*) FROM records WHERE repo = %s AND NOT deleted",
-                                (self.repo,)).fetchone()[0]
+            row = conn.execute("SELECT count FROM facet_counts WHERE repo = %s AND NOT deleted AND name = '' "
+                               "AND key = ''", (self.repo,)).fetchone()
+        return row[0] if row else 0
 
     def iter_all(self, query: Query | None = None) -> Iterator[Record]:
         """Without a query, every live record in reference order, read a batch at a time."""

@@ -21,12 +21,17 @@ UPGRADE_LOCK = 0x5245_504F      # "REPO"
 def steps() -> list[tuple[str, str]]:
     """(What it brings, SQL) of each schema version, oldest first: version N is ``steps()[N - 1]``."""
     from engine.store.postgres.listing_tables import LISTING
-    from engine.store.postgres.search_tables import SEARCH
+    from engine.store.postgres.pair_tables import PAIRS
+    from engine.store.postgres.rederiving import DERIVED_UNDER
+    from engine.store.postgres.search_tables import RANKED, SEARCH
     from engine.store.postgres.site_tables import SITE
     return [("records, history, files, discussion and outbox", CORE),
             ("indexes for filters, facets and sort", LISTING),
             ("search terms", SEARCH),
-            ("site tables", SITE)]
+            ("site tables", SITE),
+            ("ranked search terms", RANKED),
+            ("facet counts under one filter", PAIRS),
+            ("the type each repository's rows are derived under", DERIVED_UNDER)]
 
 
 class SchemaTooNew(StoreError):

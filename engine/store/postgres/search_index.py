@@ -16,6 +16,7 @@ from collections import Counter
 from itertools import repeat
 from typing import Any, Iterator, Mapping, Sequence
 
+from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
 from engine.search.fields import Searched, searched_fields
 from engine.search.weights import SAMPLE, Weighed, average_lengths, record_passages, sample, weigh
@@ -53,14 +54,14 @@ def rebuild(conn, rtype: RepositoryType, repo: int) -> None:
     searched = searched_fields(rtype)
     numbers = [row[0] for row in conn.execute("SELECT number FROM records WHERE repo = %s ORDER BY number",
                                               (repo,))]
-    lengths = _learn(conn, searched, repo, numbers)
+    lengths = _learn(conn, rtype, searched, repo, numbers)
     conn.execute("INSERT INTO search_repositories (repo, records, lengths, learnt_from) VALUES (%s, %s, %s, %s) "
                  "ON CONFLICT (repo) DO UPDATE SET records = excluded.records, lengths = excluded.lengths, "
                  "learnt_from = excluded.learnt_from",
                  (repo, len(numbers), json.dumps(dict(zip((one.name for one in searched), lengths))),
                   len(numbers)))
     for start in range(0, len(numbers), BATCH):
-        docs = _docs(conn, repo, numbers[start:start + BATCH])
+        docs = _docs(conn, rtype, repo, numbers[start:start + BATCH])
         weighed = _weighed(conn, searched, lengths, repo, docs)
         _put(conn, repo, weighed, {number: not doc.get("deleted") for number, doc in docs.items()}, {})
 
@@ -70,9 +71,10 @@ def _relearn(records: int, learnt_from: int) -> bool:
     return learnt_from < SAMPLE and records >= 2 * max(1, learnt_from)
 
 
-def _learn(conn, searched: tuple[Searched, ...], repo: int, numbers: list[int]) -> list[float]:
+def _learn(conn, rtype: RepositoryType, searched: tuple[Searched, ...], repo: int, numbers: list[int]
+           ) -> list[float]:
     """Each searched field's usual length, from the even sample of the records the embedded index takes."""
-    docs = _docs(conn, repo, list(sample(numbers)))
+    docs = _docs(conn, rtype, repo, list(sample(numbers)))
     passages = record_passages(searched, _file_texts(conn, repo, docs))
     return average_lengths(len(searched), (passages(docs[number]) for number in sorted(docs)))
 
@@ -82,10 +84,12 @@ def _lengths(searched: tuple[Searched, ...], learnt: Mapping[str, float]) -> lis
     return [float(learnt.get(one.name, 1.0)) for one in searched]
 
 
-def _docs(conn, repo: int, numbers: list[int]) -> dict[int, Doc]:
+def _docs(conn, rtype: RepositoryType, repo: int, numbers: list[int]) -> dict[int, Doc]:
+    """The records' documents in today's names (a row written before a rename is indexed as it reads)."""
     rows = conn.execute("SELECT number, doc FROM records WHERE repo = %s AND number = ANY(%s) ORDER BY number",
-                        (repo, numbers))
-    return dict(rows.fetchall())
+                        (repo, numbers)).fetchall()
+    renames = renames_of(rtype)
+    return {number: dict(renames.values(doc)) if renames is not None else doc for number, doc in rows}
 
 
 def _file_texts(conn, repo: int, docs: Mapping[int, Doc]):

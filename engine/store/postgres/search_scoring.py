@@ -38,14 +38,20 @@ class Plan:
     phrases: dict[str, Sql] = field(default_factory=dict)
 
 
-def found_sql(conn, rtype: RepositoryType, repo: int, searched: SearchQuery) -> Sql:
-    """(number, score) of every record the search finds, deleted ones included."""
-    plan = _plan(conn, repo, searched)
-    for number, clause in enumerate(searched.clauses):
-        for term, weight in ranking.alternatives(clause, lambda prefix, limit: _starting(conn, plan, prefix, limit)):
-            _add(plan, number, term, weight)
-    text, params = _combined(plan, searched)
+def found_sql(conn, rtype: RepositoryType, repo: int, searched: SearchQuery, made: Plan | None = None) -> Sql:
+    """(number, score) of every record the search finds, deleted ones included (``made``: its plan, if
+    already made)."""
+    text, params = combined(made or plan(conn, repo, searched), searched)
     return _referenced(rtype, repo, searched, text, params)
+
+
+def plan(conn, repo: int, searched: SearchQuery) -> Plan:
+    """The words and phrases the search reads, with their idf and weights."""
+    made = _plan(conn, repo, searched)
+    for number, clause in enumerate(searched.clauses):
+        for term, weight in ranking.alternatives(clause, lambda prefix, limit: _starting(conn, made, prefix, limit)):
+            _add(made, number, term, weight)
+    return made
 
 
 def _plan(conn, repo: int, searched: SearchQuery) -> Plan:
@@ -86,16 +92,15 @@ def _add(plan: Plan, clause: int, term: Term, weight: float) -> None:
         [plan.records, weight, *held_params])
 
 
-def _per(plan: Plan, clauses: range) -> Sql:
+def _per(plan: Plan, clauses: range, within: Sql | None = None) -> Sql:
     """(number, c0, c1, ...): each record's best score in each clause. The words are aggregated straight
     from one scan of the terms' index, so that the planner knows from the table's statistics how many
     records they find (through a union it would guess 200, and join the records one by one); the phrases
     are aggregated on their own and joined beside them."""
     parts = []
     if plan.words:
-        parts.append(_aggregated(plan, clauses, "SELECT term AS key, number, weight::float8 AS weight "
-                                 "FROM search_terms WHERE repo = %s AND term = ANY(%s)",
-                                 [plan.repo, sorted({term for _, term, _, _ in plan.words})], phrases=False))
+        rows, params = _word_rows(plan, within)
+        parts.append(_aggregated(plan, clauses, rows, params, phrases=False))
     if plan.phrases:
         rows = " UNION ALL ".join(f"SELECT %s::text AS key, number, score AS weight FROM ({text}) AS phrase"
                                   for text, _ in plan.phrases.values())
@@ -107,6 +112,21 @@ def _per(plan: Plan, clauses: range) -> Sql:
     best = ", ".join(f"greatest(w.c{number}, p.c{number}) AS c{number}" for number in clauses)
     return (f"SELECT coalesce(w.number, p.number) AS number, {best} FROM ({words}) AS w "
             f"FULL JOIN ({phrases}) AS p ON p.number = w.number", first + second)
+
+
+def _word_rows(plan: Plan, within: Sql | None) -> Sql:
+    """(key, number, weight) of the words' records; with ``within`` = (the word, a select of numbers), that
+    word's only among those numbers (``search_ranked`` scores the records a common word finds alone apart)."""
+    words = sorted({term for _, term, _, _ in plan.words})
+    if within is None:
+        return ("SELECT term AS key, number, weight::float8 AS weight FROM search_terms "
+                "WHERE repo = %s AND term = ANY(%s)", [plan.repo, words])
+    (word, (numbers, params)) = within
+    return ("SELECT term AS key, number, weight::float8 AS weight FROM search_terms "
+            "WHERE repo = %s AND term = ANY(%s) UNION ALL "
+            f"SELECT t.term, t.number, t.weight::float8 FROM ({numbers}) AS w JOIN search_terms t "
+            "ON t.repo = %s AND t.term = %s AND t.number = w.number",
+            [plan.repo, [one for one in words if one != word], *params, plan.repo, word])
 
 
 def _aggregated(plan: Plan, clauses: range, rows: str, params: list[Any], phrases: bool) -> Sql:
@@ -154,18 +174,18 @@ def _excluded(plan: Plan, searched: SearchQuery) -> Sql:
     return " UNION ALL ".join(parts), params
 
 
-def _combined(plan: Plan, searched: SearchQuery) -> Sql:
+def combined(plan: Plan, searched: SearchQuery, within: tuple[str, Sql] | None = None) -> Sql:
     """Each record's best alternative per clause, summed in clause order; excluded records left out; at
-    least ``at_least`` clauses matched, unless no record matches that many."""
+    least ``at_least`` clauses matched, unless no record matches that many. ``within``: see ``_word_rows``."""
     if not plan.words and not plan.phrases:
         return NOTHING, []
     left_out, excluded = _excluded(plan, searched)
-    if len(plan.words) == 1 and not plan.phrases and not left_out:
+    if len(plan.words) == 1 and not plan.phrases and not left_out and within is None:
         _, term, idf, weight = plan.words[0]        # the usual search: one word, a plain range of the index
         return ("SELECT number, (weight::float8 * %s::float8) * %s::float8 AS score FROM search_terms "
                 "WHERE repo = %s AND term = %s", [idf, weight, plan.repo, term])
     clauses = range(len(searched.clauses))
-    per, params = _per(plan, clauses)
+    per, params = _per(plan, clauses, within)
     total = " + ".join(f"coalesce(c{number}, 0::float8)" for number in clauses)
     matched = " + ".join(f"(c{number} IS NOT NULL)::int" for number in clauses)
     text = (f"WITH per AS ({per}), totals AS (SELECT number, {total} AS score, {matched} AS matched FROM per"

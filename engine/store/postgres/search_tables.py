@@ -65,3 +65,9 @@ CREATE TABLE search_words (
     PRIMARY KEY (repo, word)
 );
 """
+
+#: Schema version 5: a word's records in order of its weight in them (then newest first), so that the records
+#: a common word finds alone are read best first and only as far as a page needs (``search_ranked``).
+RANKED = """
+CREATE INDEX search_terms_ranked ON search_terms (repo, term, weight DESC, number DESC);
+"""

@@ -26,7 +26,7 @@ from engine.store import saving
 from engine.store.base import IDEMPOTENCY_WINDOW, Attachment, Comment, Migration, Move, NewRecord, Record
 from engine.store.documents import stamp, storable_values, to_attachment, to_comment, to_record, utc_now
 from engine.store.history import diff, version_doc
-from engine.store.postgres import upkeep
+from engine.store.postgres import rederiving, sort_indexes, upkeep
 from engine.store.postgres.database import Database
 from engine.store.postgres.files import Files
 from engine.store.postgres.outbox import PostgresOutbox
@@ -42,10 +42,12 @@ class PostgresStore(saving.SavedChanges, Reading):
     def __init__(self, rtype: RepositoryType, db: Database, instance: str):
         self.rtype, self.db, self.instance = rtype, db, instance
         self.repo = db.repository(instance, rtype.name)
+        sort_indexes.ensure(db, rtype)
         self.renames = renames_of(rtype)
         self._labels = {field.name: field.label for field in rtype.fields}
         self._files = Files(db, self.repo)
         self._outbox = PostgresOutbox(db, self.repo)
+        rederiving.bring_up_to_date(self)
 
     @property
     def outbox(self) -> PostgresOutbox:
@@ -61,11 +63,6 @@ class PostgresStore(saving.SavedChanges, Reading):
             write.finish()
 
     # -- creating records -----------------------------------------------------------------------------------
-    def insert(self, values: Mapping[str, Any], *, user: str, status: str | None = None,
-               now: datetime | None = None, attachments: Sequence[Attachment] = ()) -> Record:
-        new = NewRecord(values, status=status, created=now, attachments=attachments)
-        return self.insert_many([new], user=user, now=now)[0]
-
     def insert_many(self, records: Sequence[NewRecord], *, user: str, now: datetime | None = None
                     ) -> list[Record]:
         cleaned = [storable_values(new.values, self._labels) for new in records]
@@ -203,12 +200,7 @@ class PostgresStore(saving.SavedChanges, Reading):
         return replace(staged, reference=reference)
 
     def attachments(self, reference: str) -> list[Attachment]:
-        with self.db.connection() as conn:
-            number, doc = self._doc(conn, reference, include_deleted=True)
-            metas = [meta for meta, in conn.execute("SELECT doc FROM attachments WHERE repo = %s AND number = %s "
-                                                    "ORDER BY seq", (self.repo, number))]
-        if self.renames is not None:
-            metas = [self.renames.attachment(meta) for meta in metas]
+        doc, metas = self._with_rows(reference, "attachments", "seq", lambda renames: renames.attachment)
         return [to_attachment(meta) for meta in metas if meta["id"] in saving.file_ids(doc.get(meta["field"]))]
 
     def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:

@@ -22,6 +22,7 @@ from engine.store.documents import reference_number
 from engine.store.postgres import search
 from engine.store.postgres.bulk import copy_rows, record_rows, RECORD_COLUMNS
 from engine.store.postgres.database import Database
+from engine.store.postgres.store import PostgresStore
 
 #: Beside queries.yaml: phrases, the thesaurus, OR, excluded words, prefixes, references, misspellings, a
 #: long question (at least half its words), and queries that find nothing.
@@ -53,7 +54,8 @@ def corpus_in_both(root, url):
         with db.connection() as conn:
             copy_rows(conn, "records", RECORD_COLUMNS, record_rows(hosted.rtype, repo, docs))
             search.rebuild(conn, hosted.rtype, repo)
-        pairs.append((store, SimpleNamespace(rtype=hosted.rtype, db=db, repo=repo)))
+        listing = PostgresStore(hosted.rtype, db, hosted.instance.name)
+        pairs.append((store, SimpleNamespace(rtype=hosted.rtype, db=db, repo=repo, store=listing)))
     return site, db, pairs
 
 
@@ -139,6 +141,26 @@ def test_the_same_snippets_and_suggestions(request, corpus, q):
         assert dict(made) == dict(page.snippets)
         with pg.db.connection() as conn:
             assert search.suggestion(conn, pg, searched) == embedded_suggestion(embedded._index().search(), searched)
+
+
+@pytest.mark.parametrize("q", QUERIES)
+@pytest.mark.parametrize("corpus", ["both", "edited"])
+def test_a_ranked_list_shows_the_same_pages(request, corpus, q):
+    """Page by page, as the listing reads them (where one word is common, its records in the order of its
+    weights, only as far as a page needs: ``search_ranked``): the same records, order and total, in the live
+    records, the bin, and the open ones."""
+    pairs, thesaurus = request.getfixturevalue(corpus)
+    searched = parse(q, thesaurus)
+    for embedded, pg in pairs:
+        for asked in ({}, {"deleted": True}, {"state": "open"}):
+            whole = embedded.query(Query(q=q, search=searched, per_page=10_000, **asked))
+            expected = [record.reference for record in whole.records]
+            last = max(1, -(-len(expected) // 3))
+            for number in sorted({1, 2, 3, last - 1, last} - {0}):
+                page = pg.store.query(Query(q=q, search=searched, page=number, per_page=3, **asked))
+                assert page.total == whole.total, (pg.rtype.name, asked, number)
+                assert [record.reference for record in page.records] == expected[(number - 1) * 3:number * 3], \
+                    (pg.rtype.name, asked, number)
 
 
 def test_the_corpus_has_several_repositories_and_every_record(both):

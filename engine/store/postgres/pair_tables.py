@@ -1,0 +1,71 @@
+"""Facet counts under one filter (schema version 6), kept as ``facet_counts`` is, so that a page filtered by
+one value (division is Surgery), or by the open/closed switch, gets its total and facet counts without
+counting rows (``pair_counts`` reads them).
+
+``facet_pair_counts`` holds, per repository and pool (live or deleted), how many records have the filter key
+``filter_key`` of ``filter`` and count under the facet key ``key`` of ``name`` (name ``''``, key ``''``: the
+record itself, for totals). The filters are those whose keys a facet also counts, in the same record: the
+facetable fields and the system filters (a reference, whose keys are many and facets none, adds nothing).
+A record pairs each such key with the facet keys of every other field; the filter's own facet, whose counts
+under its filter leave that filter out, is ``facet_counts``'s. A trigger per kind of write keeps the counts in
+the same transaction, once per statement, in key order, as ``listing_tables`` does.
+
+The counting functions, this one and ``listing_tables``'s, never compile their statements (JIT): the planner
+reckons a row's facet keys by the hundred, so finds a one-row write's count worth compiling, which costs
+hundreds of times the count itself.
+"""
+
+PAIRS = """
+CREATE TABLE facet_pair_counts (
+    repo            integer NOT NULL REFERENCES repositories (id),
+    deleted         boolean NOT NULL,
+    filter          text NOT NULL,
+    filter_key      text NOT NULL,
+    name            text NOT NULL,
+    key             text NOT NULL,
+    count           bigint NOT NULL,
+    PRIMARY KEY (repo, deleted, filter, filter_key, name, key)
+);
+
+-- The pairs of one row: each filter key of a field it also has facet keys of, with each facet term
+-- (``facet_terms``: the row itself, then every facet key) of the other fields.
+CREATE FUNCTION facet_pairs(keys jsonb, facets jsonb)
+RETURNS TABLE (filter text, filter_key text, name text, key text) LANGUAGE sql IMMUTABLE AS $$
+    SELECT f.key, k.key, t.name, t.key
+    FROM jsonb_each(keys) AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.value) AS k(key)
+    CROSS JOIN LATERAL facet_terms(facets) AS t
+    WHERE facets ? f.key AND t.name <> f.key
+$$;
+
+CREATE FUNCTION count_facet_pairs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT repo, deleted, keys, facets, 1 AS sign FROM added'
+        WHEN 'DELETE' THEN 'SELECT repo, deleted, keys, facets, -1 AS sign FROM removed'
+        ELSE 'SELECT repo, deleted, keys, facets, 1 AS sign FROM added '
+             'UNION ALL SELECT repo, deleted, keys, facets, -1 FROM removed' END;
+BEGIN
+    EXECUTE 'INSERT INTO facet_pair_counts (repo, deleted, filter, filter_key, name, key, count) '
+            'SELECT c.repo, c.deleted, p.filter, p.filter_key, p.name, p.key, sum(c.sign) '
+            'FROM (' || changed || ') AS c CROSS JOIN LATERAL facet_pairs(c.keys, c.facets) AS p '
+            'GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3, 4, 5, 6 '
+            'ON CONFLICT (repo, deleted, filter, filter_key, name, key) '
+            'DO UPDATE SET count = facet_pair_counts.count + excluded.count';
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER records_paired_insert AFTER INSERT ON records REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION count_facet_pairs();
+CREATE TRIGGER records_paired_update AFTER UPDATE ON records REFERENCING OLD TABLE AS removed NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION count_facet_pairs();
+CREATE TRIGGER records_paired_delete AFTER DELETE ON records REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION count_facet_pairs();
+
+INSERT INTO facet_pair_counts (repo, deleted, filter, filter_key, name, key, count)
+SELECT r.repo, r.deleted, p.filter, p.filter_key, p.name, p.key, count(*)
+FROM records AS r CROSS JOIN LATERAL facet_pairs(r.keys, r.facets) AS p
+GROUP BY 1, 2, 3, 4, 5, 6;
+
+ALTER FUNCTION count_facet_pairs() SET jit = off;
+ALTER FUNCTION count_facets() SET jit = off;
+"""
