@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
 from engine.store.base import Page, Query
-from engine.store.postgres import clauses
+from engine.store.postgres import clauses, search_ranked
 from engine.store.postgres.clauses import Sql
 from engine.store.postgres.remembered import Remembered, remembered
 from engine.store.query import SEARCH, SYSTEM_FILTERS
@@ -50,7 +50,7 @@ def facets(store: "PostgresStore", query: Query, names: Iterable[str]) -> dict[s
     with store.db.connection() as conn:
         sql = _Sql(conn, store, query)
         counted = kept.remember(("facets", names, _asked(query)),
-                                lambda: _facets(conn, store, query, sql.named, names),
+                                lambda: _facets(conn, store, query, _counted(conn, query, sql), names),
                                 weight=lambda counts: sum(map(len, counts.values())))
     return {name: list(counts) for name, counts in counted.items()}       # the caller's own copy
 
@@ -85,7 +85,6 @@ class _Sql:
         """The search split at its commonest word (``search_ranked``), where that holds; else None."""
         if self.query.searched is None:
             return None
-        from engine.store.postgres import search_ranked
         return search_ranked.common(self.plan, self.query.searched)
 
     @cached_property
@@ -93,12 +92,20 @@ class _Sql:
         return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.found)
 
 
+def _counted(conn, query: Query, sql: _Sql) -> dict[str, Sql]:
+    """The constraints to count a query's records by: a search for a word every record of the pool holds
+    keeps them all, so it is left out, and the counts the write path keeps answer."""
+    if sql.common is not None and search_ranked.everywhere(conn, sql.common, bool(query.deleted)):
+        return {name: one for name, one in sql.named.items() if name != SEARCH}
+    return sql.named
+
+
 def _total(conn, store: "PostgresStore", query: Query, sql: _Sql) -> int:
     """How many records the query selects; a search whose common word finds most of them counts that word's
     records from its index (``search_ranked``) instead of every record found."""
-    if sql.common is None:
-        return _count(conn, store, query, sql.named)
-    from engine.store.postgres import search_ranked
+    named = _counted(conn, query, sql)
+    if sql.common is None or SEARCH not in named:
+        return _count(conn, store, query, named)
     live_pool = clauses.only_pool({name: one for name, one in sql.named.items() if name != SEARCH}, store.repo,
                                   False)
     return search_ranked.total(conn, sql.common, clauses.where(sql.named, leave_out=(SEARCH,)), live_pool)
@@ -153,7 +160,6 @@ def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
                                              skip, take)).fetchall()
     text, params = clauses.where(sql.named, leave_out=(SEARCH,))
     if query.ranked and sql.common is not None:
-        from engine.store.postgres import search_ranked
         return search_ranked.rows(conn, sql.common, (text, params), skip, take)
     if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)
         order, order_params = "found.score DESC, r.number DESC", []

@@ -86,6 +86,16 @@ def total(conn, split: Common, constraints: Sql, live_pool: bool) -> int:
     return alone + more
 
 
+def everywhere(conn, split: Common, deleted: bool) -> bool:
+    """Does every record of the pool (the live ones, or the bin) hold the common word? Then the search
+    keeps them all, and its counts are the pool's, which are kept (``listing_tables``, ``pair_tables``)."""
+    binned = conn.execute(f"SELECT count(*) FROM records r WHERE r.repo = %s AND r.deleted AND {_HOLDS}",
+                          [split.repo, split.repo, split.word]).fetchone()[0]
+    pool = conn.execute("SELECT count FROM facet_counts WHERE repo = %s AND deleted = %s AND name = '' "
+                        "AND key = ''", (split.repo, deleted)).fetchone()
+    return (binned if deleted else split.held - binned) == (pool[0] if pool else 0)
+
+
 def rows(conn, split: Common, constraints: Sql, skip: int, take: int) -> list[tuple[int, str, dict, float]]:
     """The page's (number, reference, document, score), the most relevant first, equal scores newest first."""
     text, params = constraints
