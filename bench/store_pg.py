@@ -11,7 +11,6 @@ printed are the medians and 95th percentiles in ms.
 """
 from __future__ import annotations
 
-import itertools
 import os
 import statistics
 import sys
@@ -20,11 +19,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
-from urllib.parse import quote
 
 from engine.store.base import Query, Store
 from engine.store.documents import format_reference
 from engine.store.history import version_doc
+from scratch_schema import scratch_site
 from storekit import DIVISIONS, project, qi_project
 from store import FACETS, ROOT, build_file, forget_memo, record_docs, timed
 from web_load import percentile
@@ -32,7 +31,6 @@ from web_load import percentile
 DEFAULT_URL = os.environ.get("REPO_ENGINE_BENCH_DATABASE", "postgresql://postgres@127.0.0.1:5432/postgres")
 INSTANCE = "bench"
 WARM_UP = 2
-_schemas = itertools.count(1)
 Operations = dict[str, Callable[[int], Any]]
 
 
@@ -72,23 +70,6 @@ def measure(store: Store, size: int, repeat: int, forget: Callable[[], None]) ->
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------------------
-@contextmanager
-def scratch_site(url: str) -> Iterator[str]:
-    """A schema of its own in the database at ``url``, as the URL of a site; dropped afterwards."""
-    import psycopg
-    from engine.store.postgres.database import forget
-    schema = f"bench_{os.getpid()}_{next(_schemas)}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    site = f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}')}"
-    try:
-        yield site
-    finally:
-        forget(site)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 def fill(db, rtype, size: int) -> dict[str, float]:
     """Fill a repository of ``size`` records (and their first versions) in one transaction; seconds per step."""
     from engine.store.postgres import bulk

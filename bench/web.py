@@ -13,15 +13,27 @@ the requests a submission of the new-record form; the read-only load is the same
 run ``--runs`` times, alternately, and the medians compared. Worker memory is each gunicorn worker's VmRSS
 after start-up and the first pages, after the mixed loads, and after ``--saves`` saves (edits through the
 real edit form by a signed-in editor, so the repository stays at its size while every save is written).
+``--only pages`` stops after the single-page rows.
+
+With ``--database postgresql://...`` the single-page rows are measured twice in the run: on the embedded store
+as above, then on PostgreSQL, and compared (PostgreSQL's median latency over the embedded store's, each row).
+The PostgreSQL site is a schema of its own in that database, filled from the same generated site by
+``repo-engine migrate-data --to`` before either is served, and dropped at the end whatever ends the run. Two
+gunicorn masters serve it, each with its own empty data folder and ``--workers`` workers, the load's
+connections shared out between them; before any timing, a record submitted through each master must be on
+the other's browse page. The mixed load, the saves and worker memory are the embedded store's only.
 
     .venv/bin/python bench/web.py [--records 10000] [--seconds 10] [--clients 50] [--saves 10000]
+                                  [--only pages] [--database postgresql://postgres@127.0.0.1:5432/postgres]
 """
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +42,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,11 +53,15 @@ sys.path.insert(0, str(ROOT))
 
 from web_load import Call, Result, run_lanes, run_load, with_posts  # noqa: E402  (modules beside this file)
 from web_data import TOPICS, edit_pairs, fill_store, find_qi_instance, form_values  # noqa: E402
+from scratch_schema import scratch_site  # noqa: E402
 
 TARGETS = {"browse": 0.5, "search": 0.3}
 MIXED_THROUGHPUT_TARGET = 0.7       # mixed req/s / read-only req/s, at least
 MIXED_P99_TARGET = 3.0              # mixed p99 / read-only p99, at most
 MEMORY_TARGET = 1.2                 # worker RSS after the saves / before, at most
+POSTGRES_TARGET = 1.5               # PostgreSQL's median latency / the embedded store's, each page, at most
+POSTGRES_MASTERS = 2
+DATABASE_ENV = "REPO_ENGINE_DATABASE_URL"
 POST_SHARE = 0.03
 #: What readers open in the mixed load, and how often: listings (facet filters, a column sort, later pages),
 #: searches and record pages.
@@ -67,6 +85,27 @@ class Server:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+@dataclass(frozen=True)
+class Site:
+    """The engine's site as its readers reach it: one gunicorn master, or several serving one database."""
+    servers: tuple[Server, ...]
+
+    @property
+    def base(self) -> str:
+        return self.servers[0].base
+
+    @property
+    def bases(self) -> list[str]:
+        return [server.base for server in self.servers]
+
+    def warm(self, path: str, times: int = 12) -> int:
+        return max(warm(base + path, times) for base in self.bases)
+
+    def load(self, path: str, **load) -> Result:
+        """A load of ``path`` (or of ``paths``/``calls``), its connections shared out between the masters."""
+        return run_load(self.base + path, servers=self.bases if len(self.servers) > 1 else (), **load)
 
 
 def free_port() -> int:
@@ -126,19 +165,24 @@ def _cookie(response) -> str:
     return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
 
 
+def posted(url: str, body: str, cookie: str, doing: str) -> urllib.error.HTTPError:
+    """Post a form as a browser does; the redirect that answers a successful post, not followed."""
+    request = urllib.request.Request(url, data=body.encode(), headers={"Cookie": cookie})
+    try:
+        urllib.request.build_opener(_Stay).open(request, timeout=30)
+    except urllib.error.HTTPError as answer:
+        if answer.code not in (302, 303):
+            raise SystemExit(f"{doing} answered {answer.code}") from None
+        return answer
+    raise SystemExit(f"{doing} did not redirect: see the server's log above")
+
+
 def signed_in_session(base: str, form_url: str, username: str = BENCH_USER) -> tuple[str, str]:
     """The session cookie and CSRF token a person's browser holds after signing in and opening a form."""
     with urllib.request.urlopen(base + "/sign-in", timeout=30) as response:
         cookie, token = _cookie(response), _token(response.read().decode(), base + "/sign-in")
     body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": BENCH_PASSWORD})
-    request = urllib.request.Request(base + "/sign-in", data=body.encode(), headers={"Cookie": cookie})
-    try:
-        urllib.request.build_opener(_Stay).open(request, timeout=30)
-        raise SystemExit("signing in did not redirect: see the server's log above")
-    except urllib.error.HTTPError as answer:
-        if answer.code not in (302, 303):
-            raise SystemExit(f"signing in answered {answer.code}") from None
-        cookie = _cookie(answer)
+    cookie = _cookie(posted(base + "/sign-in", body, cookie, "signing in"))
     with urllib.request.urlopen(urllib.request.Request(form_url, headers={"Cookie": cookie}), timeout=30) as response:
         # The form's CSRF token is kept in the session, so opening it may re-issue the cookie.
         return _cookie(response) or cookie, _token(response.read().decode(), form_url)
@@ -154,7 +198,7 @@ def add_people(data: str, instance) -> None:
         accounts.grant(username, instance.name, role)
 
 
-def page_urls(browse: str, rtype) -> dict[str, str]:
+def page_paths(browse: str, rtype) -> dict[str, str]:
     """Browse as people use it (one facet filter and a column sort) and a one-word search."""
     facet = next(name for name in rtype.listing.facets if name != "status")
     value = rtype.field(facet).choice_values[0]
@@ -164,9 +208,36 @@ def page_urls(browse: str, rtype) -> dict[str, str]:
     }
 
 
-def submission_body(rtype, token: str) -> str:
-    """The fields a user fills on the new-project form: the required ones, in the form's own field names."""
-    return urllib.parse.urlencode([("csrf_token", token), *form_values(rtype, random.Random(7))], doseq=True)
+def submission_body(rtype, token: str, title: str | None = None) -> str:
+    """The fields a user fills on the new-project form: the required ones, in the form's own field names;
+    with ``title``, that as the record's title."""
+    pairs = form_values(rtype, random.Random(7))
+    if title is not None:
+        pairs = [pair for pair in pairs if pair[0] != rtype.record_title] + [(rtype.record_title, title)]
+    return urllib.parse.urlencode([("csrf_token", token), *pairs], doseq=True)
+
+
+def check_one_site(site: Site, instance, rtype, workers: int) -> int:
+    """Before any timing: a record submitted through each master is on the next one's browse page, or the run
+    stops here. That page is opened there before the save and asked for again after it, twice per worker (the
+    workers take turns as the kernel hands them connections), so that pages kept from before the save are
+    met too. The masters then serve one site: one database, one secret key, no page kept past a save made
+    elsewhere. Returns the records made."""
+    browse = f"/{instance.name}/{rtype.name}/"
+    for here, there in zip(site.servers, site.servers[1:] + site.servers[:1]):
+        cookie, token = signed_in_session(here.base, here.base + browse + "new")
+        warm(there.base + browse, times=2 * workers)
+        title = f"Same site check {uuid.uuid4().hex[:12]}"
+        posted(here.base + browse + "new", submission_body(rtype, token, title), cookie,
+               f"submitting a record through {here.base}")
+        for _ in range(2 * workers):
+            request = urllib.request.Request(there.base + browse, headers={"Cookie": cookie})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if html.escape(title) not in response.read().decode():
+                    raise SystemExit(f"not one site: the record '{title}' submitted through {here.base} is not "
+                                     f"on the browse page of {there.base} ({there.base}{browse})")
+    print("one site: a record submitted through each master is on the other's browse page", flush=True)
+    return len(site.servers)
 
 
 def read_calls(path: str, rtype, records: int, length: int = 1000, seed: int = 11) -> list[Call]:
@@ -229,24 +300,26 @@ class Run:
     memory: dict[str, dict[int, int]] = field(default_factory=dict)
     saves: list[tuple[Result, dict[int, int]]] = field(default_factory=list)    # per batch, and RSS after it
     disk: dict[str, int] = field(default_factory=dict)
+    checked: int = 0        # records made by the check that several masters serve one site
 
 
-def measure_pages(floor: Server, engine: Server, instance, rtype, load: dict, run: Run) -> None:
+def measure_pages(floor: Server, engine: Site, instance, rtype, load: dict, run: Run) -> None:
     """The floor before and after the engine's pages (the machine is shared: this brackets its drift),
     then submissions, which change the data and so come last."""
-    browse = f"{engine.base}/{instance.name}/{rtype.name}/"
-    urls = {"floor": floor.base + "/", **page_urls(browse, rtype), "floor, again": floor.base + "/"}
-    for name, url in urls.items():
-        size = warm(url)
-        run.pages[name] = (run_load(url, **load), size)
-    path = urllib.parse.urlsplit(browse).path
-    paths = [f"{path}?sort={rtype.record_title}&page={n}" for n in range(1, CYCLED_PAGES + 1)]
+    browse = f"/{instance.name}/{rtype.name}/"
+    on_floor = Site((floor,))
+    pages = {"floor": (on_floor, "/"), **{name: (engine, path) for name, path in page_paths(browse, rtype).items()},
+             "floor, again": (on_floor, "/")}
+    for name, (site, path) in pages.items():
+        size = site.warm(path)
+        run.pages[name] = (site.load(path, **load), size)
+    paths = [f"{browse}?sort={rtype.record_title}&page={n}" for n in range(1, CYCLED_PAGES + 1)]
     # The last page exists: not a short "past the end" page.
-    size = warm(browse + "?" + paths[-1].split("?", 1)[1], times=1)
-    run.pages["every page"] = (run_load(browse, paths=paths, **load), size)
-    cookie, token = signed_in_session(engine.base, browse + "new")
-    run.pages["submit"] = (run_load(browse + "new", method="POST", body=submission_body(rtype, token),
-                                    cookie=cookie, **{**load, "max_requests": min(load["max_requests"], 2_000)}),
+    size = engine.warm(paths[-1], times=1)
+    run.pages["every page"] = (engine.load(browse, paths=paths, **load), size)
+    cookie, token = signed_in_session(engine.base, engine.base + browse + "new")
+    run.pages["submit"] = (engine.load(browse + "new", method="POST", body=submission_body(rtype, token),
+                                       cookie=cookie, **{**load, "max_requests": min(load["max_requests"], 2_000)}),
                            None)
 
 
@@ -265,10 +338,12 @@ def measure_mixed(engine: Server, browse: str, rtype, reads: list[Call], args, r
             run.loads_memory[name].append(sum(worker_memory(engine.process.pid).values()))
 
 
-def look_around(engine: Server, reads: list[Call], workers: int, requests: int = 400) -> None:
-    """A few hundred reads on a few connections, so that every worker has loaded, indexed and rendered."""
-    run_load(engine.base + "/", calls=reads, seconds=60, connections=2 * workers, max_requests=requests,
-             client="python")
+def look_around(engine: Site, reads: list[Call], workers: int, requests: int = 400) -> None:
+    """A few hundred reads (on each master) on a few connections, so that every worker has loaded, indexed
+    and rendered."""
+    masters = len(engine.servers)
+    engine.load("/", calls=reads, seconds=60, connections=2 * workers * masters, max_requests=requests * masters,
+                client="python")
 
 
 def measure_saves(engine: Server, browse: str, rtype, docs: list[dict], args, run: Run) -> None:
@@ -291,26 +366,32 @@ def saved(run: Run) -> int:
     return sum(result.posts for result, _ in run.saves)
 
 
-def measure(floor: Server, engine: Server, instance, rtype, docs: list[dict], args, repository: Path) -> Run:
+def measure(floor: Server, site: Site, instance, rtype, docs: list[dict], args, repository: Path,
+            pages_only: bool = False) -> Run:
     run = Run()
     browse = f"/{instance.name}/{rtype.name}/"
     reads = read_calls(browse, rtype, len(docs))
+    engine = site.servers[0]
     master = engine.process.pid
     print("first pages", flush=True)
-    look_around(engine, reads, args.workers)
+    look_around(site, reads, args.workers)
     run.memory["after start-up and first pages"] = worker_memory(master)
+    if len(site.servers) > 1:
+        run.checked = check_one_site(site, instance, rtype, args.workers)
     print("single pages", flush=True)
-    measure_pages(floor, engine, instance, rtype,
+    measure_pages(floor, site, instance, rtype,
                   dict(seconds=args.seconds, connections=args.connections, max_requests=args.max_requests,
                        client=args.client), run)
+    if pages_only:
+        return run
     print(f"mixed load, {args.clients} clients", flush=True)
     measure_mixed(engine, browse, rtype, reads, args, run)
-    look_around(engine, reads, args.workers)
+    look_around(site, reads, args.workers)
     run.memory["after the mixed loads"] = worker_memory(master)
     run.disk["before the saves"] = folder_size(repository)
     print(f"{args.saves} saves", flush=True)
     measure_saves(engine, browse, rtype, docs, args, run)
-    look_around(engine, reads, args.workers)
+    look_around(site, reads, args.workers)
     run.memory[f"after {saved(run):,} saves"] = worker_memory(master)
     run.disk["after the saves"] = folder_size(repository)
     return run
@@ -330,11 +411,15 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def report_pages(run: Run, args) -> list[str]:
+def floor_rate(run: Run) -> float:
+    return (run.pages["floor"][0].rps + run.pages["floor, again"][0].rps) / 2
+
+
+def report_pages(run: Run, args, served_by: str = "") -> list[str]:
     """The single-page table; returns the names of the targets missed."""
     pages = run.pages
-    floor_rps = (pages["floor"][0].rps + pages["floor, again"][0].rps) / 2
-    print(f"\n{args.records} records, gunicorn {args.workers} sync workers, {args.connections} connections, "
+    floor_rps = floor_rate(run)
+    print(f"\n{served_by}{args.records} records, gunicorn {args.workers} sync workers, {args.connections} connections, "
           f"{args.seconds:g} s each, on 127.0.0.1; floor = mean of its two runs, {floor_rps:.1f} req/s")
     print("browse and search repeat one URL, as for a popular listing; 'every page' cycles through "
           f"{CYCLED_PAGES} pages of the browse listing, so none is served from kept bodies")
@@ -343,6 +428,30 @@ def report_pages(run: Run, args) -> list[str]:
     for name, (result, size) in pages.items():
         print(page_row(name, result, None if name.startswith("floor") else floor_rps, size))
     return [name for name, target in TARGETS.items() if pages[name][0].rps < target * floor_rps]
+
+
+def report_postgres(embedded: Run, postgres: Run, args) -> list[str]:
+    """Each single-page row on both stores, and PostgreSQL's median latency as a multiple of the embedded
+    store's; returns the rows that miss the target."""
+    print(f"\nembedded store (1 gunicorn master) beside PostgreSQL ({POSTGRES_MASTERS} masters, the connections "
+          f"shared out between them), {args.workers} sync workers a master, {args.connections} connections; "
+          f"target: PostgreSQL's median latency at most {POSTGRES_TARGET:g}x the embedded store's")
+    print(f"{'page':<12} {'embedded req/s':>14} {'p50 ms':>8} {'PostgreSQL req/s':>16} {'p50 ms':>8} "
+          f"{'PG/embedded p50':>15}  target")
+    missed = []
+    for name, (mine, _) in embedded.pages.items():
+        if name.startswith("floor"):
+            continue
+        theirs = postgres.pages[name][0]
+        ratio = theirs.median_ms / mine.median_ms if mine.median_ms else float("inf")
+        ok = ratio <= POSTGRES_TARGET
+        print(f"{name:<12} {mine.rps:14.1f} {mine.median_ms:8.1f} {theirs.rps:16.1f} {theirs.median_ms:8.1f} "
+              f"{ratio:14.2f}x  {'ok' if ok else f'ABOVE {POSTGRES_TARGET:g}x by {ratio - POSTGRES_TARGET:.2f}x'}")
+        if not ok:
+            missed.append(f"PostgreSQL {name}")
+    print(f"the floor (one server for both): {floor_rate(embedded):.1f} req/s beside the embedded store, "
+          f"{floor_rate(postgres):.1f} beside PostgreSQL")
+    return missed
 
 
 def report_mixed(run: Run, args) -> list[str]:
@@ -411,8 +520,8 @@ def stored_totals(env: dict[str, str], instance, rtype) -> tuple[int, int]:
     """How many records the repository holds, and how many edits they have had between them."""
     from engine.config import Paths
     from engine.store import Stores
-    stores = Stores(Paths.from_env(env["REPO_ENGINE_SCHEMAS"], env["REPO_ENGINE_INSTANCES"],
-                                   env["REPO_ENGINE_DATA"]))
+    stores = Stores(Paths(Path(env["REPO_ENGINE_SCHEMAS"]), Path(env["REPO_ENGINE_INSTANCES"]),
+                          Path(env["REPO_ENGINE_DATA"]), env.get(DATABASE_ENV) or None))
     try:
         store = stores.get(instance, rtype)
         return store.count(), sum(record.version - 1 for record in store.iter_all())
@@ -422,7 +531,7 @@ def stored_totals(env: dict[str, str], instance, rtype) -> tuple[int, int]:
 
 def written_as_answered(run: Run, records: int, stored: tuple[int, int]) -> bool:
     """A redirect to the sign-in page would look like a successful post: check the saves were made."""
-    made = stored[0] - records
+    made = stored[0] - records - run.checked
     submitted = run.pages["submit"][0].posts + sum(r.posts for results in run.loads.values() for r in results)
     fine = True
     if made < submitted:
@@ -434,7 +543,42 @@ def written_as_answered(run: Run, records: int, stored: tuple[int, int]) -> bool
     return fine
 
 
-def main(argv: list[str] | None = None) -> int:
+def serve_and_measure(floor: Server, envs: list[dict[str, str]], instance, rtype, docs: list[dict], args,
+                      pages_only: bool) -> tuple[Run, tuple[int, int]]:
+    """Start a gunicorn master of the engine for each of ``envs`` (one site), measure, stop them; what was
+    measured, and the stored totals once they have stopped."""
+    servers: list[Server] = []
+    try:
+        for env in envs:
+            servers.append(start_gunicorn("engine:create_app()", env, args.workers))
+        repository = Path(envs[0]["REPO_ENGINE_DATA"]) / instance.name / rtype.name
+        run = measure(floor, Site(tuple(servers)), instance, rtype, docs, args, repository, pages_only)
+    finally:
+        for server in servers:
+            server.stop()
+    return run, stored_totals(envs[0], instance, rtype)
+
+
+def copy_into_database(env: dict[str, str], site: str) -> None:
+    """The schema, then the whole generated site copied in, by the commands an operator runs."""
+    command = str(Path(sys.executable).parent / "repo-engine")
+    started = time.perf_counter()
+    for what, extra in ((["db", "upgrade"], {DATABASE_ENV: site}), (["migrate-data", "--to", site, "--quiet"], {})):
+        done = subprocess.run([command, *what], env={**os.environ, **env, **extra}, cwd=ROOT, capture_output=True,
+                              text=True)
+        if done.returncode:
+            raise SystemExit(f"repo-engine {what[0]} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+    print(f"copied into PostgreSQL by repo-engine migrate-data in {time.perf_counter() - started:.1f} s: "
+          f"{done.stdout.strip()}", flush=True)
+
+
+def end_on_sigterm() -> None:
+    """A terminated run ends as an interrupted one does, through every ``finally``: the database is cleaned up.
+    (The load clients forked from this process put SIGTERM's default back: see web_load.)"""
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measurement")
@@ -448,28 +592,57 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=50_000, help="per measurement, whichever comes first")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator: wrk when installed (auto), or the Python client")
+    parser.add_argument("--only", choices=("all", "pages"), default="all",
+                        help="pages: the single-page rows only (no mixed load, saves or memory)")
+    parser.add_argument("--database", metavar="URL",
+                        help="also measure the single-page rows on PostgreSQL, in a schema of its own made in "
+                             "this database for the run (e.g. postgresql://postgres@127.0.0.1:5432/postgres)")
     args = parser.parse_args(argv)
+    if args.database and args.connections % POSTGRES_MASTERS:
+        parser.error(f"--connections must be a multiple of {POSTGRES_MASTERS} with --database")
+    return args
 
-    with tempfile.TemporaryDirectory(prefix="bench-web-") as data:
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.database:
+        end_on_sigterm()
+    pages_only = args.only == "pages"
+
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as data, ExitStack() as held:
         env = {"REPO_ENGINE_SCHEMAS": str(ROOT / "schemas"), "REPO_ENGINE_INSTANCES": str(ROOT / "instances"),
                "REPO_ENGINE_DATA": data}
+        if args.database:       # so that no database of the caller's own environment is used instead
+            env[DATABASE_ENV] = ""
         instance, rtype = find_qi_instance(env)
         started = time.perf_counter()
         docs = fill_store(env, instance, rtype, args.records)
         add_people(data, instance)
         print(f"{args.records} {rtype.name} records written in {time.perf_counter() - started:.1f} s", flush=True)
-        servers = [start_gunicorn("web_floor:create_floor_app()", {}, args.workers),
-                   start_gunicorn("engine:create_app()", env, args.workers)]
-        try:
-            run = measure(*servers, instance, rtype, docs, args, Path(data) / instance.name / rtype.name)
-        finally:
-            for server in servers:
-                server.stop()
-        stored = stored_totals(env, instance, rtype)
-    missed = report_pages(run, args) + report_mixed(run, args)
-    report_saves(run, args)
-    missed += report_memory(run, args)
+        if args.database:       # the site as generated, before the embedded pass's submissions change it
+            site = held.enter_context(scratch_site(args.database))
+            copy_into_database(env, site)
+        floor = start_gunicorn("web_floor:create_floor_app()", {}, args.workers)
+        held.callback(floor.stop)
+        if args.database:
+            print("embedded store", flush=True)
+        run, stored = serve_and_measure(floor, [env], instance, rtype, docs, args, pages_only)
+        if args.database:
+            print(f"PostgreSQL, {POSTGRES_MASTERS} gunicorn masters", flush=True)
+            envs = [{**env, "REPO_ENGINE_DATA": held.enter_context(tempfile.TemporaryDirectory(prefix="bench-web-pg-")),
+                     DATABASE_ENV: site} for _ in range(POSTGRES_MASTERS)]
+            postgres, postgres_stored = serve_and_measure(floor, envs, instance, rtype, docs, args, pages_only=True)
+    missed = report_pages(run, args, "embedded store: " if args.database else "")
+    if not pages_only:
+        missed += report_mixed(run, args)
+        report_saves(run, args)
+        missed += report_memory(run, args)
     fine = written_as_answered(run, args.records, stored)
+    if args.database:
+        missed += [f"PostgreSQL {name}" for name in
+                   report_pages(postgres, args, f"PostgreSQL, {POSTGRES_MASTERS} gunicorn masters: ")]
+        missed += report_postgres(run, postgres, args)
+        fine = written_as_answered(postgres, args.records, postgres_stored) and fine
     return 0 if fine and not missed else 1
 
 

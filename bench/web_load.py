@@ -8,7 +8,9 @@ successful submission; wrk, which cannot tell which call a response answers, acc
 a mixed load, and counts the redirects as the successful posts). wrk always reports the full ``seconds`` as
 its run time, so a run it cut short at ``max_requests`` is marked ``capped`` (its rate would be understated);
 loads of nothing but posts, which must stay few, use the Python client, whose clock stops with the last
-request. ``run_lanes`` makes each of a list of calls exactly once, a list per connection, in order.
+request. ``run_lanes`` makes each of a list of calls exactly once, a list per connection, in order. A load
+may be spread over several servers of one site (``servers``): its connections are shared out evenly between
+them (wrk: a thread per server), and its latencies counted together.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import math
 import multiprocessing
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -30,7 +33,15 @@ local threads = {}
 local limit = %(limit)d
 local expected = {%(expected)s}
 local calls = {%(calls)s}
-function setup(thread) table.insert(threads, thread) end
+local servers = {%(servers)s}
+function setup(thread)
+  table.insert(threads, thread)
+  local server = servers[#threads]
+  if server then
+    thread.addr = wrk.lookup(server[1], server[2])[1]
+    thread:set("host", server[1] .. ":" .. server[2])
+  end
+end
 function init(args)
   bad = 0
   count = 0
@@ -41,6 +52,7 @@ end
 function request()
   turn = turn %% #calls + 1
   local call = calls[turn]
+  if host then call[4]["Host"] = host end
   return wrk.format(call[1], call[2], call[4], call[3])
 end
 function response(status, headers, body)
@@ -127,39 +139,49 @@ def lua_string(text: str | None) -> str:
 
 def run_load(url: str, *, seconds: float, connections: int, max_requests: int, method: str = "GET",
              body: str | None = None, cookie: str | None = None, paths: list[str] | None = None,
-             calls: Sequence[Call] | None = None, client: str = "auto") -> Result:
+             calls: Sequence[Call] | None = None, client: str = "auto", servers: Sequence[str] = ()) -> Result:
     """Load ``url``; or with ``paths`` each of those paths, or with ``calls`` each of those calls (on ``url``'s
-    server) in turn. ``client``: "wrk", "python", or "auto" (wrk when installed, unless every call posts)."""
+    server) in turn. ``client``: "wrk", "python", or "auto" (wrk when installed, unless every call posts).
+    ``servers``: the base URLs of several servers of one site, to spread the connections over in place of
+    ``url``'s server alone (as many connections to each)."""
     if calls is None:
         parts = urllib.parse.urlsplit(url)
         calls = [Call(path, method, body, cookie)
                  for path in paths or [parts.path + (f"?{parts.query}" if parts.query else "")]]
     if client == "auto":
         client = "wrk" if shutil.which("wrk") and any(call.method != "POST" for call in calls) else "python"
+    bases = list(servers) or [url]
+    if connections % len(bases):
+        raise ValueError(f"{connections} connections cannot be spread evenly over {len(bases)} servers")
     if client == "wrk":
-        return _wrk(url, calls, seconds, connections, max_requests)
+        return _wrk(url, calls, seconds, connections, max_requests, bases if len(bases) > 1 else [])
     share = max(1, max_requests // connections)
-    return _python(url, [(calls, turn * len(calls) // connections, share) for turn in range(connections)],
-                   seconds)
+    return _python([(bases[turn % len(bases)], calls, turn * len(calls) // connections, share)
+                    for turn in range(connections)], seconds)
 
 
 def run_lanes(url: str, lanes: Sequence[Sequence[Call]], *, seconds: float) -> Result:
     """Each lane's calls once, in order, on a connection of its own (Python client); stops after ``seconds``."""
-    return _python(url, [(lane, 0, len(lane)) for lane in lanes if lane], seconds)
+    return _python([(url, lane, 0, len(lane)) for lane in lanes if lane], seconds)
 
 
-def _wrk(url: str, calls: Sequence[Call], seconds: float, connections: int, max_requests: int) -> Result:
+def _wrk(url: str, calls: Sequence[Call], seconds: float, connections: int, max_requests: int,
+         servers: Sequence[str]) -> Result:
+    """One wrk run; with ``servers``, a thread per server (wrk shares the connections out between its threads,
+    and keeps one latency histogram for them all)."""
     expected = sorted({status for call in calls for status in call.expected})
     listed = ", ".join("{%s, %s, %s, {%s}}" % (lua_string(call.method), lua_string(call.path), lua_string(call.body),
                                                 ", ".join(f'["{name}"] = {lua_string(value)}'
                                                           for name, value in call.headers().items()))
                        for call in calls)
-    script = WRK_SCRIPT % dict(limit=max(1, max_requests), calls=listed,
-                               expected=", ".join(f"[{s}] = true" for s in expected))
+    where, threads = [urllib.parse.urlsplit(server) for server in servers], len(servers) or 1
+    script = WRK_SCRIPT % dict(limit=max(1, max_requests // threads), calls=listed,      # a count per thread
+                               expected=", ".join(f"[{s}] = true" for s in expected),
+                               servers=", ".join(f'{{"{w.hostname}", "{w.port}"}}' for w in where))
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
                    "-s", lua.name, url]
         out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT "))
@@ -168,11 +190,16 @@ def _wrk(url: str, calls: Sequence[Call], seconds: float, connections: int, max_
                   bool(capped), posted)
 
 
-def _python(url: str, jobs: list[tuple[Sequence[Call], int, int]], seconds: float) -> Result:
-    """``jobs``: per connection, the calls, where in them it starts, and how many requests it may make."""
-    parts = urllib.parse.urlsplit(url)
-    work = [(parts.hostname, parts.port, calls, start, limit, seconds) for calls, start, limit in jobs]
-    with multiprocessing.Pool(len(work)) as pool:
+def _python(jobs: list[tuple[str, Sequence[Call], int, int]], seconds: float) -> Result:
+    """``jobs``: per connection, the URL of its server, the calls, where in them it starts, and how many
+    requests it may make."""
+    work = []
+    for url, calls, start, limit in jobs:
+        parts = urllib.parse.urlsplit(url)
+        work.append((parts.hostname, parts.port, calls, start, limit, seconds))
+    # The clients end at once when the pool terminates them, whatever handler the caller has for SIGTERM: one
+    # that ran Python code in them could end one holding the pool's queue lock, and the others would wait on it.
+    with multiprocessing.Pool(len(work), initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
         done = pool.map(_client, work)
     elapsed = max(taken for _, _, _, taken in done)
     latencies = [ms for part, _, _, _ in done for ms in part]
