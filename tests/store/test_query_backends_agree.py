@@ -143,6 +143,8 @@ def same_facets(stores, asked: Query) -> None:
 def test_every_sort_both_ways_gives_the_same_order(stores, sort):
     same(stores, Query(sort=sort, per_page=RECORDS))
     same(stores, Query(sort=sort, page=3, per_page=7))
+    same(stores, Query(sort=sort, page=12, per_page=10))        # deep: cut from the whole order
+    same(stores, Query(sort=sort, page=40, per_page=3, filters={"division": ("Surgery", "Medicine")}))
     same(stores, Query(sort=sort, deleted=True, per_page=RECORDS))
 
 

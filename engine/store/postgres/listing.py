@@ -21,6 +21,8 @@ from engine.store.query import SEARCH, SYSTEM_FILTERS
 if TYPE_CHECKING:
     from engine.store.postgres.store import PostgresStore
 
+#: Past this many rows, a page of a list of at most ``WHOLE`` records is cut from its whole order.
+DEEP, WHOLE = 100, 20_000
 #: The counts the write path keeps for a whole pool (``listing_tables``).
 _COUNTED = "SELECT name, key, count FROM facet_counts WHERE repo = %s AND deleted = %s"
 
@@ -32,7 +34,7 @@ def page(store: "PostgresStore", query: Query) -> Page:
     with store.db.connection() as conn:
         sql = _Sql(conn, store, query)
         total = kept.remember(("total", asked), lambda: _total(conn, store, query, sql), weight=_one)
-        rows = _page_rows(conn, store, (asked, query.sort, skip, per_page), sql, kept) if total else []
+        rows = _page_rows(conn, store, (asked, query.sort, skip, per_page), sql, kept, total) if total else []
         records = tuple(store.read_record(doc, reference) for reference, doc, _ in rows)
         if searched is None:
             return Page(records, total, number, per_page)
@@ -62,7 +64,8 @@ class _Sql:
         self.conn, self.store, self.query = conn, store, query
         # Counting scans look expensive enough to the planner to compile them first (JIT), which costs
         # more than it saves on rows this narrow: several times the scan itself.
-        conn.execute("SET LOCAL jit = off")
+        # A UNION ALL's parts (``clauses.page_of``) are read one after the other, never in parallel.
+        conn.execute("SET LOCAL jit = off; SET LOCAL enable_parallel_append = off")
 
     @cached_property
     def plan(self):
@@ -123,24 +126,37 @@ def _count(conn, store: "PostgresStore", query: Query, named: dict[str, Sql]) ->
     return conn.execute(f"SELECT count(*) FROM records r WHERE {text}", params).fetchone()[0]
 
 
-def _page_rows(conn, store: "PostgresStore", shown: tuple, sql: _Sql, kept: Remembered
+def _page_rows(conn, store: "PostgresStore", shown: tuple, sql: _Sql, kept: Remembered, total: int
                ) -> list[tuple[str, dict, float | None]]:
     """The page's rows (``shown``: what is asked, the sort, how many to skip and take). Which records they
     are, in order, is remembered; not their documents, read again by number: a cheap look-up, and the memory
-    stays small."""
+    stays small. A page deep in a list that is not too long is cut from the list's whole order, remembered
+    once: reading past thousands of rows for each page costs a sort of them all each time, and people (and
+    crawlers) page through a list one page after another."""
     fetched: dict[int, tuple[str, dict]] = {}
+    skip, take = shown[2:]
 
     def order() -> list[tuple[int, float | None]]:
-        rows = _rows(conn, store, sql, *shown[2:])
+        rows = _rows(conn, store, sql, skip, take)
         fetched.update((number, (reference, doc)) for number, reference, doc, _ in rows)
         return [(number, score) for number, _, _, score in rows]
-    numbers = kept.remember(("rows", *shown), order)
+    if skip >= DEEP and total <= WHOLE and sql.query.searched is None:
+        numbers = kept.remember(("order", *shown[:2]), lambda: _whole_order(conn, store, sql, total))[skip:skip + take]
+    else:
+        numbers = kept.remember(("rows", *shown), order)
     missing = [number for number, _ in numbers if number not in fetched]
     if missing:
         fetched.update((number, (reference, doc)) for number, reference, doc in conn.execute(
             "SELECT number, reference, doc FROM records WHERE repo = %s AND number = ANY(%s)",
             [store.repo, missing]))
     return [(*fetched[number], score) for number, score in numbers]
+
+
+def _whole_order(conn, store: "PostgresStore", sql: _Sql, total: int) -> list[tuple[int, None]]:
+    """The numbers of every record a browse query selects, in its order."""
+    rows = conn.execute(*clauses.page_of(store.rtype, sql.query.sort or store.rtype.listing.sort, "r.number",
+                                         clauses.where(sql.named), 0, total)).fetchall()
+    return [(number, None) for number, in rows]
 
 
 def _one(_: object) -> int:
@@ -154,7 +170,6 @@ def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
     query, rtype, found = sql.query, store.rtype, sql.found
     order, order_params = clauses.order_by(rtype, query.sort or rtype.listing.sort)
     if found is None:       # in an index's order (``sort_indexes``): a first page reads its own rows
-        conn.execute("SET LOCAL enable_parallel_append = off")      # a UNION ALL's parts stay one after the other
         return conn.execute(*clauses.page_of(rtype, query.sort or rtype.listing.sort,
                                              "r.number, r.reference, r.doc, NULL", clauses.where(sql.named),
                                              skip, take)).fetchall()
