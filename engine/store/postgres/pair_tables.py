@@ -10,9 +10,9 @@ A record pairs each such key with the facet keys of every other field; the filte
 under its filter leave that filter out, is ``facet_counts``'s. A trigger per kind of write keeps the counts in
 the same transaction, once per statement, in key order, as ``listing_tables`` does.
 
-The counting functions, this one and ``listing_tables``'s, never compile their statements (JIT): the planner
-reckons a row's facet keys by the hundred, so finds a one-row write's count worth compiling, which costs
-hundreds of times the count itself.
+The counting functions, this one and ``listing_tables``'s (replaced here), run static statements, planned once
+per session rather than at every write, and never compile them (JIT): the planner reckons a row's facet keys
+by the hundred, so finds a one-row write's count worth compiling, which costs hundreds of times the count.
 """
 
 PAIRS = """
@@ -37,20 +37,57 @@ RETURNS TABLE (filter text, filter_key text, name text, key text) LANGUAGE sql I
     WHERE facets ? f.key AND t.name <> f.key
 $$;
 
+-- The rows a statement added count once more, those it removed once less. Static statements, one per kind of
+-- write, so that each session plans them once (a statement made as text is planned at every write).
 CREATE FUNCTION count_facet_pairs() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changed text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT repo, deleted, keys, facets, 1 AS sign FROM added'
-        WHEN 'DELETE' THEN 'SELECT repo, deleted, keys, facets, -1 AS sign FROM removed'
-        ELSE 'SELECT repo, deleted, keys, facets, 1 AS sign FROM added '
-             'UNION ALL SELECT repo, deleted, keys, facets, -1 FROM removed' END;
 BEGIN
-    EXECUTE 'INSERT INTO facet_pair_counts (repo, deleted, filter, filter_key, name, key, count) '
-            'SELECT c.repo, c.deleted, p.filter, p.filter_key, p.name, p.key, sum(c.sign) '
-            'FROM (' || changed || ') AS c CROSS JOIN LATERAL facet_pairs(c.keys, c.facets) AS p '
-            'GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3, 4, 5, 6 '
-            'ON CONFLICT (repo, deleted, filter, filter_key, name, key) '
-            'DO UPDATE SET count = facet_pair_counts.count + excluded.count';
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO facet_pair_counts AS f (repo, deleted, filter, filter_key, name, key, count)
+        SELECT c.repo, c.deleted, p.filter, p.filter_key, p.name, p.key, count(*)
+        FROM added AS c CROSS JOIN LATERAL facet_pairs(c.keys, c.facets) AS p
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (repo, deleted, filter, filter_key, name, key) DO UPDATE SET count = f.count + excluded.count;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO facet_pair_counts AS f (repo, deleted, filter, filter_key, name, key, count)
+        SELECT c.repo, c.deleted, p.filter, p.filter_key, p.name, p.key, -count(*)
+        FROM removed AS c CROSS JOIN LATERAL facet_pairs(c.keys, c.facets) AS p
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (repo, deleted, filter, filter_key, name, key) DO UPDATE SET count = f.count + excluded.count;
+    ELSE
+        INSERT INTO facet_pair_counts AS f (repo, deleted, filter, filter_key, name, key, count)
+        SELECT c.repo, c.deleted, p.filter, p.filter_key, p.name, p.key, sum(c.sign)
+        FROM (SELECT repo, deleted, keys, facets, 1 AS sign FROM added
+              UNION ALL SELECT repo, deleted, keys, facets, -1 FROM removed) AS c
+        CROSS JOIN LATERAL facet_pairs(c.keys, c.facets) AS p
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (repo, deleted, filter, filter_key, name, key) DO UPDATE SET count = f.count + excluded.count;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- ``listing_tables``'s count of facets, made static the same way.
+CREATE OR REPLACE FUNCTION count_facets() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO facet_counts AS f (repo, deleted, name, key, count)
+        SELECT c.repo, c.deleted, t.name, t.key, count(*) FROM added AS c CROSS JOIN LATERAL facet_terms(c.facets) AS t
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (repo, deleted, name, key) DO UPDATE SET count = f.count + excluded.count;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO facet_counts AS f (repo, deleted, name, key, count)
+        SELECT c.repo, c.deleted, t.name, t.key, -count(*) FROM removed AS c
+        CROSS JOIN LATERAL facet_terms(c.facets) AS t
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (repo, deleted, name, key) DO UPDATE SET count = f.count + excluded.count;
+    ELSE
+        INSERT INTO facet_counts AS f (repo, deleted, name, key, count)
+        SELECT c.repo, c.deleted, t.name, t.key, sum(c.sign)
+        FROM (SELECT repo, deleted, facets, 1 AS sign FROM added
+              UNION ALL SELECT repo, deleted, facets, -1 FROM removed) AS c
+        CROSS JOIN LATERAL facet_terms(c.facets) AS t
+        GROUP BY 1, 2, 3, 4 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (repo, deleted, name, key) DO UPDATE SET count = f.count + excluded.count;
+    END IF;
     RETURN NULL;
 END $$;
 

@@ -14,7 +14,7 @@ import json
 from array import array
 from collections import Counter
 from itertools import repeat
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
@@ -26,15 +26,25 @@ Doc = Mapping[str, Any]
 BATCH = 2000
 
 
-def index_records(conn, rtype: RepositoryType, repo: int, docs: Sequence[tuple[int, Doc]]) -> None:
+def index_records(conn, rtype: RepositoryType, repo: int, docs: Sequence[tuple[int, Doc]],
+                  fresh: Collection[int] = ()) -> None:
     """Index (again) the records ``docs`` (number, stored document) in the write's own transaction, after
-    their rows and their attachments' rows are written; the last document of a number counts."""
+    their rows and their attachments' rows are written; the last document of a number counts. ``fresh``:
+    numbers just made, which nothing was indexed under (a save of one new record is then a few statements:
+    every one waits for the database, under the repository's lock)."""
     docs = dict(docs)
     if not docs:
         return
-    state = conn.execute("SELECT records, lengths, learnt_from FROM search_repositories WHERE repo = %s "
-                         "FOR UPDATE", (repo,)).fetchone()
-    earlier = _earlier(conn, repo, list(docs))
+    if fresh and set(docs) <= set(fresh):
+        earlier: dict[int, tuple] = {}
+        state = conn.execute("UPDATE search_repositories SET records = records + %s WHERE repo = %s "
+                             "RETURNING records - %s, lengths, learnt_from", (len(docs), repo, len(docs))).fetchone()
+        counted = True
+    else:
+        state = conn.execute("SELECT records, lengths, learnt_from FROM search_repositories WHERE repo = %s "
+                             "FOR UPDATE", (repo,)).fetchone()
+        earlier = _earlier(conn, repo, list(docs))
+        counted = False
     if state is None or _relearn(state[0] + len(docs) - len(earlier), state[2]):
         rebuild(conn, rtype, repo)
         return
@@ -42,8 +52,9 @@ def index_records(conn, rtype: RepositoryType, repo: int, docs: Sequence[tuple[i
     weighed = _weighed(conn, searched, _lengths(searched, state[1]), repo, docs)
     _take_back(conn, repo, earlier)
     _put(conn, repo, weighed, {number: not doc.get("deleted") for number, doc in docs.items()}, earlier)
-    conn.execute("UPDATE search_repositories SET records = records + %s WHERE repo = %s",
-                 (len(docs) - len(earlier), repo))
+    if not counted:
+        conn.execute("UPDATE search_repositories SET records = records + %s WHERE repo = %s",
+                     (len(docs) - len(earlier), repo))
 
 
 def rebuild(conn, rtype: RepositoryType, repo: int) -> None:
@@ -92,8 +103,11 @@ def _docs(conn, rtype: RepositoryType, repo: int, numbers: list[int]) -> dict[in
     return {number: dict(renames.values(doc)) if renames is not None else doc for number, doc in rows}
 
 
-def _file_texts(conn, repo: int, docs: Mapping[int, Doc]):
-    """The file text lookup of ``record_passages`` for these records: (name, text) of their attachments."""
+def _file_texts(conn, repo: int, docs: Mapping[int, Doc], searched: tuple[Searched, ...] = ()):
+    """The file text lookup of ``record_passages`` for these records: (name, text) of their attachments
+    (none asked for when ``searched``, the searched fields, shows that none of the records holds a file)."""
+    if searched and not any(doc.get(one.name) for one in searched if one.files for doc in docs.values()):
+        return {}.get
     rows = conn.execute("SELECT id, filename, text FROM attachments WHERE repo = %s AND number = ANY(%s) "
                         "AND text <> ''", (repo, list(docs))).fetchall()
     texts = {attachment_id: (filename, text) for attachment_id, filename, text in rows}
@@ -102,7 +116,7 @@ def _file_texts(conn, repo: int, docs: Mapping[int, Doc]):
 
 def _weighed(conn, searched: tuple[Searched, ...], lengths: list[float], repo: int, docs: Mapping[int, Doc]
              ) -> dict[int, Weighed]:
-    passages = record_passages(searched, _file_texts(conn, repo, docs))
+    passages = record_passages(searched, _file_texts(conn, repo, docs, searched))
     return {number: weigh(searched, passages(doc), lengths) for number, doc in docs.items()}
 
 
@@ -130,11 +144,6 @@ def _take_back(conn, repo: int, earlier: Mapping[int, tuple]) -> None:
 def _put(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, bool],
          earlier: Mapping[int, tuple]) -> None:
     """Write the records' weights, what each gave, and the changes to the term and word counts."""
-    _copy(conn, "search_terms (repo, term, number, weight)", _weights(repo, weighed, "terms"))
-    _copy(conn, "search_pairs (repo, pair, number, weight)", _weights(repo, weighed, "pairs"))
-    _copy(conn, "search_records (repo, number, counted, terms, pairs, words)",
-          (f"{repo}\t{number}\t{'t' if live[number] else 'f'}\t{' '.join(one.terms)}\t{','.join(one.pairs)}\t"
-           f"{' '.join(sorted(one.words))}\n" for number, one in weighed.items()))
     terms, words = Counter(), Counter()
     for counted, held, used in earlier.values():
         terms.subtract(held)
@@ -144,19 +153,75 @@ def _put(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, boo
         terms.update(one.terms.keys())
         if live[number]:
             words.update(one.words)
-    _count(conn, "search_dictionary", "term", repo, terms)
-    _count(conn, "search_words", "word", repo, words)
+    if len(weighed) <= FEW:
+        _insert(conn, repo, weighed, live, terms, words)
+    else:
+        _copy(conn, "search_terms (repo, term, number, weight)", _lines(repo, _weights(weighed, "terms")))
+        _copy(conn, "search_pairs (repo, pair, number, weight)", _lines(repo, _weights(weighed, "pairs")))
+        _copy(conn, "search_records (repo, number, counted, terms, pairs, words)",
+              (f"{repo}\t{number}\t{'t' if live[number] else 'f'}\t{chr(9).join(_given(one))}\n"
+               for number, one in weighed.items()))
+        _count(conn, "search_dictionary", "term", repo, terms)
+        _count(conn, "search_words", "word", repo, words)
+    _drop_unheld(conn, repo, terms, words)
 
 
-def _weights(repo: int, weighed: Mapping[int, Weighed], kind: str) -> Iterator[str]:
-    """Rows of one weight table, in the order of its index (many records' rows go in a few of its pages
-    instead of one page each). Weights are kept as ``real``, as the embedded index keeps them (float32
-    arrays), so the scores agree to the last bit: rounded here, then written in full."""
+def _given(one: Weighed) -> tuple[str, str, str]:
+    """What a record gave, as ``search_records`` keeps it: its terms, pairs and words."""
+    return " ".join(one.terms), ",".join(one.pairs), " ".join(sorted(one.words))
+
+
+#: Up to this many records, their rows go in with one statement; more go by ``COPY``.
+FEW = 20
+_INSERT = """
+WITH t AS (INSERT INTO search_terms (repo, term, number, weight)
+           SELECT %(repo)s, * FROM unnest(%(terms)s::text[], %(term_numbers)s::bigint[], %(term_weights)s::real[])),
+     p AS (INSERT INTO search_pairs (repo, pair, number, weight)
+           SELECT %(repo)s, * FROM unnest(%(pairs)s::text[], %(pair_numbers)s::bigint[], %(pair_weights)s::real[])),
+     r AS (INSERT INTO search_records (repo, number, counted, terms, pairs, words)
+           SELECT %(repo)s, * FROM unnest(%(numbers)s::bigint[], %(counted)s::boolean[], %(given_terms)s::text[],
+                                          %(given_pairs)s::text[], %(given_words)s::text[])),
+     d AS (INSERT INTO search_dictionary (repo, term, records)
+           SELECT %(repo)s, * FROM unnest(%(held)s::text[], %(held_changes)s::int[])
+           ON CONFLICT (repo, term) DO UPDATE SET records = search_dictionary.records + excluded.records)
+INSERT INTO search_words (repo, word, records) SELECT %(repo)s, * FROM unnest(%(used)s::text[], %(used_changes)s::int[])
+ON CONFLICT (repo, word) DO UPDATE SET records = search_words.records + excluded.records
+"""
+
+
+def _insert(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, bool], terms: Counter,
+            words: Counter) -> None:
+    """``_put``'s rows in one statement: a save of a record waits for the database once, not seven times."""
+    params: dict[str, Any] = {"repo": repo}
+    for kind in ("terms", "pairs"):
+        rows = _weights(weighed, kind)
+        params[kind] = [key for key, _, _ in rows]
+        params[f"{kind[:-1]}_numbers"] = [number for _, number, _ in rows]
+        params[f"{kind[:-1]}_weights"] = [weight for _, _, weight in rows]
+    params["numbers"] = list(weighed)
+    params["counted"] = [live[number] for number in weighed]
+    given = [_given(one) for one in weighed.values()]
+    for place, name in enumerate(("given_terms", "given_pairs", "given_words")):
+        params[name] = [one[place] for one in given]
+    for name, changes in (("held", terms), ("used", words)):
+        changed = sorted(key for key, change in changes.items() if change)
+        params[name], params[f"{name}_changes"] = changed, [changes[key] for key in changed]
+    conn.execute(_INSERT, params)
+
+
+def _weights(weighed: Mapping[int, Weighed], kind: str) -> list[tuple[str, int, float]]:
+    """(key, number, weight) of one weight table, in the order of its index (many records' rows go in a few
+    of its pages instead of one page each). Weights are kept as ``real``, as the embedded index keeps them
+    (float32 arrays), so the scores agree to the last bit: rounded here, then written in full."""
     rows = []
     for number, one in weighed.items():
         held: dict[str, float] = getattr(one, kind)
         rows += zip(held, repeat(number), array("f", held.values()).tolist())
     rows.sort()
+    return rows
+
+
+def _lines(repo: int, rows: list[tuple[str, int, float]]) -> Iterator[str]:
     return (f"{repo}\t{key}\t{number}\t{weight!r}\n" for key, number, weight in rows)
 
 
@@ -181,16 +246,19 @@ def _chunks(lines: Iterator[str], size: int = 5000) -> Iterator[str]:
 
 
 def _count(conn, table: str, column: str, repo: int, changes: Counter) -> None:
-    """Add the changes to the counts (keys in order, so that no two writes wait on each other in turn) and
-    drop what no record holds any more."""
+    """Add the changes to the counts (keys in order, so that no two writes wait on each other in turn)."""
     changed = sorted(key for key, change in changes.items() if change)
-    if not changed:
-        return
-    conn.execute(f"INSERT INTO {table} (repo, {column}, records) SELECT %s, k, c FROM unnest(%s::text[], "
-                 f"%s::int[]) AS u (k, c) ON CONFLICT (repo, {column}) DO UPDATE "
-                 f"SET records = {table}.records + excluded.records",
-                 (repo, changed, [changes[key] for key in changed]))
-    gone = [key for key in changed if changes[key] < 0]
-    if gone:
-        conn.execute(f"DELETE FROM {table} WHERE repo = %s AND {column} = ANY(%s) AND records <= 0",
-                     (repo, gone))
+    if changed:
+        conn.execute(f"INSERT INTO {table} (repo, {column}, records) SELECT %s, k, c FROM unnest(%s::text[], "
+                     f"%s::int[]) AS u (k, c) ON CONFLICT (repo, {column}) DO UPDATE "
+                     f"SET records = {table}.records + excluded.records",
+                     (repo, changed, [changes[key] for key in changed]))
+
+
+def _drop_unheld(conn, repo: int, terms: Counter, words: Counter) -> None:
+    """Drop the terms and words no record holds any more (only a change that took some away can)."""
+    for table, column, changes in (("search_dictionary", "term", terms), ("search_words", "word", words)):
+        gone = sorted(key for key, change in changes.items() if change < 0)
+        if gone:
+            conn.execute(f"DELETE FROM {table} WHERE repo = %s AND {column} = ANY(%s) AND records <= 0",
+                         (repo, gone))

@@ -49,6 +49,7 @@ class Write:
         self.store, self.conn, self.repo = store, conn, store.repo
         self.counter: int = conn.execute(COUNTER + " FOR UPDATE OF r", (self.repo,)).fetchone()[0]
         self._indexed: dict[int, Doc] = {}
+        self._fresh: set[int] = set()       # numbers this write made: nothing was indexed under them
         self._next: int | None = None
         self._changed = False
 
@@ -58,6 +59,7 @@ class Write:
         places = ", ".join(["%s"] * (len(RECORD_COLUMNS) + 2))
         self.conn.execute(f"INSERT INTO records ({names}) VALUES ({places})",
                           (self.repo, number, *self._columns(doc)))
+        self._fresh.add(number)
         self._wrote(number, doc)
 
     def replace_record(self, number: int, doc: Doc, version: int) -> bool:
@@ -128,7 +130,8 @@ class Write:
         """Index what was written, after its rows and its files' rows, and move the revision on; a save that
         wrote nothing leaves the revision as it was."""
         if self._indexed:
-            search.index_records(self.conn, self.store.rtype, self.repo, sorted(self._indexed.items()))
+            search.index_records(self.conn, self.store.rtype, self.repo, sorted(self._indexed.items()),
+                                 self._fresh)
         if self._changed or self._next is not None:
             self.conn.execute("UPDATE repositories SET revision = revision + 1, "
                               "next_reference = greatest(next_reference, %s) WHERE id = %s",
