@@ -113,8 +113,13 @@ class Accounts:
     def session_stamp(self, username: str) -> str:
         """A short fingerprint of the account's password hash: a session remembers it when it starts, so a
         password change (a new hash, with its new salt) ends every session started before it."""
-        stored = self._current()["users"].get(username, {}).get("password") or ""
-        return hashlib.sha256(stored.encode("utf-8")).hexdigest()[:16]
+        return self.signed_in(username)[1]
+
+    def signed_in(self, username: str) -> tuple[User | None, str]:
+        """The account and its ``session_stamp``, from one reading of the accounts (every request asks)."""
+        record = self._current()["users"].get(username)
+        stored = (record or {}).get("password") or ""
+        return self._user(record, username), hashlib.sha256(stored.encode("utf-8")).hexdigest()[:16]
 
     def has_password(self, username: str) -> bool:
         return bool(self._current()["users"].get(username, {}).get("password"))

@@ -31,8 +31,8 @@ def _from_session() -> User | None:
     username = session.get(SESSION_KEY)
     if not username:
         return None
-    found = accounts().get(username)
-    if found is None or session.get(STAMP_KEY) != accounts().session_stamp(username):
+    found, stamp = accounts().signed_in(username)
+    if found is None or session.get(STAMP_KEY) != stamp:
         session.clear()             # the account was removed, or its password changed since this sign-in
         return None
     return found
