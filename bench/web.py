@@ -199,12 +199,15 @@ def add_people(data: str, instance) -> None:
 
 
 def page_paths(browse: str, rtype) -> dict[str, str]:
-    """Browse as people use it (one facet filter and a column sort) and a one-word search."""
+    """Browse as people use it (one facet filter and a column sort), a one-word search, and a record's page
+    (its history, files and discussion)."""
+    from engine.store.documents import format_reference
     facet = next(name for name in rtype.listing.facets if name != "status")
     value = rtype.field(facet).choice_values[0]
     return {
         "browse": f"{browse}?{urllib.parse.urlencode({facet: value, 'sort': rtype.record_title})}",
         "search": f"{browse}?q=discharge",
+        "record": browse + format_reference(rtype.reference_prefix, 1),
     }
 
 

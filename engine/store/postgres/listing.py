@@ -39,10 +39,11 @@ def page(store: "PostgresStore", query: Query) -> Page:
         if searched is None:
             return Page(records, total, number, per_page)
         from engine.store.postgres import search
+        suggested = None if total else kept.remember(     # (kept in a tuple: no suggestion is an answer too)
+            ("suggestion", asked), lambda: (search.suggestion(conn, store, searched),), weight=_one)[0]
         return Page(records, total, number, per_page,
                     snippets=search.snippets(conn, store, searched, records),
-                    scores={reference: score for reference, _, score in rows},
-                    suggestion=search.suggestion(conn, store, searched) if not total else None)
+                    scores={reference: score for reference, _, score in rows}, suggestion=suggested)
 
 
 def facets(store: "PostgresStore", query: Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
@@ -62,10 +63,16 @@ class _Sql:
 
     def __init__(self, conn, store: "PostgresStore", query: Query):
         self.conn, self.store, self.query = conn, store, query
-        # Counting scans look expensive enough to the planner to compile them first (JIT), which costs
-        # more than it saves on rows this narrow: several times the scan itself.
-        # A UNION ALL's parts (``clauses.page_of``) are read one after the other, never in parallel.
-        conn.execute("SET LOCAL jit = off; SET LOCAL enable_parallel_append = off")
+        self._settled = False
+
+    def _settle(self) -> None:
+        """The session's settings for the listing's queries, set before the first (a page whose every
+        answer is remembered asks none). Counting scans look expensive enough to the planner to compile them
+        first (JIT), which costs more than it saves on rows this narrow: several times the scan itself. A
+        UNION ALL's parts (``clauses.page_of``) are read one after the other, never in parallel."""
+        if not self._settled:
+            self.conn.execute("SET LOCAL jit = off; SET LOCAL enable_parallel_append = off")
+            self._settled = True
 
     @cached_property
     def plan(self):
@@ -73,6 +80,7 @@ class _Sql:
         if self.query.searched is None:
             return None
         from engine.store.postgres import search_scoring
+        self._settle()
         return search_scoring.plan(self.conn, self.store.repo, self.query.searched)
 
     @cached_property
@@ -92,6 +100,7 @@ class _Sql:
 
     @cached_property
     def named(self) -> dict[str, Sql]:
+        self._settle()
         return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.found)
 
 
