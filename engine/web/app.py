@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
@@ -94,6 +94,24 @@ def _shared_secret(place: Place) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def _one_moment(app: Flask) -> None:
+    """Each request reads the repositories' revisions (what its remembered pages are kept under) once, on a
+    database: a page asking every repository waits for the database once, and still sees any save made
+    anywhere before the request began (``engine.store.postgres.database.moment``)."""
+    from engine.store.postgres.database import moment
+
+    @app.before_request
+    def begin() -> None:
+        g.revisions_moment = moment()
+        g.revisions_moment.__enter__()
+
+    @app.teardown_request
+    def end(_error: BaseException | None) -> None:
+        held = g.pop("revisions_moment", None)
+        if held is not None:
+            held.__exit__(None, None, None)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     paths = _configure(app, test_config)
@@ -109,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     site = Site(project, paths, app.jinja_env, place)
     app.extensions["repo_engine"] = site
     atexit.register(site.close)     # stores live as long as the process: their in-memory caches are the point
+    _one_moment(app)
     CSRFProtect(app).exempt(api.bp)      # the API takes bearer tokens only, never the session cookie
     security.init_app(app)
     auth_session.register(app)

@@ -5,12 +5,36 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Iterator
 
 from engine.errors import StoreError
 
 #: How many connections a process keeps per database (each application server's worker is one process).
 POOL_MIN, POOL_MAX = 1, 8
+
+
+#: Within one moment (a web request: ``moment``), every repository's revision read once, in one query: a page
+#: asking several repositories (a trust-wide search, a record's related records) waits for the database once
+#: to know which of their remembered answers still hold. URL -> repository id -> revision.
+_moment: ContextVar[dict[str, dict[int, int]] | None] = ContextVar("revisions", default=None)
+
+
+@contextmanager
+def moment() -> Iterator[None]:
+    """Read the repositories' revisions once for the block (a request): a write in it makes them read again."""
+    token = _moment.set({})
+    try:
+        yield
+    finally:
+        _moment.reset(token)
+
+
+def moved_on() -> None:
+    """A write of this moment moved a revision on: the revisions are read again when next asked for."""
+    seen = _moment.get()
+    if seen:
+        seen.clear()
 
 
 class DatabaseUnavailable(StoreError):
@@ -68,6 +92,18 @@ class Database:
     def connection(self) -> Iterator["psycopg.Connection"]:     # noqa: F821 - psycopg is imported lazily
         with self.pool.connection() as conn:
             yield conn
+
+    def revision(self, repo: int) -> int:
+        """The revision of repository ``repo`` (every write moves it on): read now, or once per moment."""
+        seen = _moment.get()
+        if seen is None:
+            with self.connection() as conn:
+                return conn.execute("SELECT revision FROM repositories WHERE id = %s", (repo,)).fetchone()[0]
+        revisions = seen.get(self.url)
+        if revisions is None or repo not in revisions:
+            with self.connection() as conn:
+                revisions = seen[self.url] = dict(conn.execute("SELECT id, revision FROM repositories").fetchall())
+        return revisions[repo]
 
     def repository(self, instance: str, repository: str) -> int:
         """The id of an instance's repository, made on first use (the counter of references starts at 1)."""

@@ -119,9 +119,7 @@ class Reading(Store):
             after = rows[-1][0]
 
     def revision(self) -> Hashable:
-        with self.db.connection() as conn:
-            return self.repo, conn.execute("SELECT revision FROM repositories WHERE id = %s",
-                                           (self.repo,)).fetchone()[0]
+        return self.repo, self.db.revision(self.repo)
 
     # -- the discussion beside a record, and who watches it ---------------------------------------------------
     def comments(self, reference: str) -> list[Comment]:

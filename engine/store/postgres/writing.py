@@ -20,6 +20,7 @@ from engine.notify.notice import Notice
 from engine.store.base import Attachment, Idempotency
 from engine.store.documents import TYPE_REVISION, attachment_doc, parse_stamp
 from engine.store.postgres import derived, search
+from engine.store.postgres.database import moved_on
 from engine.store.postgres.outbox import queue_rows
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ class Write:
             search.index_records(self.conn, self.store.rtype, self.repo, sorted(self._indexed.items()),
                                  self._fresh)
         if self._changed or self._next is not None:
+            moved_on()
             self.conn.execute("UPDATE repositories SET revision = revision + 1, "
                               "next_reference = greatest(next_reference, %s) WHERE id = %s",
                               (self._next or 0, self.repo))
