@@ -44,3 +44,17 @@ def test_a_save_elsewhere_before_the_moment_began_is_seen(postgres_url):
     with moment():
         assert here.query(Query()).total == 2
     elsewhere.db.close()
+
+
+def test_comments_and_watchers_remembered_are_read_again_after_a_save_on_another_server(postgres_url):
+    here = PostgresStore(qi_project(), database(postgres_url), "one")
+    elsewhere = PostgresStore(qi_project(), Database(postgres_url), "one")
+    reference = here.insert(project(1), user="ann").reference
+    assert here.comments(reference) == [] and here.watchers(reference) == frozenset()
+    elsewhere.add_comment(reference, "Seen on ward 12", user="bob")
+    elsewhere.set_watching(reference, "bob", True)
+    assert [comment.text for comment in here.comments(reference)] == ["Seen on ward 12"]
+    assert here.watchers(reference) == frozenset({"bob"})
+    elsewhere.set_watching(reference, "bob", False)
+    assert here.watchers(reference) == frozenset()
+    elsewhere.db.close()

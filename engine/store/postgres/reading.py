@@ -13,6 +13,7 @@ from engine.store.documents import field_values, to_comment, to_record
 from engine.store.history import rebuild
 from engine.store.postgres import listing
 from engine.store.postgres.database import Database
+from engine.store.postgres.remembered import remembered
 
 Doc = dict[str, Any]
 #: How many records one query of ``iter_all`` fetches.
@@ -122,19 +123,25 @@ class Reading(Store):
         return self.repo, self.db.revision(self.repo)
 
     # -- the discussion beside a record, and who watches it ---------------------------------------------------
+    # A record page asks for both at every view: they are remembered under the revision, as the listing's
+    # answers are (a comment or a watch is a write, which moves the revision on).
     def comments(self, reference: str) -> list[Comment]:
-        with self.db.connection() as conn:
-            rows = conn.execute("SELECT c.doc FROM comments c JOIN records r ON r.repo = c.repo "
-                                "AND r.number = c.number WHERE c.repo = %s AND r.reference = %s ORDER BY c.seq",
-                                (self.repo, reference))
-            return [to_comment(doc) for doc, in rows]
+        def read() -> tuple[Comment, ...]:
+            with self.db.connection() as conn:
+                rows = conn.execute("SELECT c.doc FROM comments c JOIN records r ON r.repo = c.repo AND "
+                                    "r.number = c.number WHERE c.repo = %s AND r.reference = %s ORDER BY c.seq",
+                                    (self.repo, reference))
+                return tuple(to_comment(doc) for doc, in rows)
+        return list(remembered(self).remember(("comments", reference), read))
 
     def watchers(self, reference: str) -> frozenset[str]:
-        with self.db.connection() as conn:
-            rows = conn.execute("SELECT w.username FROM watchers w JOIN records r ON r.repo = w.repo "
-                                "AND r.number = w.number WHERE w.repo = %s AND r.reference = %s",
-                                (self.repo, reference))
-            return frozenset(username for username, in rows)
+        def read() -> frozenset[str]:
+            with self.db.connection() as conn:
+                rows = conn.execute("SELECT w.username FROM watchers w JOIN records r ON r.repo = w.repo "
+                                    "AND r.number = w.number WHERE w.repo = %s AND r.reference = %s",
+                                    (self.repo, reference))
+                return frozenset(username for username, in rows)
+        return remembered(self).remember(("watchers", reference), read)
 
     def watched_by(self, username: str) -> list[str]:
         with self.db.connection() as conn:
