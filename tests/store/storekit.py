@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from engine.fields import default_registry
 from engine.schema.model import Choice, Field, Listing, RepositoryType, Status
@@ -77,3 +78,23 @@ def docx_bytes() -> bytes:
 def open_qi_store(folder: Path):
     from engine.store import open_store
     return open_store(qi_project(), folder)
+
+
+@contextmanager
+def both_stores(test_database, folder: Path, rtype: RepositoryType, fill: Callable[[Any], None]) -> Iterator[tuple]:
+    """The embedded store in ``folder`` and a PostgreSQL store on a schema of the test database of its own,
+    both filled by ``fill``: what the tests comparing the backends answer from. Closed, and the schema
+    dropped, afterwards."""
+    from engine.store.postgres.database import database
+    from engine.store.postgres.store import PostgresStore
+    from engine.store.tinydb import TinyDBStore
+    url = test_database.site()
+    both = (TinyDBStore(rtype, folder), PostgresStore(rtype, database(url), "test"))
+    try:
+        for store in both:
+            fill(store)
+        yield both
+    finally:
+        for store in both:
+            store.close()
+        test_database.drop_site(url)

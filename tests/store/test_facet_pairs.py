@@ -9,7 +9,7 @@ from engine.store.base import NewRecord, Query
 from engine.store.index import STATUS, YEAR
 from engine.store.postgres import pair_counts
 from engine.store.postgres.pair_tables import PAIRS
-from storekit import DIVISIONS, STAFF
+from storekit import DIVISIONS, STAFF, both_stores
 from test_query_backends_agree import RECORDS, USERS, fill, rtype, same, same_facets
 
 RECOUNT = """
@@ -38,17 +38,8 @@ def kept(store, sql: str = KEPT) -> set[tuple]:
 def stores(test_database, tmp_path_factory):
     """Both stores filled alike, once for the module: filling the embedded one is slow. The test that
     writes comes last."""
-    from engine.store.postgres.database import database
-    from engine.store.postgres.store import PostgresStore
-    from engine.store.tinydb import TinyDBStore
-    url = test_database.site()
-    both = (TinyDBStore(rtype(), tmp_path_factory.mktemp("pairs")), PostgresStore(rtype(), database(url), "test"))
-    for store in both:
-        fill(store)
-    yield both
-    for store in both:
-        store.close()
-    test_database.drop_site(url)
+    with both_stores(test_database, tmp_path_factory.mktemp("pairs"), rtype(), fill) as both:
+        yield both
 
 
 def queries(pages):

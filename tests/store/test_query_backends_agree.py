@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from engine.fields import CellError
 from engine.store.base import NewRecord, Query
 from engine.store.index import STATUS, YEAR
-from storekit import DIVISIONS, STAFF, field, qi_project
+from storekit import DIVISIONS, STAFF, both_stores, field, qi_project
 
 RECORDS = 320
 USERS = ("ann", "Bob", "bob", "Zoë", "łukasz")
@@ -71,17 +71,8 @@ def fill(store, seed: int = 7) -> None:
 
 @pytest.fixture(scope="module")
 def stores(test_database, tmp_path_factory):
-    from engine.store.postgres.database import database
-    from engine.store.postgres.store import PostgresStore
-    from engine.store.tinydb import TinyDBStore
-    url = test_database.site()
-    both = (TinyDBStore(rtype(), tmp_path_factory.mktemp("agree")), PostgresStore(rtype(), database(url), "test"))
-    for store in both:
-        fill(store)
-    yield both
-    for store in both:
-        store.close()
-    test_database.drop_site(url)
+    with both_stores(test_database, tmp_path_factory.mktemp("agree"), rtype(), fill) as both:
+        yield both
 
 
 #: Raw URL values per filter (each read by its field type; a system filter takes them as they are).

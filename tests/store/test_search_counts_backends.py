@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.store.base import NewRecord, Query
-from storekit import DIVISIONS, STAFF
+from storekit import DIVISIONS, STAFF, both_stores, qi_project
 
 FACETS = ("status", "division", "staff", "keywords", "lead")
 SEARCHES = ("project", "project sepsis", "project 7", "sepsis", "project -sepsis", "falls project audit")
@@ -22,21 +22,15 @@ def values(number: int) -> dict:
 
 @pytest.fixture(scope="module")
 def stores(test_database, tmp_path_factory):
-    from engine.store.postgres.database import database
-    from engine.store.postgres.store import PostgresStore
-    from engine.store.tinydb import TinyDBStore
-    from storekit import qi_project
-    url = test_database.site()
-    both = (TinyDBStore(qi_project(), tmp_path_factory.mktemp("counts")), PostgresStore(qi_project(), database(url), "t"))
-    for store in both:
-        statuses = store.rtype.status_names
-        store.insert_many([NewRecord(values(n), status=statuses[n % len(statuses)]) for n in range(1, 61)], user="a")
-        for number in (3, 10, 11):
-            store.delete(f"QI-{number:04d}", user="a")
-    yield both
-    for store in both:
-        store.close()
-    test_database.drop_site(url)
+    with both_stores(test_database, tmp_path_factory.mktemp("counts"), qi_project(), fill) as both:
+        yield both
+
+
+def fill(store) -> None:
+    statuses = store.rtype.status_names
+    store.insert_many([NewRecord(values(n), status=statuses[n % len(statuses)]) for n in range(1, 61)], user="a")
+    for number in (3, 10, 11):
+        store.delete(f"QI-{number:04d}", user="a")
 
 
 @pytest.mark.parametrize("q", SEARCHES)

@@ -21,8 +21,8 @@ from engine.errors import DataDamaged
 from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
 from engine.search.fields import searched_fields
-from engine.store.postgres import derived, search
-from engine.store.postgres.writing import DERIVED_COLUMNS, jsonb
+from engine.store.postgres import search
+from engine.store.postgres.writing import DERIVED_COLUMNS, derived_columns
 
 if TYPE_CHECKING:
     from engine.store.postgres.store import PostgresStore
@@ -87,10 +87,9 @@ def _derive_rows(store: "PostgresStore", write) -> None:
         made = []
         for number, reference, doc in rows:
             try:
-                columns = derived.derive(store.rtype, store.readable(doc, reference))
+                made.append((number, *derived_columns(store.rtype, store.readable(doc, reference))))
             except DataDamaged:
                 continue
-            made.append((number, *(jsonb(columns.get(name, {})) for name in DERIVED_COLUMNS)))
         if made:
             values = ", ".join(["(%s::bigint" + ", %s::jsonb" * len(DERIVED_COLUMNS) + ")"] * len(made))
             write.conn.execute(f"UPDATE records AS r SET {assignments} FROM (VALUES {values}) "

@@ -71,9 +71,7 @@ def total(conn, split: Common, constraints: Sql, live_pool: bool) -> int:
     text, params = constraints
     holding = [split.repo, split.word]
     if live_pool:
-        binned = conn.execute(f"SELECT count(*) FROM records r WHERE r.repo = %s AND r.deleted AND {_HOLDS}",
-                              [split.repo, *holding]).fetchone()[0]
-        alone = split.held - binned
+        alone = split.held - _binned(conn, split)
     else:
         alone = conn.execute(f"SELECT count(*) FROM records r WHERE {text} AND {_HOLDS}",
                              [*params, *holding]).fetchone()[0]
@@ -89,11 +87,16 @@ def total(conn, split: Common, constraints: Sql, live_pool: bool) -> int:
 def everywhere(conn, split: Common, deleted: bool) -> bool:
     """Does every record of the pool (the live ones, or the bin) hold the common word? Then the search
     keeps them all, and its counts are the pool's, which are kept (``listing_tables``, ``pair_tables``)."""
-    binned = conn.execute(f"SELECT count(*) FROM records r WHERE r.repo = %s AND r.deleted AND {_HOLDS}",
-                          [split.repo, split.repo, split.word]).fetchone()[0]
+    binned = _binned(conn, split)
     pool = conn.execute("SELECT count FROM facet_counts WHERE repo = %s AND deleted = %s AND name = '' "
                         "AND key = ''", (split.repo, deleted)).fetchone()
     return (binned if deleted else split.held - binned) == (pool[0] if pool else 0)
+
+
+def _binned(conn, split: Common) -> int:
+    """How many deleted records hold the common word (the dictionary counts them with the live ones)."""
+    return conn.execute(f"SELECT count(*) FROM records r WHERE r.repo = %s AND r.deleted AND {_HOLDS}",
+                        [split.repo, split.repo, split.word]).fetchone()[0]
 
 
 def rows(conn, split: Common, constraints: Sql, skip: int, take: int) -> list[tuple[int, str, dict, float]]:

@@ -43,6 +43,12 @@ def jsonb(value: Any) -> Jsonb:
     return Jsonb(value, dumps=_dumps)
 
 
+def derived_columns(rtype, doc: Doc) -> tuple[Jsonb, ...]:
+    """The values of ``DERIVED_COLUMNS`` for the record document ``doc`` (``derived``), ready to write."""
+    made = derived.derive(rtype, doc)
+    return tuple(jsonb(made.get(name, {})) for name in DERIVED_COLUMNS)
+
+
 class Write:
     """The rows of one save of ``store``'s repository, written on ``conn`` (whose transaction is the save)."""
 
@@ -79,11 +85,10 @@ class Write:
         self._changed = True
 
     def _columns(self, doc: Doc) -> tuple[Any, ...]:
-        made = derived.derive(self.store.rtype, doc)
         system = (doc["reference"], doc["status"], parse_stamp(doc["created"]), doc["created_by"],
                   parse_stamp(doc["updated"]), doc["updated_by"], doc["version"], bool(doc.get("deleted")),
                   doc.get(TYPE_REVISION) or "")
-        return (*system, jsonb(doc), *(jsonb(made.get(name, {})) for name in DERIVED_COLUMNS))
+        return (*system, jsonb(doc), *derived_columns(self.store.rtype, doc))
 
     def _wrote(self, number: int, doc: Doc) -> None:
         self._indexed[number] = doc
