@@ -23,6 +23,8 @@ class Entry:
 class Thesaurus:
     groups: tuple[tuple[Entry, ...], ...] = ()
     _by_terms: dict[Terms, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: How many words the longest term has: every word of every query is matched against terms up to it.
+    longest: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_terms: dict[Terms, list[int]] = {}
@@ -30,10 +32,7 @@ class Thesaurus:
             for entry in group:
                 by_terms.setdefault(entry.terms, []).append(number)
         self._by_terms.update({terms: tuple(numbers) for terms, numbers in by_terms.items()})
-
-    @property
-    def longest(self) -> int:
-        return max((len(terms) for terms in self._by_terms), default=0)
+        object.__setattr__(self, "longest", max(map(len, self._by_terms), default=0))
 
     def equivalents(self, terms: Terms) -> tuple[Entry, ...]:
         """Every other term meaning what ``terms`` means (all its groups), without ``terms`` itself."""

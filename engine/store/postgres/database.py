@@ -1,5 +1,11 @@
 """One PostgreSQL database, as the process sees it: a connection pool per URL (shared by every store), the
-schema brought up to date once per process, and the id of each (instance, repository)."""
+schema brought up to date once per process, and the id of each (instance, repository).
+
+A connection is lent for a transaction (``connection``: every write, and a read that must see one moment of
+the data) or for reading (``reading``): each statement then sees what was committed when it began, as it
+would inside a transaction at PostgreSQL's READ COMMITTED level, without the two round trips a transaction
+adds (BEGIN and COMMIT) to a page that asks a question or two.
+"""
 from __future__ import annotations
 
 import os
@@ -14,10 +20,31 @@ from engine.errors import StoreError
 POOL_MIN, POOL_MAX = 1, 8
 
 
-#: Within one moment (a web request: ``moment``), every repository's revision read once, in one query: a page
-#: asking several repositories (a trust-wide search, a record's related records) waits for the database once
-#: to know which of their remembered answers still hold. URL -> repository id -> revision.
-_moment: ContextVar[dict[str, dict[int, int]] | None] = ContextVar("revisions", default=None)
+#: The settings of every session: counting scans look expensive enough to the planner to compile them first
+#: (JIT), which costs several times the scan itself on rows this narrow; and the parts of a UNION ALL
+#: (``clauses.page_of``) are read one after the other, never in parallel.
+SESSION = "SET jit = off; SET enable_parallel_append = off"
+#: The revisions of every repository and every kept document (``documents``), in one query.
+REVISIONS = "SELECT id, NULL, revision FROM repositories UNION ALL SELECT NULL, name, revision FROM documents"
+
+
+class Revisions:
+    """What one moment saw of the revisions: every repository's (by id) and every kept document's (by name)."""
+
+    def __init__(self, rows):
+        self.repositories: dict[int, int] = {}
+        self.documents: dict[str, int] = {}
+        for repo, name, revision in rows:
+            if name is None:
+                self.repositories[repo] = revision
+            else:
+                self.documents[name] = revision
+
+
+#: Within one moment (a web request: ``moment``), every revision read once, in one query: a page asking
+#: several repositories (a trust-wide search, a record's related records) and the accounts waits for the
+#: database once to know which of its remembered answers still hold. URL -> what was seen there.
+_moment: ContextVar[dict[str, Revisions] | None] = ContextVar("revisions", default=None)
 
 
 @contextmanager
@@ -78,7 +105,7 @@ class Database:
         self._repositories: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, name="repo-engine",
-                                   kwargs={"autocommit": False, "row_factory": tuple_row})
+                                   kwargs={"autocommit": False, "row_factory": tuple_row}, configure=_configure)
         try:
             self.pool.open(wait=True, timeout=15)
         except Exception as error:      # noqa: BLE001 - psycopg_pool raises PoolTimeout, wrapping the cause
@@ -90,20 +117,46 @@ class Database:
 
     @contextmanager
     def connection(self) -> Iterator["psycopg.Connection"]:     # noqa: F821 - psycopg is imported lazily
+        """A connection whose block is one transaction: committed when it ends well, rolled back otherwise."""
         with self.pool.connection() as conn:
             yield conn
 
+    @contextmanager
+    def reading(self) -> Iterator["psycopg.Connection"]:        # noqa: F821
+        """A connection for reading: each statement is its own moment, and no transaction is opened."""
+        with self.pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                yield conn
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+
     def revision(self, repo: int) -> int:
         """The revision of repository ``repo`` (every write moves it on): read now, or once per moment."""
+        seen = self._seen(lambda revisions: repo in revisions.repositories)
+        if seen is None:
+            with self.reading() as conn:
+                return conn.execute("SELECT revision FROM repositories WHERE id = %s", (repo,)).fetchone()[0]
+        return seen.repositories[repo]
+
+    def document_revision(self, name: str) -> int | None:
+        """The revision of the kept document ``name`` (0: none kept) within a moment, read once for the moment
+        with every other; None outside one (the caller asks itself)."""
+        seen = self._seen(lambda revisions: True)
+        return None if seen is None else seen.documents.get(name, 0)
+
+    def _seen(self, holds) -> Revisions | None:
+        """The revisions this moment saw, read now if it has not yet seen them (or not what ``holds`` wants:
+        a repository made since); None outside a moment."""
         seen = _moment.get()
         if seen is None:
-            with self.connection() as conn:
-                return conn.execute("SELECT revision FROM repositories WHERE id = %s", (repo,)).fetchone()[0]
+            return None
         revisions = seen.get(self.url)
-        if revisions is None or repo not in revisions:
-            with self.connection() as conn:
-                revisions = seen[self.url] = dict(conn.execute("SELECT id, revision FROM repositories").fetchall())
-        return revisions[repo]
+        if revisions is None or not holds(revisions):
+            with self.reading() as conn:
+                revisions = seen[self.url] = Revisions(conn.execute(REVISIONS).fetchall())
+        return revisions
 
     def repository(self, instance: str, repository: str) -> int:
         """The id of an instance's repository, made on first use (the counter of references starts at 1)."""
@@ -120,6 +173,12 @@ class Database:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _configure(conn) -> None:
+    """Each new connection of the pool: the session's settings (``SESSION``), left idle for the pool."""
+    conn.execute(SESSION)
+    conn.commit()
 
 
 _open: dict[str, Database] = {}

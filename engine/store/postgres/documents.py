@@ -5,8 +5,9 @@ application servers share one database.
 A change is one transaction: the row is read ``FOR UPDATE`` (so every server's changes to one table take turns,
 as the file lock makes them do on one machine), changed, and written back with its revision one higher. A read
 asks for the body only when the revision differs from the one this process last read, so an unchanged table
-costs one small query and no parsing. The body is kept as ``jsonb`` and read back as its JSON text, so the
-very ``Layout`` that reads a file reads the row.
+costs one small query and no parsing, and within a web request none (the request reads every revision once,
+``database.moment``). The body is kept as ``jsonb`` and read back as its JSON text, so the very ``Layout``
+that reads a file reads the row.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from typing import Callable, Generic, Iterator, TypeVar
 
 from engine.errors import DataDamaged, StoreError
-from engine.store.postgres.database import Database, DatabaseUnavailable
+from engine.store.postgres.database import Database, DatabaseUnavailable, moved_on
 from engine.store.wholefile import Layout
 
 T = TypeVar("T")
@@ -41,8 +42,12 @@ class DatabaseDocument(Generic[T]):
         self._read: tuple[int, dict[str, T]] = (0, {})      # revision 0: nothing kept yet
 
     def current(self) -> dict[str, T]:
+        """The table as last committed; within a moment (a web request) as the moment saw its revision, so a
+        table read unchanged costs no query of its own."""
         seen, items = self._read
-        with self._connection() as conn:
+        if self.db.document_revision(self.name) == seen:       # (0 for both: nothing kept yet)
+            return items
+        with self._connection(reading=True) as conn:
             row = conn.execute("SELECT revision, CASE WHEN revision = %s THEN NULL ELSE body::text END "
                                "FROM documents WHERE name = %s", (seen, self.name)).fetchone()
         if row is None or row[0] == 0:
@@ -71,6 +76,7 @@ class DatabaseDocument(Generic[T]):
                 revision += 1
                 conn.execute("UPDATE documents SET revision = %s, body = %s::jsonb WHERE name = %s",
                              (revision, self.layout.body(items).decode("utf-8"), self.name))
+                moved_on()
         self._read = (revision, dict(items))
 
     def _locked(self, conn) -> tuple[int, dict[str, T]]:
@@ -89,11 +95,12 @@ class DatabaseDocument(Generic[T]):
         return self.layout.parse(self.where, None if text is None else text.encode("utf-8"))
 
     @contextmanager
-    def _connection(self):
-        """A transaction; a lock waited on too long is ``busy``, a database out of reach said as such."""
+    def _connection(self, reading: bool = False):
+        """A transaction (or a connection for ``reading``); a lock waited on too long is ``busy``, a database
+        out of reach said as such."""
         import psycopg
         try:
-            with self.db.connection() as conn:
+            with (self.db.reading() if reading else self.db.connection()) as conn:
                 yield conn
         except psycopg.errors.LockNotAvailable:
             raise self._busy() from None

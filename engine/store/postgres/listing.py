@@ -31,7 +31,7 @@ def page(store: "PostgresStore", query: Query) -> Page:
     per_page, number = max(1, query.per_page), max(1, query.page)
     skip, searched = (number - 1) * per_page, query.searched
     kept, asked = remembered(store), _asked(query)
-    with store.db.connection() as conn:
+    with store.db.reading() as conn:
         sql = _Sql(conn, store, query)
         total = kept.remember(("total", asked), lambda: _total(conn, store, query, sql), weight=_one)
         rows = _page_rows(conn, store, (asked, query.sort, skip, per_page), sql, kept, total) if total else []
@@ -50,7 +50,7 @@ def facets(store: "PostgresStore", query: Query, names: Iterable[str]) -> dict[s
     """Counts per facet, most frequent first (ties by key, as ``engine.store.query`` orders them)."""
     names = tuple(names)
     kept = remembered(store)
-    with store.db.connection() as conn:
+    with store.db.reading() as conn:
         sql = _Sql(conn, store, query)
         counted = kept.remember(("facets", names, _asked(query)),
                                 lambda: _facets(conn, store, query, _counted(conn, query, sql), names),
@@ -63,16 +63,6 @@ class _Sql:
 
     def __init__(self, conn, store: "PostgresStore", query: Query):
         self.conn, self.store, self.query = conn, store, query
-        self._settled = False
-
-    def _settle(self) -> None:
-        """The session's settings for the listing's queries, set before the first (a page whose every
-        answer is remembered asks none). Counting scans look expensive enough to the planner to compile them
-        first (JIT), which costs more than it saves on rows this narrow: several times the scan itself. A
-        UNION ALL's parts (``clauses.page_of``) are read one after the other, never in parallel."""
-        if not self._settled:
-            self.conn.execute("SET LOCAL jit = off; SET LOCAL enable_parallel_append = off")
-            self._settled = True
 
     @cached_property
     def plan(self):
@@ -80,7 +70,6 @@ class _Sql:
         if self.query.searched is None:
             return None
         from engine.store.postgres import search_scoring
-        self._settle()
         return search_scoring.plan(self.conn, self.store.repo, self.query.searched)
 
     @cached_property
@@ -100,7 +89,6 @@ class _Sql:
 
     @cached_property
     def named(self) -> dict[str, Sql]:
-        self._settle()
         return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.found)
 
 

@@ -57,21 +57,32 @@ class Reading(Store):
     def _with_rows(self, reference: str, table: str, order: str, renamed) -> tuple[Doc, list[Doc]]:
         """The record (deleted or not) and the documents of its rows in ``table`` (history, attachments) in
         ``order``, each in today's names (``renamed(renames)``: how one is renamed)."""
-        with self.db.connection() as conn:
-            number, doc = self._doc(conn, reference, include_deleted=True)
+        number, doc = self._opened(reference, include_deleted=True)
+        with self.db.reading() as conn:
             rows = [row for row, in conn.execute(f"SELECT doc FROM {table} WHERE repo = %s AND number = %s "
                                                  f"ORDER BY {order}", (self.repo, number))]
         return doc, rows if self.renames is None else list(map(renamed(self.renames), rows))
 
     def _doc(self, conn, reference: str, include_deleted: bool) -> tuple[int, Doc]:
-        found = self._find(conn, reference)
+        return self._live(self._find(conn, reference), reference, include_deleted)
+
+    @staticmethod
+    def _live(found: tuple[int, Doc] | None, reference: str, include_deleted: bool) -> tuple[int, Doc]:
         if found is None or (found[1].get("deleted") and not include_deleted):
             raise RecordNotFound(reference)
         return found
 
+    def _opened(self, reference: str, include_deleted: bool) -> tuple[int, Doc]:
+        """The row of a record people open (its page, its files): remembered under the revision, as the
+        embedded store holds every record; a write reads its rows afresh, under the repository's lock."""
+        def read() -> tuple[tuple[int, Doc] | None]:
+            with self.db.reading() as conn:
+                return (self._find(conn, reference),)
+        found, = remembered(self, "records").remember(("row", reference), read, weight=_one)
+        return self._live(found, reference, include_deleted)
+
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
-        with self.db.connection() as conn:
-            return to_record(self._doc(conn, reference, include_deleted)[1])
+        return to_record(self._opened(reference, include_deleted)[1])
 
     def history(self, reference: str) -> list[Version]:
         doc, entries = self._with_rows(reference, "history", "id", lambda renames: renames.change)
@@ -88,7 +99,7 @@ class Reading(Store):
 
     def count(self) -> int:
         """How many live records: as the write path keeps it counted (``listing_tables``), not by a scan."""
-        with self.db.connection() as conn:
+        with self.db.reading() as conn:
             row = conn.execute("SELECT count FROM facet_counts WHERE repo = %s AND NOT deleted AND name = '' "
                                "AND key = ''", (self.repo,)).fetchone()
         return row[0] if row else 0
@@ -109,7 +120,7 @@ class Reading(Store):
     def _rows(self, *, deleted: bool) -> Iterator[tuple[str, Doc]]:
         after = 0
         while True:
-            with self.db.connection() as conn:
+            with self.db.reading() as conn:
                 rows = conn.execute("SELECT number, reference, doc FROM records WHERE repo = %s AND deleted = %s "
                                     "AND number > %s ORDER BY number LIMIT %s",
                                     (self.repo, deleted, after, BATCH)).fetchall()
@@ -127,25 +138,29 @@ class Reading(Store):
     # answers are (a comment or a watch is a write, which moves the revision on).
     def comments(self, reference: str) -> list[Comment]:
         def read() -> tuple[Comment, ...]:
-            with self.db.connection() as conn:
+            with self.db.reading() as conn:
                 rows = conn.execute("SELECT c.doc FROM comments c JOIN records r ON r.repo = c.repo AND "
                                     "r.number = c.number WHERE c.repo = %s AND r.reference = %s ORDER BY c.seq",
                                     (self.repo, reference))
                 return tuple(to_comment(doc) for doc, in rows)
-        return list(remembered(self).remember(("comments", reference), read))
+        return list(remembered(self, "records").remember(("comments", reference), read))
 
     def watchers(self, reference: str) -> frozenset[str]:
         def read() -> frozenset[str]:
-            with self.db.connection() as conn:
+            with self.db.reading() as conn:
                 rows = conn.execute("SELECT w.username FROM watchers w JOIN records r ON r.repo = w.repo "
                                     "AND r.number = w.number WHERE w.repo = %s AND r.reference = %s",
                                     (self.repo, reference))
                 return frozenset(username for username, in rows)
-        return remembered(self).remember(("watchers", reference), read)
+        return remembered(self, "records").remember(("watchers", reference), read)
 
     def watched_by(self, username: str) -> list[str]:
-        with self.db.connection() as conn:
+        with self.db.reading() as conn:
             rows = conn.execute("SELECT r.reference FROM watchers w JOIN records r ON r.repo = w.repo "
                                 "AND r.number = w.number WHERE w.repo = %s AND w.username = %s "
                                 "ORDER BY r.number, r.reference", (self.repo, username))
             return [reference for reference, in rows]
+
+
+def _one(_: object) -> int:
+    return 1

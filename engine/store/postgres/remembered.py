@@ -1,6 +1,7 @@
-"""What the listing remembers in the process, per store: totals, facet counts and the order of a page, kept
-under the repository's revision (which every write of any server moves on) and bounded, in answers and in
-the items they hold, so a worker's memory stays flat however many repositories and queries it serves."""
+"""What a store remembers in the process: the listing's totals, facet counts and the order of a page, and the
+records, files and discussion of the record pages people open, kept under the repository's revision (which
+every write of any server moves on) and bounded, in answers and in the items they hold, so a worker's memory
+stays flat however many repositories and queries it serves."""
 from __future__ import annotations
 
 import threading
@@ -41,18 +42,20 @@ class Forgetful(Remembered):
         return compute()
 
 
-_kept: "weakref.WeakKeyDictionary[Any, Remembered]" = weakref.WeakKeyDictionary()
+_kept: "weakref.WeakKeyDictionary[Any, dict[str, Remembered]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def remembered(store: Any) -> Remembered:
-    """The store's answers for its revision as it is now. Read before anything is counted, so what is kept
-    under a revision is never older than it."""
+def remembered(store: Any, kind: str = "listing") -> Remembered:
+    """The store's answers of ``kind`` for its revision as it is now. Read before anything is counted, so what
+    is kept under a revision is never older than it. Each kind is bounded on its own: the records of the pages
+    people open ("records") never push the listing's answers out."""
     revision = store.revision()
     if revision is None:
         return Forgetful(None)
     with _lock:
-        kept = _kept.get(store)
+        kinds = _kept.setdefault(store, {})
+        kept = kinds.get(kind)
         if kept is None or kept.revision != revision:
-            kept = _kept[store] = Remembered(revision)
+            kept = kinds[kind] = Remembered(revision)
     return kept

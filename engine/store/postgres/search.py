@@ -68,7 +68,7 @@ class Snippets(Mapping):
         return passage_snippet(self.fields, passages, self.searched, self.store.rtype.record_title)
 
     def _file_texts(self, ids: list[str]) -> dict[str, tuple[str, str]]:
-        with self.store.db.connection() as conn:
+        with self.store.db.reading() as conn:
             rows = conn.execute("SELECT id, filename, text FROM attachments WHERE repo = %s AND id = ANY(%s) "
                                 "AND text <> ''", (self.store.repo, ids)).fetchall()
         return {attachment_id: (filename, text) for attachment_id, filename, text in rows}
