@@ -27,34 +27,33 @@ BATCH = 2000
 
 
 def index_records(conn, rtype: RepositoryType, repo: int, docs: Sequence[tuple[int, Doc]],
-                  fresh: Collection[int] = ()) -> None:
+                  fresh: Collection[int], state: tuple | None, later=None) -> None:
     """Index (again) the records ``docs`` (number, stored document) in the write's own transaction, after
     their rows and their attachments' rows are written; the last document of a number counts. ``fresh``:
-    numbers just made, which nothing was indexed under (a save of one new record is then a few statements:
-    every one waits for the database, under the repository's lock)."""
+    numbers just made, which nothing was indexed under; ``state``: the repository's row of
+    ``search_repositories`` (records, lengths, learnt_from) as the write read it under the repository's lock
+    (None: there is none yet). ``later`` sends what needs no answer (held back to go with the commit:
+    ``writing.Batched``), at once without it: a save of new records then asks the database nothing here."""
     docs = dict(docs)
     if not docs:
         return
-    if fresh and set(docs) <= set(fresh):
-        earlier: dict[int, tuple] = {}
-        state = conn.execute("UPDATE search_repositories SET records = records + %s WHERE repo = %s "
-                             "RETURNING records - %s, lengths, learnt_from", (len(docs), repo, len(docs))).fetchone()
-        counted = True
-    else:
-        state = conn.execute("SELECT records, lengths, learnt_from FROM search_repositories WHERE repo = %s "
-                             "FOR UPDATE", (repo,)).fetchone()
-        earlier = _earlier(conn, repo, list(docs))
-        counted = False
+    write = later or conn.execute
+    earlier = {} if set(docs) <= set(fresh) else _earlier(conn, repo, list(docs))
     if state is None or _relearn(state[0] + len(docs) - len(earlier), state[2]):
         rebuild(conn, rtype, repo)
         return
     searched = searched_fields(rtype)
     weighed = _weighed(conn, searched, _lengths(searched, state[1]), repo, docs)
-    _take_back(conn, repo, earlier)
-    _put(conn, repo, weighed, {number: not doc.get("deleted") for number, doc in docs.items()}, earlier)
-    if not counted:
-        conn.execute("UPDATE search_repositories SET records = records + %s WHERE repo = %s",
-                     (len(docs) - len(earlier), repo))
+    _take_back(write, repo, earlier)
+    _put(conn, write, repo, weighed, {number: not doc.get("deleted") for number, doc in docs.items()}, earlier)
+    write("UPDATE search_repositories SET records = records + %s WHERE repo = %s", (len(docs) - len(earlier), repo))
+
+
+def state_of(conn, repo: int) -> tuple | None:
+    """The repository's row of ``search_repositories`` (records, lengths, learnt_from); None: none yet. A
+    write reads it with the repository's lock (``writing``)."""
+    return conn.execute("SELECT records, lengths, learnt_from FROM search_repositories WHERE repo = %s",
+                        (repo,)).fetchone()
 
 
 def rebuild(conn, rtype: RepositoryType, repo: int) -> None:
@@ -74,7 +73,8 @@ def rebuild(conn, rtype: RepositoryType, repo: int) -> None:
     for start in range(0, len(numbers), BATCH):
         docs = _docs(conn, rtype, repo, numbers[start:start + BATCH])
         weighed = _weighed(conn, searched, lengths, repo, docs)
-        _put(conn, repo, weighed, {number: not doc.get("deleted") for number, doc in docs.items()}, {})
+        live = {number: not doc.get("deleted") for number, doc in docs.items()}
+        _put(conn, conn.execute, repo, weighed, live, {})
 
 
 def _relearn(records: int, learnt_from: int) -> bool:
@@ -128,22 +128,24 @@ def _earlier(conn, repo: int, numbers: list[int]) -> dict[int, tuple[bool, list[
     return {number: (counted, terms.split(), words.split()) for number, counted, terms, words in rows}
 
 
-def _take_back(conn, repo: int, earlier: Mapping[int, tuple]) -> None:
-    """Remove the weights the records gave before (the counts are adjusted by ``_put``)."""
+def _take_back(write, repo: int, earlier: Mapping[int, tuple]) -> None:
+    """Remove the weights the records gave before (the counts are adjusted by ``_put``); ``write`` runs a
+    statement."""
     if not earlier:
         return
     for table, column, parted in (("search_terms", "term", "string_to_array(terms, ' ')"),
                                   ("search_pairs", "pair", "string_to_array(pairs, ',')")):
-        conn.execute(f"DELETE FROM {table} t USING (SELECT number, unnest({parted}) AS key FROM search_records "
+        write(f"DELETE FROM {table} t USING (SELECT number, unnest({parted}) AS key FROM search_records "
                      f"WHERE repo = %s AND number = ANY(%s)) AS o "
                      f"WHERE t.repo = %s AND t.{column} = o.key AND t.number = o.number",
                      (repo, list(earlier), repo))
-    conn.execute("DELETE FROM search_records WHERE repo = %s AND number = ANY(%s)", (repo, list(earlier)))
+    write("DELETE FROM search_records WHERE repo = %s AND number = ANY(%s)", (repo, list(earlier)))
 
 
-def _put(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, bool],
+def _put(conn, write, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, bool],
          earlier: Mapping[int, tuple]) -> None:
-    """Write the records' weights, what each gave, and the changes to the term and word counts."""
+    """Write the records' weights, what each gave, and the changes to the term and word counts: a few
+    records' by ``write`` (a statement needing no answer), many by ``COPY`` on ``conn``."""
     terms, words = Counter(), Counter()
     for counted, held, used in earlier.values():
         terms.subtract(held)
@@ -154,16 +156,16 @@ def _put(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, boo
         if live[number]:
             words.update(one.words)
     if len(weighed) <= FEW:
-        _insert(conn, repo, weighed, live, terms, words)
+        _insert(write, repo, weighed, live, terms, words)
     else:
         _copy(conn, "search_terms (repo, term, number, weight)", _lines(repo, _weights(weighed, "terms")))
         _copy(conn, "search_pairs (repo, pair, number, weight)", _lines(repo, _weights(weighed, "pairs")))
         _copy(conn, "search_records (repo, number, counted, terms, pairs, words)",
               (f"{repo}\t{number}\t{'t' if live[number] else 'f'}\t{chr(9).join(_given(one))}\n"
                for number, one in weighed.items()))
-        _count(conn, "search_dictionary", "term", repo, terms)
-        _count(conn, "search_words", "word", repo, words)
-    _drop_unheld(conn, repo, terms, words)
+        _count(write, "search_dictionary", "term", repo, terms)
+        _count(write, "search_words", "word", repo, words)
+    _drop_unheld(write, repo, terms, words)
 
 
 def _given(one: Weighed) -> tuple[str, str, str]:
@@ -189,7 +191,7 @@ ON CONFLICT (repo, word) DO UPDATE SET records = search_words.records + excluded
 """
 
 
-def _insert(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, bool], terms: Counter,
+def _insert(write, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, bool], terms: Counter,
             words: Counter) -> None:
     """``_put``'s rows in one statement: a save of a record waits for the database once, not seven times."""
     params: dict[str, Any] = {"repo": repo}
@@ -206,7 +208,7 @@ def _insert(conn, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int, 
     for name, changes in (("held", terms), ("used", words)):
         changed = sorted(key for key, change in changes.items() if change)
         params[name], params[f"{name}_changes"] = changed, [changes[key] for key in changed]
-    conn.execute(_INSERT, params)
+    write(_INSERT, params)
 
 
 def _weights(weighed: Mapping[int, Weighed], kind: str) -> list[tuple[str, int, float]]:
@@ -245,20 +247,20 @@ def _chunks(lines: Iterator[str], size: int = 5000) -> Iterator[str]:
         yield "".join(held)
 
 
-def _count(conn, table: str, column: str, repo: int, changes: Counter) -> None:
+def _count(write, table: str, column: str, repo: int, changes: Counter) -> None:
     """Add the changes to the counts (keys in order, so that no two writes wait on each other in turn)."""
     changed = sorted(key for key, change in changes.items() if change)
     if changed:
-        conn.execute(f"INSERT INTO {table} (repo, {column}, records) SELECT %s, k, c FROM unnest(%s::text[], "
+        write(f"INSERT INTO {table} (repo, {column}, records) SELECT %s, k, c FROM unnest(%s::text[], "
                      f"%s::int[]) AS u (k, c) ON CONFLICT (repo, {column}) DO UPDATE "
                      f"SET records = {table}.records + excluded.records",
                      (repo, changed, [changes[key] for key in changed]))
 
 
-def _drop_unheld(conn, repo: int, terms: Counter, words: Counter) -> None:
+def _drop_unheld(write, repo: int, terms: Counter, words: Counter) -> None:
     """Drop the terms and words no record holds any more (only a change that took some away can)."""
     for table, column, changes in (("search_dictionary", "term", terms), ("search_words", "word", words)):
         gone = sorted(key for key, change in changes.items() if change < 0)
         if gone:
-            conn.execute(f"DELETE FROM {table} WHERE repo = %s AND {column} = ANY(%s) AND records <= 0",
+            write(f"DELETE FROM {table} WHERE repo = %s AND {column} = ANY(%s) AND records <= 0",
                          (repo, gone))

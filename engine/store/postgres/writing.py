@@ -6,6 +6,12 @@ two of them can never wait for each other's rows (no deadlock between an edit an
 also guards the reference counter, which only ever moves forward. When the save is done, ``finish`` derives
 what filters, facets, sort and search need from every record row written, and moves the repository's
 revision on, which is what every server's caches of its pages are kept under.
+
+Every statement waits for the database, and the writes of a repository wait for each other: so what a save
+writes without needing an answer (a new record's row, its versions, its search rows, the revision) is held
+back (``Batched.later``) and sent together with the commit, in one round trip (psycopg's pipeline mode);
+anything asked of the connection before then sends what is held first, so the statements run in the order
+they were made. A new record's save is then two round trips under the lock, whatever it writes.
 """
 from __future__ import annotations
 
@@ -35,8 +41,12 @@ SYSTEM_COLUMNS = ("reference", "status", "created", "created_by", "updated", "up
 DERIVED_COLUMNS = ("keys", "facets", "points", "texts", "sorts")
 RECORD_COLUMNS = (*SYSTEM_COLUMNS, "doc", *DERIVED_COLUMNS)
 #: The counter, never below a stored number: a counter set back by hand must not hand a number out twice.
-COUNTER = ("SELECT greatest(r.next_reference, coalesce((SELECT max(number) + 1 FROM records WHERE repo = r.id), 1))"
-           " FROM repositories r WHERE r.id = %s")
+_NEXT = "greatest(r.next_reference, coalesce((SELECT max(number) + 1 FROM records WHERE repo = r.id), 1))"
+COUNTER = f"SELECT {_NEXT} FROM repositories r WHERE r.id = %s"
+#: What a write reads first, taking the repository's lock: the counter, and the search's state (how many
+#: records are indexed, the fields' usual lengths), which only writes under this lock change.
+_LOCKED = (f"SELECT {_NEXT}, s.records, s.lengths, s.learnt_from FROM repositories r "
+           "LEFT JOIN search_repositories s ON s.repo = r.id WHERE r.id = %s FOR UPDATE OF r")
 
 
 def jsonb(value: Any) -> Jsonb:
@@ -49,12 +59,49 @@ def derived_columns(rtype, doc: Doc) -> tuple[Jsonb, ...]:
     return tuple(jsonb(made.get(name, {})) for name in DERIVED_COLUMNS)
 
 
+class Batched:
+    """A connection whose statements that need no answer can be held back (``later``) and sent together:
+    anything else asked of it (``execute``, a cursor, a commit) sends them first, in order."""
+
+    def __init__(self, conn):
+        self.raw = conn
+        self._held: list[tuple[str, Sequence[Any] | Mapping[str, Any]]] = []
+
+    def later(self, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> None:
+        self._held.append((sql, params))
+
+    def send(self, *, commit: bool = False) -> None:
+        """Send what is held (and the commit) in one round trip."""
+        held, self._held = self._held, []
+        if len(held) + commit <= 1:
+            for sql, params in held:
+                self.raw.execute(sql, params)
+            if commit:
+                self.raw.commit()
+            return
+        with self.raw.pipeline():
+            for sql, params in held:
+                self.raw.execute(sql, params)
+            if commit:
+                self.raw.commit()
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()):
+        self.send()
+        return self.raw.execute(sql, params)
+
+    def __getattr__(self, name: str):
+        self.send()
+        return getattr(self.raw, name)
+
+
 class Write:
     """The rows of one save of ``store``'s repository, written on ``conn`` (whose transaction is the save)."""
 
     def __init__(self, store: "PostgresStore", conn):
-        self.store, self.conn, self.repo = store, conn, store.repo
-        self.counter: int = conn.execute(COUNTER + " FOR UPDATE OF r", (self.repo,)).fetchone()[0]
+        self.store, self.conn, self.repo = store, Batched(conn), store.repo
+        locked = conn.execute(_LOCKED, (self.repo,)).fetchone()
+        self.counter: int = locked[0]
+        self._searched = locked[1:] if locked[1] is not None else None      # None: nothing indexed yet
         self._indexed: dict[int, Doc] = {}
         self._fresh: set[int] = set()       # numbers this write made: nothing was indexed under them
         self._next: int | None = None
@@ -64,8 +111,8 @@ class Write:
     def add_record(self, number: int, doc: Doc) -> None:
         names = ", ".join(("repo", "number", *RECORD_COLUMNS))
         places = ", ".join(["%s"] * (len(RECORD_COLUMNS) + 2))
-        self.conn.execute(f"INSERT INTO records ({names}) VALUES ({places})",
-                          (self.repo, number, *self._columns(doc)))
+        self.conn.later(f"INSERT INTO records ({names}) VALUES ({places})",
+                        (self.repo, number, *self._columns(doc)))
         self._fresh.add(number)
         self._wrote(number, doc)
 
@@ -80,8 +127,8 @@ class Write:
         return bool(replaced)
 
     def add_version(self, number: int, entry: Doc) -> None:
-        self.conn.execute("INSERT INTO history (repo, number, version, doc) VALUES (%s, %s, %s, %s)",
-                          (self.repo, number, entry["version"], jsonb(entry)))
+        self.conn.later("INSERT INTO history (repo, number, version, doc) VALUES (%s, %s, %s, %s)",
+                        (self.repo, number, entry["version"], jsonb(entry)))
         self._changed = True
 
     def _columns(self, doc: Doc) -> tuple[Any, ...]:
@@ -117,7 +164,7 @@ class Write:
 
     def remember(self, asked: Idempotency, reference: str, at: str) -> None:
         """The create made under an idempotency key (one older than the window is replaced)."""
-        self.conn.execute(
+        self.conn.later(
             "INSERT INTO requests (repo, key, at, fingerprint, reference) VALUES (%s, %s, %s, %s, %s) "
             "ON CONFLICT (repo, key) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, "
             "reference = excluded.reference", (self.repo, asked.key, parse_stamp(at), asked.fingerprint, reference))
@@ -133,13 +180,14 @@ class Write:
 
     # -- the end of the save --------------------------------------------------------------------------------
     def finish(self) -> None:
-        """Index what was written, after its rows and its files' rows, and move the revision on; a save that
-        wrote nothing leaves the revision as it was."""
+        """Index what was written, after its rows and its files' rows, move the revision on, and commit; a
+        save that wrote nothing leaves the revision as it was."""
         if self._indexed:
             search.index_records(self.conn, self.store.rtype, self.repo, sorted(self._indexed.items()),
-                                 self._fresh)
+                                 self._fresh, self._searched, self.conn.later)
         if self._changed or self._next is not None:
             moved_on()
-            self.conn.execute("UPDATE repositories SET revision = revision + 1, "
-                              "next_reference = greatest(next_reference, %s) WHERE id = %s",
-                              (self._next or 0, self.repo))
+            self.conn.later("UPDATE repositories SET revision = revision + 1, "
+                            "next_reference = greatest(next_reference, %s) WHERE id = %s",
+                            (self._next or 0, self.repo))
+        self.conn.send(commit=True)

@@ -19,7 +19,7 @@ from engine.search.parse import parse
 from engine.search.suggest import suggestion as embedded_suggestion
 from engine.store.base import Query
 from engine.store.documents import reference_number
-from engine.store.postgres import search
+from engine.store.postgres import search, search_index
 from engine.store.postgres.bulk import copy_rows, record_rows, RECORD_COLUMNS
 from engine.store.postgres.database import Database
 from engine.store.postgres.store import PostgresStore
@@ -86,7 +86,8 @@ def edited(tmp_path_factory, test_database):
                 number = reference_number(reference)
                 conn.execute("UPDATE records SET doc = %s::jsonb, deleted = %s WHERE repo = %s AND number = %s",
                              (json.dumps(doc), bool(doc.get("deleted")), pg.repo, number))
-                search.index_records(conn, pg.rtype, pg.repo, [(number, doc)])
+                search.index_records(conn, pg.rtype, pg.repo, [(number, doc)], (),
+                                     search_index.state_of(conn, pg.repo))
     yield pairs, site.project.thesaurus
     db.close()
     site.close()
