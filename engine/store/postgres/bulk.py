@@ -92,6 +92,8 @@ LOADERS: dict[str, tuple[tuple[str, ...], Callable[[Any, Iterable[Doc]], Iterato
 
 
 def load_records(conn, rtype: RepositoryType, repo: int, docs: Iterable[Doc]) -> int:
+    from engine.store.postgres.pair_counts import name_paired
+    name_paired(conn, rtype, repo)
     return copy_rows(conn, "records", RECORD_COLUMNS, record_rows(rtype, repo, docs))
 
 

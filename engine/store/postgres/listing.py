@@ -205,7 +205,7 @@ def _tally(conn, store: "PostgresStore", query: Query, named: dict[str, Sql], na
     from engine.store.postgres import pair_counts
     rtype, (text, params) = store.rtype, clauses.where(named)
     derived = [name for name in names if name in SYSTEM_FILTERS or rtype.field(name).kind.facetable]
-    one = pair_counts.one_filter(rtype, query, named) if derived else None
+    one = pair_counts.one_filter(rtype, query, named, derived) if derived else None
     if derived and clauses.only_pool(named, store.repo, bool(query.deleted)):
         rows = conn.execute(f"{_COUNTED} AND name = ANY(%s) AND count > 0",
                             [store.repo, bool(query.deleted), derived]).fetchall()

@@ -14,7 +14,7 @@ import json
 from array import array
 from collections import Counter
 from itertools import repeat
-from typing import Any, Collection, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 from engine.evolution.renames import renames_of
 from engine.schema.model import RepositoryType
@@ -197,18 +197,29 @@ def _insert(write, repo: int, weighed: Mapping[int, Weighed], live: Mapping[int,
     params: dict[str, Any] = {"repo": repo}
     for kind in ("terms", "pairs"):
         rows = _weights(weighed, kind)
-        params[kind] = [key for key, _, _ in rows]
-        params[f"{kind[:-1]}_numbers"] = [number for _, number, _ in rows]
-        params[f"{kind[:-1]}_weights"] = [weight for _, _, weight in rows]
-    params["numbers"] = list(weighed)
-    params["counted"] = [live[number] for number in weighed]
+        params[kind] = _texts(key for key, _, _ in rows)
+        params[f"{kind[:-1]}_numbers"] = _numbers(number for _, number, _ in rows)
+        params[f"{kind[:-1]}_weights"] = _numbers(weight for _, _, weight in rows)
+    params["numbers"] = _numbers(weighed)
+    params["counted"] = "{" + ",".join("t" if live[number] else "f" for number in weighed) + "}"
     given = [_given(one) for one in weighed.values()]
     for place, name in enumerate(("given_terms", "given_pairs", "given_words")):
-        params[name] = [one[place] for one in given]
+        params[name] = _texts(one[place] for one in given)
     for name, changes in (("held", terms), ("used", words)):
         changed = sorted(key for key, change in changes.items() if change)
-        params[name], params[f"{name}_changes"] = changed, [changes[key] for key in changed]
+        params[name], params[f"{name}_changes"] = _texts(changed), _numbers(changes[key] for key in changed)
     write(_INSERT, params)
+
+
+# The arrays ``_insert`` sends, as the text of array literals: a quarter of the time of adapting each item
+# (a save's terms and pairs are a few hundred), and safe for the reason ``_copy`` gives: terms, pairs and
+# words are runs of letters and digits, joined by spaces and commas, which a quoted item holds as they are.
+def _texts(items: Iterable[str]) -> str:
+    return "{" + ",".join(f'"{item}"' for item in items) + "}"
+
+
+def _numbers(items: Iterable[float]) -> str:
+    return "{" + ",".join(map(repr, items)) + "}"
 
 
 def _weights(weighed: Mapping[int, Weighed], kind: str) -> list[tuple[str, int, float]]:

@@ -26,7 +26,7 @@ from engine.store import saving
 from engine.store.base import IDEMPOTENCY_WINDOW, Attachment, Comment, Migration, Move, NewRecord, Record
 from engine.store.documents import stamp, storable_values, to_attachment, to_comment, to_record, utc_now
 from engine.store.history import diff, version_doc
-from engine.store.postgres import rederiving, sort_indexes, upkeep
+from engine.store.postgres import pair_counts, rederiving, sort_indexes, upkeep
 from engine.store.postgres.database import Database
 from engine.store.postgres.files import Files
 from engine.store.postgres.outbox import PostgresOutbox
@@ -48,6 +48,7 @@ class PostgresStore(saving.SavedChanges, Reading):
         self._labels = {field.name: field.label for field in rtype.fields}
         self._files = Files(db, self.repo)
         self._outbox = PostgresOutbox(db, self.repo)
+        pair_counts.bring_up_to_date(self)
         rederiving.bring_up_to_date(self)
 
     @property
