@@ -22,18 +22,18 @@ SELECT r.deleted, p.filter, p.filter_key, p.name, p.key, count(*) FROM records A
 JOIN repositories AS s ON s.id = r.repo CROSS JOIN LATERAL facet_pairs(r.keys, r.facets, s.paired) AS p
 WHERE r.repo = %s GROUP BY 1, 2, 3, 4, 5"""
 KEPT = "SELECT deleted, filter, filter_key, name, key, count FROM facet_pair_counts WHERE repo = %s AND count <> 0"
-#: The facets people filter the test type's pages by (its listing's), every kind of filter among them.
+#: The facets the test type's pages show (its listing's), of every kind of field that has facets.
 PAIRED = ("status", "division", "staff", "keywords", "lead", "published", "created_by", YEAR)
 #: Pages whose counts are kept, as a browse page asks them: (filters, state), on both pools.
 KEPT_PAGES = [({"division": ("Surgery",)}, None), ({"division": ("Medicine", "Elsewhere")}, None),
               ({"staff": ("Nurses",)}, None), ({"keywords": ("falls",)}, None), ({"lead": ("ann lee",)}, None),
               ({"published": (True,)}, None), ({"published": (True, False)}, None),
               ({STATUS: ("Proposed", "Completed")}, None), ({"created_by": USERS}, None),
-              ({YEAR: ("2020", "2024")}, None), ({}, "open"), ({}, "closed")]
+              ({YEAR: ("2020", "2024")}, None), ({"nonsense": ("x",)}, None), ({}, "open"), ({}, "closed")]
 #: Pages counted from the rows: several keys a record may hold together, a range, two filters, a search.
 COUNTED_PAGES = [({"staff": ("Nurses", "Doctors")}, None), ({"keywords": ("falls", "sepsis")}, None),
                  ({"cost": None}, None), ({"division": ("Surgery",)}, "open"),
-                 ({"division": ("Surgery",), "staff": ("Nurses",)}, None), ({"nonsense": ("x",)}, None)]
+                 ({"division": ("Surgery",), "staff": ("Nurses",)}, None)]
 FACETS = ("status", "division", "staff", "keywords", "lead", "published", "started", "created_by", YEAR, "title")
 
 
@@ -66,14 +66,16 @@ def queries(pages):
 
 
 def agree(stores) -> None:
-    postgres = stores[1]
+    postgres, counted = stores[1], 0
     for asked in queries(KEPT_PAGES):
         named = {name: () for name in (*asked.filters, *([" state"] if asked.state else []), "")}
         assert pair_counts.one_filter(postgres.rtype, asked, named, PAIRED) is not None, asked
         same(stores, asked)
         same_facets(stores, asked)
         embedded, kept_counts = (store.facets(asked, PAIRED) for store in stores)
-        assert tidy(kept_counts) == tidy(embedded) and sum(map(len, kept_counts.values())), asked
+        assert tidy(kept_counts) == tidy(embedded), asked
+        counted += sum(map(len, kept_counts.values()))
+    assert counted > 100
 
 
 def tidy(counts):
@@ -95,16 +97,17 @@ def test_pages_whose_counts_are_not_kept_are_counted_from_the_rows_alike(stores)
         assert tidy(postgres) == tidy(embedded) and postgres["started"]
 
 
-def test_only_the_facets_people_filter_by_are_paired_and_a_change_of_them_counts_afresh(postgres_url):
+def test_only_the_facets_pages_show_are_counted_under_a_filter_and_a_change_of_them_counts_afresh(postgres_url):
     from engine.store.postgres.database import database
     from engine.store.postgres.store import PostgresStore
     store = PostgresStore(rtype(("division", "staff")), database(postgres_url), "test")
     fill(store)
-    assert {row[1] for row in kept(store)} == {"division", "staff", STATUS}
+    filters = {"division", "staff", "keywords", "lead", "published", STATUS, "created_by", YEAR}
+    assert {row[1] for row in kept(store)} == filters            # every filter a facet's keys make
     assert {row[3] for row in kept(store)} == {"", "division", "staff", STATUS}
     assert kept(store) == kept(store, RECOUNT)
     reopened = PostgresStore(rtype(("keywords", "lead")), database(postgres_url), "test")
-    assert {row[1] for row in kept(reopened)} == {"keywords", "lead", STATUS}
+    assert {row[3] for row in kept(reopened)} == {"", "keywords", "lead", STATUS}
     assert kept(reopened) == kept(reopened, RECOUNT)
     reopened.insert({"keywords": ["falls"], "lead": "Ann Lee", "division": "Surgery"}, user="ann")
     assert kept(reopened) == kept(reopened, RECOUNT)

@@ -1,13 +1,13 @@
 """The total and facet counts of a page filtered by one value (division is Surgery), or by the open/closed
 switch, read from the counts the write path keeps (``pair_tables``) rather than counted from the rows.
 
-The pairs kept are those of the facets people filter by (``paired``: the listing's facets, and status for
+The facets counted under a filter are those pages show (``paired``: the listing's facets, and status for
 the open/closed switch), named in the repository's row when its store opens (``bring_up_to_date``, which
 counts them afresh when the type's facets changed). A kept count is exact when the page's constraints are
-its pool and one filter by keys (``AnyKey``) on a paired field, the facets asked are paired too, and the
-records with any of the filter's keys are the sum of those with each: one key, or a field whose values hold
-one key at most (the field type's ``single_key``; a record has one status, one creator and one year). Any
-other page is counted from its rows (``listing``).
+its pool and one filter by keys (``AnyKey``) on a field whose keys the pairs hold (a facetable field, or a
+system filter), the facets asked are paired, and the records with any of the filter's keys are the sum of
+those with each: one key, or a field whose values hold one key at most (the field type's ``single_key``; a
+record has one status, one creator and one year). Any other page is counted from its rows (``listing``).
 """
 from __future__ import annotations
 
@@ -46,16 +46,16 @@ _RECOUNT = ("INSERT INTO facet_pair_counts (repo, deleted, filter, filter_key, n
 
 
 def paired(rtype: RepositoryType) -> tuple[str, ...]:
-    """The facets whose counts are kept under one filter of each other: the listing's, and status (the
-    open/closed switch filters by it), in name order."""
+    """The facets whose counts are kept under each filter: the listing's, and status (the open/closed switch
+    filters by it), in name order."""
     names = {STATUS, *(name for name in rtype.listing.facets
                        if name in SYSTEM_FILTERS or (name in rtype.field_map and rtype.field(name).kind.facetable))}
     return tuple(sorted(names))
 
 
 def bring_up_to_date(store: "PostgresStore") -> bool:
-    """Name the repository's paired facets in its row, counting their pairs afresh when they are not those
-    it names (a new repository, its type's facets changed, or a database upgraded from before they were
+    """Name the repository's paired facets in its row, counting the pairs afresh when they are not those it
+    names (a new repository, its type's facets changed, or a database upgraded from before they were
     named); whether they were. Under the repository's lock, so a server starting at the same time waits and
     finds the work done."""
     wanted = list(paired(store.rtype))
@@ -91,8 +91,7 @@ def one_filter(rtype: RepositoryType, query: Query, named: Mapping[str, Sql],
         name, wanted = others[0], tuple(query.filters[others[0]])
     else:
         return None                     # a search
-    kept = paired(rtype)
-    if name not in kept or not set(facets) <= set(kept):
+    if not set(facets) <= set(paired(rtype)):
         return None
     kind = rtype.field(name).kind if name in rtype.field_map and name not in SYSTEM_FILTERS else None
     conditions = clauses.conditions(rtype, name, wanted)

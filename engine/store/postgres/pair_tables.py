@@ -14,12 +14,12 @@ The counting functions, this one and ``listing_tables``'s (replaced here), run s
 per session rather than at every write, and never compile them (JIT): the planner reckons a row's facet keys
 by the hundred, so finds a one-row write's count worth compiling, which costs hundreds of times the count.
 
-Schema version 8 (``PAIRED``) keeps the pairs of the facets people filter pages by only: each repository's
-``paired`` names them (its listing's facets and status, set by ``pair_counts.bring_up_to_date`` when a store
-opens; NULL, as before the step, for every facet). Every facet paired with every other was hundreds of counts
-a save, most of the database's work of saving a record. The rows every save updates (these counts, the
-search's dictionary and vocabulary) also keep room in their pages, so that an update is written beside the
-row it replaces without a new entry in the table's index (a HOT update).
+Schema version 8 (``PAIRED``) keeps, under each filter, the counts of the facets pages show only: each
+repository's ``paired`` names them (its listing's facets and status, set by ``pair_counts.bring_up_to_date``
+when a store opens; NULL, as before the step, for every facet). Every facet counted under every other was
+hundreds of counts a save, most of the database's work of saving a record. The rows every save updates
+(these counts, the search's dictionary and vocabulary) also keep room in their pages, so that an update is
+written beside the row it replaces without a new entry in the table's index (a HOT update).
 """
 
 PAIRS = """
@@ -121,14 +121,13 @@ ALTER TABLE facet_pair_counts SET (fillfactor = 50);
 ALTER TABLE search_dictionary SET (fillfactor = 50);
 ALTER TABLE search_words SET (fillfactor = 50);
 
--- The pairs of one row among the facets ``paired`` (NULL: every facet).
+-- The pairs of one row whose facet is one of ``paired`` (NULL: every facet), under any filter.
 CREATE FUNCTION facet_pairs(keys jsonb, facets jsonb, paired text[])
 RETURNS TABLE (filter text, filter_key text, name text, key text) LANGUAGE sql IMMUTABLE AS $$
     SELECT f.key, k.key, t.name, t.key
     FROM jsonb_each(keys) AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.value) AS k(key)
     CROSS JOIN LATERAL facet_terms(facets) AS t
-    WHERE facets ? f.key AND t.name <> f.key
-      AND (paired IS NULL OR (f.key = ANY (paired) AND (t.name = '' OR t.name = ANY (paired))))
+    WHERE facets ? f.key AND t.name <> f.key AND (paired IS NULL OR t.name = '' OR t.name = ANY (paired))
 $$;
 
 CREATE OR REPLACE FUNCTION count_facet_pairs() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$

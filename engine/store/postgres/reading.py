@@ -31,18 +31,26 @@ class Reading(Store):
     def read_record(self, doc: Any, reference: str) -> Record:
         """A stored record document (of the row of ``reference``) as a ``Record`` in today's names: what the
         listing builds its pages' records with. ``DataDamaged`` when it cannot be read."""
-        return to_record(self.readable(doc, reference))
+        record = self._checked(doc, reference)
+        renamed = doc if self.renames is None else self.renames.values(doc)
+        return record if renamed is doc else to_record(renamed)
 
     def readable(self, doc: Any, reference: str) -> Doc:
         """The stored record document of the row of ``reference`` as today's type reads it; ``DataDamaged``
         when it is not one."""
+        self._checked(doc, reference)
+        return dict(self.renames.values(doc)) if self.renames is not None else doc
+
+    def _checked(self, doc: Any, reference: str) -> Record:
+        """The stored document as it was written, if it is a record's, and the one of ``reference``."""
         try:
-            if to_record(doc).reference != reference:
+            record = to_record(doc)
+            if record.reference != reference:
                 raise ValueError(f"its document names {doc['reference']}")
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise self.damaged(f"record {reference}", f"cannot be read ({type(error).__name__}: {error}).") \
                 from error
-        return dict(self.renames.values(doc)) if self.renames is not None else doc
+        return record
 
     def damaged(self, what: str, fault: str) -> DataDamaged:
         return DataDamaged(f"{self.instance}/{self.rtype.name} {what} (in the database)", fault,
