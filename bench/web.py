@@ -15,16 +15,22 @@ after start-up and the first pages, after the mixed loads, and after ``--saves``
 real edit form by a signed-in editor, so the repository stays at its size while every save is written).
 ``--only pages`` stops after the single-page rows.
 
-With ``--database postgresql://...`` the single-page rows are measured twice in the run: on the embedded store
-as above, then on PostgreSQL, and compared (PostgreSQL's median latency over the embedded store's, each row).
+With ``--database postgresql://...`` the single-page rows are measured on PostgreSQL too, and compared
+(PostgreSQL's median latency over the embedded store's, each row). Both sites are served at once and measured
+alternately, in ``--rounds`` rounds of the embedded store's rows then PostgreSQL's (the other way round every
+other round), so that the drift of this shared machine's load weighs on both alike: each table shows the
+medians over the rounds, and each row's ratio is the median of the rounds' own ratios (each round's measured
+back to back, and shown too). The submit rows of all the rounds add at most about 2,000 records to each site.
 The PostgreSQL site is a schema of its own in that database, filled from the same generated site by
 ``repo-engine migrate-data --to`` before either is served, and dropped at the end whatever ends the run. Two
 gunicorn masters serve it, each with its own empty data folder and ``--workers`` workers, the load's
 connections shared out between them; before any timing, a record submitted through each master must be on
-the other's browse page. The mixed load, the saves and worker memory are the embedded store's only.
+the other's browse page. The mixed load, the saves and worker memory are the embedded store's only, measured
+after the rounds.
 
     .venv/bin/python bench/web.py [--records 10000] [--seconds 10] [--clients 50] [--saves 10000]
                                   [--only pages] [--database postgresql://postgres@127.0.0.1:5432/postgres]
+                                  [--rounds 3]
 """
 from __future__ import annotations
 
@@ -43,9 +49,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +68,7 @@ MIXED_P99_TARGET = 3.0              # mixed p99 / read-only p99, at most
 MEMORY_TARGET = 1.2                 # worker RSS after the saves / before, at most
 POSTGRES_TARGET = 1.5               # PostgreSQL's median latency / the embedded store's, each page, at most
 POSTGRES_MASTERS = 2
+SUBMISSIONS = 2_000                 # the submit row's requests over all its rounds, about: how much a site grows
 DATABASE_ENV = "REPO_ENGINE_DATABASE_URL"
 POST_SHARE = 0.03
 #: What readers open in the mixed load, and how often: listings (facet filters, a column sort, later pages),
@@ -294,10 +302,34 @@ def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
+@dataclass(frozen=True)
+class Medians:
+    """A single-page row over several rounds, read as a Result is: its rate and latencies the medians of the
+    rounds' (for one round, that round's own), its counts summed."""
+    rps: float
+    median_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    posts: int
+    client: str
+    capped: bool
+
+    @classmethod
+    def of(cls, results: list[Result]) -> Medians:
+        middle = statistics.median
+        return cls(middle(r.rps for r in results), middle(r.median_ms for r in results),
+                   middle(r.p95_ms for r in results), middle(r.p99_ms for r in results),
+                   sum(r.requests for r in results), sum(r.errors for r in results), sum(r.posts for r in results),
+                   results[0].client, any(r.capped for r in results))
+
+
 @dataclass
 class Run:
-    """What one run of the benchmark saw, beyond the single-page rows."""
-    pages: dict[str, tuple[Result, int | None]] = field(default_factory=dict)
+    """What one run of the benchmark saw on one site: the single-page rows of each round, and (on the embedded
+    store) the mixed loads, the saves and worker memory."""
+    rounds: list[dict[str, tuple[Result, int | None]]] = field(default_factory=list)  # rows and page sizes
     loads: dict[str, list[Result]] = field(default_factory=dict)
     loads_memory: dict[str, list[int]] = field(default_factory=dict)     # workers' total RSS after each run
     memory: dict[str, dict[int, int]] = field(default_factory=dict)
@@ -305,25 +337,45 @@ class Run:
     disk: dict[str, int] = field(default_factory=dict)
     checked: int = 0        # records made by the check that several masters serve one site
 
+    @property
+    def pages(self) -> dict[str, tuple[Medians, int | None]]:
+        """Each single-page row over the rounds, and its page size."""
+        return {name: (Medians.of([rows[name][0] for rows in self.rounds]), size)
+                for name, (_, size) in self.rounds[0].items()}
 
-def measure_pages(floor: Server, engine: Site, instance, rtype, load: dict, run: Run) -> None:
-    """The floor before and after the engine's pages (the machine is shared: this brackets its drift),
-    then submissions, which change the data and so come last."""
+    @property
+    def submitted(self) -> int:
+        """The submissions answered with a redirect, on every round of the submit row and in the mixed loads."""
+        return (sum(rows["submit"][0].posts for rows in self.rounds)
+                + sum(r.posts for results in self.loads.values() for r in results))
+
+
+def submissions_a_round(rounds: int) -> int:
+    """The submit row's request cap in each of ``rounds``: a site grows by about SUBMISSIONS records at most."""
+    return max(100, SUBMISSIONS // rounds)
+
+
+def measure_pages(floor: Server, engine: Site, instance, rtype, load: dict, submissions: int, run: Run) -> None:
+    """One round of the single-page rows: the floor before and after the engine's pages (the machine is
+    shared: this brackets its drift), then at most ``submissions`` submissions, which change the data and so
+    come last."""
     browse = f"/{instance.name}/{rtype.name}/"
     on_floor = Site((floor,))
     pages = {"floor": (on_floor, "/"), **{name: (engine, path) for name, path in page_paths(browse, rtype).items()},
              "floor, again": (on_floor, "/")}
+    rows = {}
     for name, (site, path) in pages.items():
         size = site.warm(path)
-        run.pages[name] = (site.load(path, **load), size)
+        rows[name] = (site.load(path, **load), size)
     paths = [f"{browse}?sort={rtype.record_title}&page={n}" for n in range(1, CYCLED_PAGES + 1)]
     # The last page exists: not a short "past the end" page.
     size = engine.warm(paths[-1], times=1)
-    run.pages["every page"] = (engine.load(browse, paths=paths, **load), size)
+    rows["every page"] = (engine.load(browse, paths=paths, **load), size)
     cookie, token = signed_in_session(engine.base, engine.base + browse + "new")
-    run.pages["submit"] = (engine.load(browse + "new", method="POST", body=submission_body(rtype, token),
-                                       cookie=cookie, **{**load, "max_requests": min(load["max_requests"], 2_000)}),
-                           None)
+    cap = min(load["max_requests"], submissions)
+    rows["submit"] = (engine.load(browse + "new", method="POST", body=submission_body(rtype, token),
+                                  cookie=cookie, **{**load, "max_requests": cap}), None)
+    run.rounds.append(rows)
 
 
 def measure_mixed(engine: Server, browse: str, rtype, reads: list[Call], args, run: Run) -> None:
@@ -369,24 +421,47 @@ def saved(run: Run) -> int:
     return sum(result.posts for result, _ in run.saves)
 
 
-def measure(floor: Server, site: Site, instance, rtype, docs: list[dict], args, repository: Path,
-            pages_only: bool = False) -> Run:
-    run = Run()
-    browse = f"/{instance.name}/{rtype.name}/"
-    reads = read_calls(browse, rtype, len(docs))
-    engine = site.servers[0]
-    master = engine.process.pid
-    print("first pages", flush=True)
+def get_ready(site: Site, reads: list[Call], instance, rtype, args, run: Run) -> None:
+    """Before any timing: every worker has loaded and rendered (its memory is noted then), and a site of
+    several masters has shown it is one site."""
     look_around(site, reads, args.workers)
-    run.memory["after start-up and first pages"] = worker_memory(master)
+    run.memory["after start-up and first pages"] = worker_memory(site.servers[0].process.pid)
     if len(site.servers) > 1:
         run.checked = check_one_site(site, instance, rtype, args.workers)
-    print("single pages", flush=True)
-    measure_pages(floor, site, instance, rtype,
-                  dict(seconds=args.seconds, connections=args.connections, max_requests=args.max_requests,
-                       client=args.client), run)
-    if pages_only:
-        return run
+
+
+def measure(floor: Server, sites: dict[str, Site], instance, rtype, docs: list[dict], args, repository: Path,
+            pages_only: bool = False) -> list[Run]:
+    """What each of ``sites`` (the embedded store's first) is measured at: each made ready, the single-page
+    rows of each in turn, in ``args.rounds`` rounds when there are several sites (one round for one site), the
+    order reversed every other round, then, unless ``pages_only``, the rest on the first site. A run per site,
+    in the same order."""
+    runs = [Run() for _ in sites]
+    browse = f"/{instance.name}/{rtype.name}/"
+    reads = read_calls(browse, rtype, len(docs))
+    for (name, site), run in zip(sites.items(), runs):
+        print("first pages" + (f": {name}" if len(sites) > 1 else ""), flush=True)
+        get_ready(site, reads, instance, rtype, args, run)
+    rounds = args.rounds if len(sites) > 1 else 1
+    load = dict(seconds=args.seconds, connections=args.connections, max_requests=args.max_requests,
+                client=args.client)
+    for turn in range(rounds):
+        order = list(zip(sites, sites.values(), runs))[::-1 if turn % 2 else 1]     # drift within a round cancels
+        print("single pages" + (f", round {turn + 1} of {rounds}: {', then '.join(name for name, _, _ in order)}"
+                                if rounds > 1 else ""), flush=True)
+        for _, site, run in order:
+            measure_pages(floor, site, instance, rtype, load, submissions_a_round(rounds), run)
+    if not pages_only:
+        measure_rest(next(iter(sites.values())), browse, rtype, reads, docs, args, repository, runs[0])
+    return runs
+
+
+def measure_rest(site: Site, browse: str, rtype, reads: list[Call], docs: list[dict], args, repository: Path,
+                 run: Run) -> None:
+    """After the single pages, on the site's first master: the mixed loads, then the saves; worker memory noted
+    after each, and the repository folder's size before and after the saves."""
+    engine = site.servers[0]
+    master = engine.process.pid
     print(f"mixed load, {args.clients} clients", flush=True)
     measure_mixed(engine, browse, rtype, reads, args, run)
     look_around(site, reads, args.workers)
@@ -397,10 +472,9 @@ def measure(floor: Server, site: Site, instance, rtype, docs: list[dict], args, 
     look_around(site, reads, args.workers)
     run.memory[f"after {saved(run):,} saves"] = worker_memory(master)
     run.disk["after the saves"] = folder_size(repository)
-    return run
 
 
-def page_row(name: str, result: Result, floor_rps: float | None, size: int | None) -> str:
+def page_row(name: str, result: Medians, floor_rps: float | None, size: int | None) -> str:
     ratio = f"{result.rps / floor_rps:5.2f}x" if floor_rps else "   - "
     target = TARGETS.get(name)
     verdict = "" if target is None else ("ok" if result.rps >= target * floor_rps else f"BELOW {target}x")
@@ -418,12 +492,17 @@ def floor_rate(run: Run) -> float:
     return (run.pages["floor"][0].rps + run.pages["floor, again"][0].rps) / 2
 
 
-def report_pages(run: Run, args, served_by: str = "") -> list[str]:
-    """The single-page table; returns the names of the targets missed."""
+def report_pages(run: Run, args, served_by: str = "", masters: int = 1) -> list[str]:
+    """The single-page table (medians over the rounds, if several); returns the names of the targets missed."""
     pages = run.pages
     floor_rps = floor_rate(run)
-    print(f"\n{served_by}{args.records} records, gunicorn {args.workers} sync workers, {args.connections} connections, "
+    print(f"\n{served_by}{args.records} records, gunicorn {workers_a_master(args, masters)} sync workers "
+          f"a master, {args.connections} connections, "
           f"{args.seconds:g} s each, on 127.0.0.1; floor = mean of its two runs, {floor_rps:.1f} req/s")
+    if len(run.rounds) > 1:
+        print(f"medians of {len(run.rounds)} rounds, requests summed; the submit rows added "
+              f"{pages['submit'][0].posts:,} records to the site (at most {submissions_a_round(len(run.rounds)):,} "
+              "requests a round)")
     print("browse and search repeat one URL, as for a popular listing; 'every page' cycles through "
           f"{CYCLED_PAGES} pages of the browse listing, so none is served from kept bodies")
     print(f"{'page':<12} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'floor':>7} {'KB':>6} "
@@ -433,27 +512,39 @@ def report_pages(run: Run, args, served_by: str = "") -> list[str]:
     return [name for name, target in TARGETS.items() if pages[name][0].rps < target * floor_rps]
 
 
+def p50_ratios(embedded: Run, postgres: Run, name: str) -> list[float]:
+    """Each round's PostgreSQL p50 of row ``name`` over the embedded store's, measured back to back."""
+    return [theirs[name][0].median_ms / mine[name][0].median_ms if mine[name][0].median_ms else float("inf")
+            for mine, theirs in zip(embedded.rounds, postgres.rounds)]
+
+
 def report_postgres(embedded: Run, postgres: Run, args) -> list[str]:
-    """Each single-page row on both stores, and PostgreSQL's median latency as a multiple of the embedded
-    store's; returns the rows that miss the target."""
+    """Each single-page row on both stores (medians over the rounds), and PostgreSQL's median latency as a
+    multiple of the embedded store's: the median of the rounds' ratios, and each of them; returns the rows
+    that miss the target."""
     print(f"\nembedded store (1 gunicorn master) beside PostgreSQL ({POSTGRES_MASTERS} masters, the connections "
-          f"shared out between them), {args.workers} sync workers a master, {args.connections} connections; "
-          f"target: PostgreSQL's median latency at most {POSTGRES_TARGET:g}x the embedded store's")
+          f"shared out between them), {args.workers} sync workers a master (PostgreSQL's "
+          f"{workers_a_master(args, POSTGRES_MASTERS)}), {args.connections} connections, "
+          f"{len(embedded.rounds)} rounds of one store then the other, both served throughout; "
+          f"target: PostgreSQL's median latency at most {POSTGRES_TARGET:g}x the embedded store's (the median of "
+          "the rounds' ratios)")
     print(f"{'page':<12} {'embedded req/s':>14} {'p50 ms':>8} {'PostgreSQL req/s':>16} {'p50 ms':>8} "
-          f"{'PG/embedded p50':>15}  target")
+          f"{'PG/embedded p50':>15}  {'each round':<22} target")
     missed = []
     for name, (mine, _) in embedded.pages.items():
         if name.startswith("floor"):
             continue
         theirs = postgres.pages[name][0]
-        ratio = theirs.median_ms / mine.median_ms if mine.median_ms else float("inf")
+        ratios = p50_ratios(embedded, postgres, name)
+        ratio = statistics.median(ratios)
         ok = ratio <= POSTGRES_TARGET
         print(f"{name:<12} {mine.rps:14.1f} {mine.median_ms:8.1f} {theirs.rps:16.1f} {theirs.median_ms:8.1f} "
-              f"{ratio:14.2f}x  {'ok' if ok else f'ABOVE {POSTGRES_TARGET:g}x by {ratio - POSTGRES_TARGET:.2f}x'}")
+              f"{ratio:14.2f}x  {', '.join(f'{r:.2f}' for r in ratios):<22} "
+              f"{'ok' if ok else f'ABOVE {POSTGRES_TARGET:g}x by {ratio - POSTGRES_TARGET:.2f}x'}")
         if not ok:
             missed.append(f"PostgreSQL {name}")
-    print(f"the floor (one server for both): {floor_rate(embedded):.1f} req/s beside the embedded store, "
-          f"{floor_rate(postgres):.1f} beside PostgreSQL")
+    print(f"the floor (one server for both; medians of the rounds): {floor_rate(embedded):.1f} req/s beside the "
+          f"embedded store, {floor_rate(postgres):.1f} beside PostgreSQL")
     return missed
 
 
@@ -534,8 +625,7 @@ def stored_totals(env: dict[str, str], instance, rtype) -> tuple[int, int]:
 
 def written_as_answered(run: Run, records: int, stored: tuple[int, int]) -> bool:
     """A redirect to the sign-in page would look like a successful post: check the saves were made."""
-    made = stored[0] - records - run.checked
-    submitted = run.pages["submit"][0].posts + sum(r.posts for results in run.loads.values() for r in results)
+    made, submitted = stored[0] - records - run.checked, run.submitted
     fine = True
     if made < submitted:
         print(f"submissions: {submitted} posts were answered with a redirect but only {made} records were made")
@@ -546,20 +636,35 @@ def written_as_answered(run: Run, records: int, stored: tuple[int, int]) -> bool
     return fine
 
 
-def serve_and_measure(floor: Server, envs: list[dict[str, str]], instance, rtype, docs: list[dict], args,
-                      pages_only: bool) -> tuple[Run, tuple[int, int]]:
-    """Start a gunicorn master of the engine for each of ``envs`` (one site), measure, stop them; what was
-    measured, and the stored totals once they have stopped."""
+def workers_a_master(args, masters: int) -> int:
+    """Each master's workers: ``--workers``, or for the PostgreSQL site's masters ``--database-workers``."""
+    return args.workers if masters == 1 or args.database_workers is None else args.database_workers
+
+
+@contextmanager
+def served(envs: list[dict[str, str]], workers: int) -> Iterator[Site]:
+    """A gunicorn master of the engine for each of ``envs`` (one site), stopped at the end whatever ends it."""
     servers: list[Server] = []
     try:
         for env in envs:
-            servers.append(start_gunicorn("engine:create_app()", env, args.workers))
-        repository = Path(envs[0]["REPO_ENGINE_DATA"]) / instance.name / rtype.name
-        run = measure(floor, Site(tuple(servers)), instance, rtype, docs, args, repository, pages_only)
+            servers.append(start_gunicorn("engine:create_app()", env, workers))
+        yield Site(tuple(servers))
     finally:
         for server in servers:
             server.stop()
-    return run, stored_totals(envs[0], instance, rtype)
+
+
+def serve_and_measure(floor: Server, sites: dict[str, list[dict[str, str]]], instance, rtype, docs: list[dict],
+                      args, pages_only: bool) -> dict[str, tuple[Run, tuple[int, int]]]:
+    """Serve each of ``sites`` (the environments of its masters), all at once, measure them (see ``measure``),
+    stop them; for each, what was measured and the stored totals once they have stopped."""
+    with ExitStack() as serving:
+        live = {name: serving.enter_context(served(envs, workers_a_master(args, len(envs))))
+                for name, envs in sites.items()}
+        first = next(iter(sites.values()))[0]
+        repository = Path(first["REPO_ENGINE_DATA"]) / instance.name / rtype.name
+        runs = measure(floor, live, instance, rtype, docs, args, repository, pages_only)
+    return {name: (run, stored_totals(envs[0], instance, rtype)) for (name, envs), run in zip(sites.items(), runs)}
 
 
 def copy_into_database(env: dict[str, str], site: str) -> None:
@@ -600,7 +705,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", metavar="URL",
                         help="also measure the single-page rows on PostgreSQL, in a schema of its own made in "
                              "this database for the run (e.g. postgresql://postgres@127.0.0.1:5432/postgres)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --database: rounds of the single-page rows, each the embedded store's then "
+                             "PostgreSQL's, both sites served throughout; the tables show the medians")
+    parser.add_argument("--database-workers", type=int, metavar="N",
+                        help="with --database: workers of each PostgreSQL master (default: --workers); "
+                             f"--workers / {POSTGRES_MASTERS} gives the two sites as many workers each")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.database and args.connections % POSTGRES_MASTERS:
         parser.error(f"--connections must be a multiple of {POSTGRES_MASTERS} with --database")
     return args
@@ -622,19 +735,17 @@ def main(argv: list[str] | None = None) -> int:
         docs = fill_store(env, instance, rtype, args.records)
         add_people(data, instance)
         print(f"{args.records} {rtype.name} records written in {time.perf_counter() - started:.1f} s", flush=True)
-        if args.database:       # the site as generated, before the embedded pass's submissions change it
-            site = held.enter_context(scratch_site(args.database))
-            copy_into_database(env, site)
+        sites = {"embedded store": [env]}
+        if args.database:       # the site as generated, before any submission changes it
+            scratch = held.enter_context(scratch_site(args.database))
+            copy_into_database(env, scratch)
+            sites["PostgreSQL"] = [
+                {**env, "REPO_ENGINE_DATA": held.enter_context(tempfile.TemporaryDirectory(prefix="bench-web-pg-")),
+                 DATABASE_ENV: scratch} for _ in range(POSTGRES_MASTERS)]
         floor = start_gunicorn("web_floor:create_floor_app()", {}, args.workers)
         held.callback(floor.stop)
-        if args.database:
-            print("embedded store", flush=True)
-        run, stored = serve_and_measure(floor, [env], instance, rtype, docs, args, pages_only)
-        if args.database:
-            print(f"PostgreSQL, {POSTGRES_MASTERS} gunicorn masters", flush=True)
-            envs = [{**env, "REPO_ENGINE_DATA": held.enter_context(tempfile.TemporaryDirectory(prefix="bench-web-pg-")),
-                     DATABASE_ENV: site} for _ in range(POSTGRES_MASTERS)]
-            postgres, postgres_stored = serve_and_measure(floor, envs, instance, rtype, docs, args, pages_only=True)
+        measured = serve_and_measure(floor, sites, instance, rtype, docs, args, pages_only)
+    run, stored = measured["embedded store"]
     missed = report_pages(run, args, "embedded store: " if args.database else "")
     if not pages_only:
         missed += report_mixed(run, args)
@@ -642,8 +753,9 @@ def main(argv: list[str] | None = None) -> int:
         missed += report_memory(run, args)
     fine = written_as_answered(run, args.records, stored)
     if args.database:
+        postgres, postgres_stored = measured["PostgreSQL"]
         missed += [f"PostgreSQL {name}" for name in
-                   report_pages(postgres, args, f"PostgreSQL, {POSTGRES_MASTERS} gunicorn masters: ")]
+                   report_pages(postgres, args, f"PostgreSQL, {POSTGRES_MASTERS} gunicorn masters: ", POSTGRES_MASTERS)]
         missed += report_postgres(run, postgres, args)
         fine = written_as_answered(postgres, args.records, postgres_stored) and fine
     return 0 if fine and not missed else 1
