@@ -68,6 +68,8 @@ class Batched:
         self._held: list[tuple[str, Sequence[Any] | Mapping[str, Any]]] = []
 
     def later(self, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> None:
+        """Hold a statement back until the next is sent. Its parameters are read then (a ``Jsonb`` is dumped
+        when sent): what is handed here is never changed afterwards."""
         self._held.append((sql, params))
 
     def send(self, *, commit: bool = False) -> None:
