@@ -115,6 +115,11 @@ def test_a_record_opened_is_remembered_until_a_save_anywhere(postgres_url, monke
     with moment():
         assert here.get(reference) == first
     assert len(read) == 1                               # its page, its files, the next page: one reading
+    revisions = []
+    monkeypatch.setattr(Database, "revision", lambda *args: revisions.append(args))
+    assert here.get(reference) == here.get(reference) == first and revisions == []
+    assert len(read) == 3                               # outside a request: read afresh, no revision asked
+    monkeypatch.undo()
     elsewhere.update(reference, {**first.values, "title": "Renamed elsewhere"}, user="bob", expected_version=1)
     with moment():
         assert (here.get(reference).version, here.get(reference).values["title"]) == (2, "Renamed elsewhere")

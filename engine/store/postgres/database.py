@@ -57,6 +57,11 @@ def moment() -> Iterator[None]:
         _moment.reset(token)
 
 
+def in_moment() -> bool:
+    """Is a moment open (a web request), in which every revision is read once?"""
+    return _moment.get() is not None
+
+
 def moved_on() -> None:
     """A write of this moment moved a revision on: the revisions are read again when next asked for."""
     seen = _moment.get()

@@ -12,8 +12,8 @@ from engine.store.base import Comment, Page, Query, Record, Store, Version
 from engine.store.documents import field_values, to_comment, to_record
 from engine.store.history import rebuild
 from engine.store.postgres import listing
-from engine.store.postgres.database import Database
-from engine.store.postgres.remembered import remembered
+from engine.store.postgres.database import Database, in_moment
+from engine.store.postgres.remembered import Forgetful, Remembered, remembered
 
 Doc = dict[str, Any]
 #: How many records one query of ``iter_all`` fetches.
@@ -81,13 +81,19 @@ class Reading(Store):
         return found
 
     def _opened(self, reference: str, include_deleted: bool) -> tuple[int, Doc]:
-        """The row of a record people open (its page, its files): remembered under the revision, as the
-        embedded store holds every record; a write reads its rows afresh, under the repository's lock."""
+        """The row of a record people open (its page, its files), remembered as ``opened`` says (the embedded
+        store holds every record); a write reads its rows afresh, under the repository's lock."""
         def read() -> tuple[tuple[int, Doc] | None]:
             with self.db.reading() as conn:
                 return (self._find(conn, reference),)
-        found, = remembered(self, "records").remember(("row", reference), read, weight=_one)
+        found, = self.opened().remember(("row", reference), read, weight=_one)
         return self._live(found, reference, include_deleted)
+
+    def opened(self) -> Remembered:
+        """What is remembered of the records people open (a row, its files, its discussion): within a web
+        request, under the revision the request read; outside one, nothing (the revision would cost a query
+        of its own, as much as what it would save)."""
+        return remembered(self, "records") if in_moment() else Forgetful(None)
 
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
         return to_record(self._opened(reference, include_deleted)[1])
@@ -151,7 +157,7 @@ class Reading(Store):
                                     "r.number = c.number WHERE c.repo = %s AND r.reference = %s ORDER BY c.seq",
                                     (self.repo, reference))
                 return tuple(to_comment(doc) for doc, in rows)
-        return list(remembered(self, "records").remember(("comments", reference), read))
+        return list(self.opened().remember(("comments", reference), read))
 
     def watchers(self, reference: str) -> frozenset[str]:
         def read() -> frozenset[str]:
@@ -160,7 +166,7 @@ class Reading(Store):
                                     "AND r.number = w.number WHERE w.repo = %s AND r.reference = %s",
                                     (self.repo, reference))
                 return frozenset(username for username, in rows)
-        return remembered(self, "records").remember(("watchers", reference), read)
+        return self.opened().remember(("watchers", reference), read)
 
     def watched_by(self, username: str) -> list[str]:
         with self.db.reading() as conn:

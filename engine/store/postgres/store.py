@@ -31,7 +31,6 @@ from engine.store.postgres.database import Database
 from engine.store.postgres.files import Files
 from engine.store.postgres.outbox import PostgresOutbox
 from engine.store.postgres.reading import Reading
-from engine.store.postgres.remembered import remembered
 from engine.store.postgres.writing import COUNTER, Write, jsonb
 
 Doc = dict[str, Any]
@@ -207,7 +206,7 @@ class PostgresStore(saving.SavedChanges, Reading):
             doc, metas = self._with_rows(reference, "attachments", "seq", lambda renames: renames.attachment)
             return tuple(to_attachment(meta) for meta in metas
                          if meta["id"] in saving.file_ids(doc.get(meta["field"])))
-        return list(remembered(self, "records").remember(("attachments", reference), read))
+        return list(self.opened().remember(("attachments", reference), read))
 
     def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
         for attachment in self.attachments(reference):
