@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from engine.store.base import Page, Query
 from engine.store.postgres import clauses, search_ranked
 from engine.store.postgres.clauses import Sql
-from engine.store.postgres.remembered import Remembered, remembered
+from engine.store.postgres.remembered import Remembered, one, remembered
 from engine.store.query import SEARCH, SYSTEM_FILTERS
 
 if TYPE_CHECKING:
@@ -33,14 +33,14 @@ def page(store: "PostgresStore", query: Query) -> Page:
     kept, asked = remembered(store), _asked(query)
     with store.db.reading() as conn:
         sql = _Sql(conn, store, query)
-        total = kept.remember(("total", asked), lambda: _total(conn, store, query, sql), weight=_one)
+        total = kept.remember(("total", asked), lambda: _total(conn, store, query, sql), weight=one)
         rows = _page_rows(conn, store, (asked, query.sort, skip, per_page), sql, kept, total) if total else []
         records = tuple(store.read_record(doc, reference) for reference, doc, _ in rows)
         if searched is None:
             return Page(records, total, number, per_page)
         from engine.store.postgres import search
         suggested = None if total else kept.remember(     # (kept in a tuple: no suggestion is an answer too)
-            ("suggestion", asked), lambda: (search.suggestion(conn, store, searched),), weight=_one)[0]
+            ("suggestion", asked), lambda: (search.suggestion(conn, store, searched),), weight=one)[0]
         return Page(records, total, number, per_page,
                     snippets=search.snippets(conn, store, searched, records),
                     scores={reference: score for reference, _, score in rows}, suggestion=suggested)
@@ -154,10 +154,6 @@ def _whole_order(conn, store: "PostgresStore", sql: _Sql, total: int) -> list[tu
     rows = conn.execute(*clauses.page_of(store.rtype, sql.query.sort or store.rtype.listing.sort, "r.number",
                                          clauses.where(sql.named), 0, total)).fetchall()
     return [(number, None) for number, in rows]
-
-
-def _one(_: object) -> int:
-    return 1
 
 
 def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int

@@ -13,7 +13,7 @@ from engine.store.documents import field_values, to_comment, to_record
 from engine.store.history import rebuild
 from engine.store.postgres import listing
 from engine.store.postgres.database import Database, in_moment
-from engine.store.postgres.remembered import Forgetful, Remembered, remembered
+from engine.store.postgres.remembered import Forgetful, Remembered, one, remembered
 
 Doc = dict[str, Any]
 #: How many records one query of ``iter_all`` fetches.
@@ -62,13 +62,24 @@ class Reading(Store):
                            (self.repo, reference)).fetchone()
         return (row[0], self.readable(row[1], reference)) if row is not None else None
 
-    def _with_rows(self, reference: str, table: str, order: str, renamed) -> tuple[Doc, list[Doc]]:
+    def _with_rows(self, reference: str, table: str, order: str, renamed,
+                   opened: tuple[int, Doc] | None = None) -> tuple[Doc, list[Doc]]:
         """The record (deleted or not) and the documents of its rows in ``table`` (history, attachments) in
-        ``order``, each in today's names (``renamed(renames)``: how one is renamed)."""
-        number, doc = self._opened(reference, include_deleted=True)
+        ``order``, each in today's names (``renamed(renames)``: how one is renamed). Given the record's row
+        as its page read it (``opened``), the rows that go with it; else both in one statement, so that the
+        versions rebuilt from the record are those of the same moment."""
+        rows_of = f"SELECT coalesce(jsonb_agg(t.doc ORDER BY t.{order}), '[]') FROM {table} t WHERE t.repo = %s"
         with self.db.reading() as conn:
-            rows = [row for row, in conn.execute(f"SELECT doc FROM {table} WHERE repo = %s AND number = %s "
-                                                 f"ORDER BY {order}", (self.repo, number))]
+            if opened is not None:
+                doc = opened[1]
+                rows, = conn.execute(f"{rows_of} AND t.number = %s", (self.repo, opened[0])).fetchone()
+            else:
+                found = conn.execute(f"SELECT r.doc, ({rows_of} AND t.number = r.number) FROM records r "
+                                     "WHERE r.repo = %s AND r.reference = %s",
+                                     (self.repo, self.repo, reference)).fetchone()
+                if found is None:
+                    raise RecordNotFound(reference)
+                doc, rows = self.readable(found[0], reference), found[1]
         return doc, rows if self.renames is None else list(map(renamed(self.renames), rows))
 
     def _doc(self, conn, reference: str, include_deleted: bool) -> tuple[int, Doc]:
@@ -80,23 +91,23 @@ class Reading(Store):
             raise RecordNotFound(reference)
         return found
 
-    def _opened(self, reference: str, include_deleted: bool) -> tuple[int, Doc]:
-        """The row of a record people open (its page, its files), remembered as ``opened`` says (the embedded
-        store holds every record); a write reads its rows afresh, under the repository's lock."""
+    def _opened_row(self, reference: str, include_deleted: bool) -> tuple[int, Doc]:
+        """The row of a record people open (its page), remembered as ``_opened`` says (the embedded store
+        holds every record); a write reads its rows afresh, under the repository's lock."""
         def read() -> tuple[tuple[int, Doc] | None]:
             with self.db.reading() as conn:
                 return (self._find(conn, reference),)
-        found, = self.opened().remember(("row", reference), read, weight=_one)
+        found, = self._opened().remember(("row", reference), read, weight=one)
         return self._live(found, reference, include_deleted)
 
-    def opened(self) -> Remembered:
+    def _opened(self) -> Remembered:
         """What is remembered of the records people open (a row, its files, its discussion): within a web
         request, under the revision the request read; outside one, nothing (the revision would cost a query
         of its own, as much as what it would save)."""
         return remembered(self, "records") if in_moment() else Forgetful(None)
 
     def get(self, reference: str, *, include_deleted: bool = False) -> Record:
-        return to_record(self._opened(reference, include_deleted)[1])
+        return to_record(self._opened_row(reference, include_deleted)[1])
 
     def history(self, reference: str) -> list[Version]:
         doc, entries = self._with_rows(reference, "history", "id", lambda renames: renames.change)
@@ -157,7 +168,7 @@ class Reading(Store):
                                     "r.number = c.number WHERE c.repo = %s AND r.reference = %s ORDER BY c.seq",
                                     (self.repo, reference))
                 return tuple(to_comment(doc) for doc, in rows)
-        return list(self.opened().remember(("comments", reference), read))
+        return list(self._opened().remember(("comments", reference), read))
 
     def watchers(self, reference: str) -> frozenset[str]:
         def read() -> frozenset[str]:
@@ -166,7 +177,7 @@ class Reading(Store):
                                     "AND r.number = w.number WHERE w.repo = %s AND r.reference = %s",
                                     (self.repo, reference))
                 return frozenset(username for username, in rows)
-        return self.opened().remember(("watchers", reference), read)
+        return self._opened().remember(("watchers", reference), read)
 
     def watched_by(self, username: str) -> list[str]:
         with self.db.reading() as conn:
@@ -175,6 +186,3 @@ class Reading(Store):
                                 "ORDER BY r.number, r.reference", (self.repo, username))
             return [reference for reference, in rows]
 
-
-def _one(_: object) -> int:
-    return 1

@@ -35,6 +35,11 @@ class Remembered:
         return found
 
 
+def one(_: object) -> int:
+    """The weight of an answer that is one item (a total, a record's row)."""
+    return 1
+
+
 class Forgetful(Remembered):
     """For a store that cannot say its revision: nothing is kept."""
 

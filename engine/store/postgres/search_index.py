@@ -49,13 +49,6 @@ def index_records(conn, rtype: RepositoryType, repo: int, docs: Sequence[tuple[i
     write("UPDATE search_repositories SET records = records + %s WHERE repo = %s", (len(docs) - len(earlier), repo))
 
 
-def state_of(conn, repo: int) -> tuple | None:
-    """The repository's row of ``search_repositories`` (records, lengths, learnt_from); None: none yet. A
-    write reads it with the repository's lock (``writing``)."""
-    return conn.execute("SELECT records, lengths, learnt_from FROM search_repositories WHERE repo = %s",
-                        (repo,)).fetchone()
-
-
 def rebuild(conn, rtype: RepositoryType, repo: int) -> None:
     """Index every record of the repository again, learning the fields' usual lengths afresh (a reindex, a
     repository filled in bulk, the first write of a repository)."""

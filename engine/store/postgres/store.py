@@ -201,12 +201,14 @@ class PostgresStore(saving.SavedChanges, Reading):
         return replace(staged, reference=reference)
 
     def attachments(self, reference: str) -> list[Attachment]:
-        """The record's files, remembered under the revision with the record (its page lists them)."""
+        """The record's files, remembered with the record (its page lists them) and read with its row as the
+        page read it, so that the files listed are those of the record shown."""
         def read() -> tuple[Attachment, ...]:
-            doc, metas = self._with_rows(reference, "attachments", "seq", lambda renames: renames.attachment)
+            doc, metas = self._with_rows(reference, "attachments", "seq", lambda renames: renames.attachment,
+                                         self._opened_row(reference, include_deleted=True))
             return tuple(to_attachment(meta) for meta in metas
                          if meta["id"] in saving.file_ids(doc.get(meta["field"])))
-        return list(self.opened().remember(("attachments", reference), read))
+        return list(self._opened().remember(("attachments", reference), read))
 
     def open_attachment(self, reference: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
         for attachment in self.attachments(reference):

@@ -16,6 +16,7 @@ they were made. A new record's save is then two round trips under the lock, what
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -75,13 +76,7 @@ class Batched:
     def send(self, *, commit: bool = False) -> None:
         """Send what is held (and the commit) in one round trip."""
         held, self._held = self._held, []
-        if len(held) + commit <= 1:
-            for sql, params in held:
-                self.raw.execute(sql, params)
-            if commit:
-                self.raw.commit()
-            return
-        with self.raw.pipeline():
+        with self.raw.pipeline() if len(held) + commit > 1 else nullcontext():
             for sql, params in held:
                 self.raw.execute(sql, params)
             if commit:

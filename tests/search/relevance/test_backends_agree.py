@@ -19,7 +19,7 @@ from engine.search.parse import parse
 from engine.search.suggest import suggestion as embedded_suggestion
 from engine.store.base import Query
 from engine.store.documents import reference_number
-from engine.store.postgres import search, search_index
+from engine.store.postgres import search
 from engine.store.postgres.bulk import copy_rows, record_rows, RECORD_COLUMNS
 from engine.store.postgres.database import Database
 from engine.store.postgres.store import PostgresStore
@@ -80,14 +80,13 @@ def edited(tmp_path_factory, test_database):
         for write in writes:
             embedded.prepare_search()       # read between writes, so that the index is carried forward
             write()
-        with db.connection() as conn:
+        with pg.store.write() as write:     # the write path indexes the rows again, as a save would
             for reference in references[1:6]:
                 doc = stored(embedded)[reference]
                 number = reference_number(reference)
-                conn.execute("UPDATE records SET doc = %s::jsonb, deleted = %s WHERE repo = %s AND number = %s",
-                             (json.dumps(doc), bool(doc.get("deleted")), pg.repo, number))
-                search.index_records(conn, pg.rtype, pg.repo, [(number, doc)], (),
-                                     search_index.state_of(conn, pg.repo))
+                write.conn.execute("UPDATE records SET doc = %s::jsonb, deleted = %s WHERE repo = %s AND number = %s",
+                                   (json.dumps(doc), bool(doc.get("deleted")), pg.repo, number))
+                write.reindex(number, doc)
     yield pairs, site.project.thesaurus
     db.close()
     site.close()
