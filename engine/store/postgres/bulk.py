@@ -9,20 +9,16 @@ are sent as their JSON and timestamps as their stored ISO strings.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from engine.schema.model import RepositoryType
 from engine.store.documents import reference_number
+from engine.store.postgres.writing import dumps as _json
 
 Doc = Mapping[str, Any]
 Row = tuple[Any, ...]
 #: Attached files are stored in chunks of this many bytes (``attachment_content``).
 CONTENT_CHUNK = 1024 * 1024
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _number(doc: Doc) -> int:

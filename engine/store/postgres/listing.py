@@ -218,8 +218,8 @@ def _tally(conn, store: "PostgresStore", query: Query, named: dict[str, Sql], na
         counts[name][key] = found
     for name in (name for name in names if name not in derived):
         field = rtype.field(name)
-        for value, found in conn.execute(f"SELECT r.doc -> %s, count(*) FROM records r WHERE {text} GROUP BY 1",
-                                         [name, *params]):
+        for value, found in conn.execute(f"SELECT (r.doc -> %s)::jsonb, count(*) FROM records r WHERE {text} "
+                                         "GROUP BY 1", [name, *params]):
             for key in dict.fromkeys(field.kind.facet_keys(field, value)):
                 counts[name][key] = counts[name].get(key, 0) + found
 

@@ -5,7 +5,8 @@ type name); the site's own outbox rows have no repository.
 A record row keeps the stored document exactly as the embedded store keeps it (``doc``: system fields beside
 field values, timestamps as ``documents.stamp`` strings), so both backends read a record the same way; its
 system fields are columns too, for indexes. (JSONB keeps an object's keys in an order of its own, shorter keys
-first: nothing may rely on the order of a document's keys.) ``keys``, ``facets``, ``points``, ``texts`` and ``sorts`` are
+first: nothing may rely on the order of a document's keys; since schema version 9, ``record_docs``, the
+record's document is ``json``, kept as written.) ``keys``, ``facets``, ``points``, ``texts`` and ``sorts`` are
 what the field types derive from the values for filters, facet counts and sort (``derived.py``).
 """
 

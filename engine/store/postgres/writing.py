@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb
 
 from engine.errors import AttachmentNotFound
 from engine.notify.notice import Notice
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from engine.store.postgres.store import PostgresStore
 
 Doc = dict[str, Any]
-#: JSON as the embedded store writes it: NaN and infinities are refused, never stored as text JSON lacks.
-_dumps = partial(json.dumps, allow_nan=False, separators=(",", ":"))
+#: JSON as the embedded store writes it: NaN and infinities are refused, never stored as text JSON lacks. The
+#: one form of every document the database keeps, written a row at a time here or by ``COPY`` (``bulk``).
+dumps = partial(json.dumps, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 #: The system fields a record row keeps as columns beside its document, for indexes.
 SYSTEM_COLUMNS = ("reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted",
                   "type_revision")
@@ -51,7 +52,12 @@ _LOCKED = (f"SELECT {_NEXT}, s.records, s.lengths, s.learnt_from FROM repositori
 
 
 def jsonb(value: Any) -> Jsonb:
-    return Jsonb(value, dumps=_dumps)
+    return Jsonb(value, dumps=dumps)
+
+
+def as_written(doc: Doc) -> Json:
+    """A record's document for its ``json`` column (``record_docs``): sent as ``json``, it is kept as this text."""
+    return Json(doc, dumps=dumps)
 
 
 def derived_columns(rtype, doc: Doc) -> tuple[Jsonb, ...]:
@@ -132,7 +138,7 @@ class Write:
         system = (doc["reference"], doc["status"], parse_stamp(doc["created"]), doc["created_by"],
                   parse_stamp(doc["updated"]), doc["updated_by"], doc["version"], bool(doc.get("deleted")),
                   doc.get(TYPE_REVISION) or "")
-        return (*system, jsonb(doc), *derived_columns(self.store.rtype, doc))
+        return (*system, as_written(doc), *derived_columns(self.store.rtype, doc))
 
     def _wrote(self, number: int, doc: Doc) -> None:
         self._indexed[number] = doc
