@@ -8,11 +8,14 @@ adds (BEGIN and COMMIT) to a page that asks a question or two.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
+from typing import Any, Iterator
+
+import msgspec
 
 from engine.errors import StoreError
 
@@ -24,6 +27,7 @@ POOL_MIN, POOL_MAX = 1, 8
 #: (JIT), which costs several times the scan itself on rows this narrow; and the parts of a UNION ALL
 #: (``clauses.page_of``) are read one after the other, never in parallel.
 SESSION = "SET jit = off; SET enable_parallel_append = off"
+_JSON = msgspec.json.Decoder()
 #: The revisions of every repository and every kept document (``documents``), in one query.
 REVISIONS = "SELECT id, NULL, revision FROM repositories UNION ALL SELECT NULL, name, revision FROM documents"
 
@@ -181,9 +185,22 @@ class Database:
 
 
 def _configure(conn) -> None:
-    """Each new connection of the pool: the session's settings (``SESSION``), left idle for the pool."""
+    """Each new connection of the pool: the session's settings (``SESSION``) and how it reads JSON
+    (``read_json``), left idle for the pool."""
+    from psycopg.types.json import set_json_loads
+    set_json_loads(read_json, conn)
     conn.execute(SESSION)
     conn.commit()
+
+
+def read_json(data: bytes) -> Any:
+    """A JSON value the database sends (a record's document, derived keys, history): msgspec reads it in
+    about a third of the standard library's time, to the same values; what msgspec will not read (the escape
+    of a lone surrogate, a number past a double's range, both valid JSON) is read by the standard library."""
+    try:
+        return _JSON.decode(data)
+    except msgspec.DecodeError:
+        return json.loads(data)
 
 
 _open: dict[str, Database] = {}

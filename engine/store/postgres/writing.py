@@ -34,9 +34,10 @@ if TYPE_CHECKING:
     from engine.store.postgres.store import PostgresStore
 
 Doc = dict[str, Any]
-#: JSON as the embedded store writes it: NaN and infinities are refused, never stored as text JSON lacks. The
-#: one form of every document the database keeps, written a row at a time here or by ``COPY`` (``bulk``).
-dumps = partial(json.dumps, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+#: JSON as the embedded store writes it: NaN and infinities are refused, never stored as text JSON lacks, and
+#: text beyond ASCII is escaped, so any string Python holds can be sent. The one form of every document the
+#: database keeps, written a row at a time here or by ``COPY`` (``bulk``).
+dumps = partial(json.dumps, allow_nan=False, separators=(",", ":"))
 #: The system fields a record row keeps as columns beside its document, for indexes.
 SYSTEM_COLUMNS = ("reference", "status", "created", "created_by", "updated", "updated_by", "version", "deleted",
                   "type_revision")
