@@ -14,8 +14,10 @@ _SEMICOLONS = re.compile(r"\s*;\s*")
 
 #: C0 controls other than tab, line feed and carriage return; DEL; the C1 controls (U+0080 to U+009F). No
 #: browser shows them, a worksheet may not hold them (openpyxl refuses the C0 ones) and a terminal acts on
-#: them when an export is printed. Every other character is text, emoji and joiners included.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: them when an export is printed. And lone surrogates (U+D800 to U+DFFF, which JSON can send as ``\ud800``):
+#: half of a character, which no page, export or database can encode (PostgreSQL refuses them). Every other
+#: character is text, emoji and joiners included.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def without_controls(value: Any) -> Any:

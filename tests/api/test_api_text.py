@@ -54,3 +54,15 @@ def test_a_title_of_control_characters_alone_is_an_empty_title(client, editor):
                            headers=editor)
     assert response.status_code == 422 and list(response.json["errors"]) == ["title"]
     assert client.get(RECORDS).json["total"] == 0
+
+
+def test_half_a_character_sent_as_json_is_dropped_on_either_backend(backend, app, client, editor):
+    """JSON may escape half of a character (a lone surrogate, ``\\ud800``), which no page nor database can
+    encode: it goes as a control character goes, and the record saves, shows and reads back on both backends."""
+    body = '{"values": {"title": "Falls \\ud83d audit\\udfff", "division": "Surgery", "keywords": ["\\ud800x"]}}'
+    response = client.post(RECORDS, data=body, content_type="application/json", headers=editor)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert stored(app, response.json["reference"])["title"] == "Falls  audit"
+    assert response.json["values"]["keywords"] == ["x"]
+    page = client.get(f"{BASE}{response.json['reference']}")
+    assert page.status_code == 200 and "Falls  audit" in page.get_data(as_text=True)

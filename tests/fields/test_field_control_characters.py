@@ -18,14 +18,16 @@ from engine.fields.values import without_controls
     ("\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627", "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627"),
     ("Caf\u00e9 \u00a0\u00ff \u4e2d\u6587", "Caf\u00e9 \u00a0\u00ff \u4e2d\u6587"),
     ("Ward \u202eevil\u202c 12 zero\u200bwidth\ufeff", "Ward \u202eevil\u202c 12 zero\u200bwidth\ufeff"),
+    ("half \ud83d of an emoji\udfff and \ud800\udc00 two halves", "half  of an emoji and  two halves"),
 ])
 def test_only_control_characters_are_dropped(sent, kept):
     assert without_controls(sent) == kept
 
 
 def test_every_character_the_rule_drops_and_no_other():
-    dropped = {chr(n) for n in range(0x250) if without_controls(chr(n)) == ""}
-    assert dropped == ({chr(n) for n in range(0x20)} - set("\t\n\r")) | {chr(n) for n in range(0x7f, 0xa0)}
+    dropped = {chr(n) for n in range(0x10000) if without_controls(chr(n)) == ""}
+    assert dropped == (({chr(n) for n in range(0x20)} - set("\t\n\r")) | {chr(n) for n in range(0x7f, 0xa0)}
+                       | {chr(n) for n in range(0xd800, 0xe000)})
 
 
 def test_text_inside_lists_and_objects_is_cleaned_and_other_values_are_kept():
