@@ -164,3 +164,28 @@ def test_the_upgrade_fills_the_counts_of_the_records_already_there(postgres_url,
     finally:
         db.close()
         test_database.drop_site(url)
+
+
+#: Each record's pairs as schema version 8 made them (every filter key with the facet terms listed again).
+PAIRS_BEFORE = """
+SELECT r.number, f.key, k.key, t.name, t.key FROM records AS r JOIN repositories AS s ON s.id = r.repo
+CROSS JOIN LATERAL jsonb_each(r.keys) AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.value) AS k(key)
+CROSS JOIN LATERAL facet_terms(r.facets) AS t
+WHERE r.repo = %s AND r.facets ? f.key AND t.name <> f.key AND (s.paired IS NULL OR t.name = '' OR t.name = ANY (s.paired))"""
+PAIRS_NOW = """
+SELECT r.number, p.* FROM records AS r JOIN repositories AS s ON s.id = r.repo
+CROSS JOIN LATERAL facet_pairs(r.keys, r.facets, s.paired) AS p WHERE r.repo = %s"""
+
+
+@pytest.mark.parametrize("paired", [PAIRED, None])
+def test_each_record_pairs_as_before_with_its_facet_terms_listed_once(postgres_url, paired):
+    """Schema version 10 (``TERMS_ONCE``) makes every record's pairs, each as many times, as version 8 did,
+    for a repository that names its facets and for one that does not yet (every facet)."""
+    from engine.store.postgres.database import database
+    from engine.store.postgres.store import PostgresStore
+    store = PostgresStore(rtype(), database(postgres_url), "test")
+    fill(store)
+    with store.db.connection() as conn:
+        conn.execute("UPDATE repositories SET paired = %s WHERE id = %s", (paired and list(paired), store.repo))
+        before, now = (sorted(conn.execute(sql, (store.repo,)).fetchall()) for sql in (PAIRS_BEFORE, PAIRS_NOW))
+    assert now == before and len(now) > 10 * RECORDS

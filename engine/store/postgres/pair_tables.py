@@ -20,6 +20,9 @@ when a store opens; NULL, as before the step, for every facet). Every facet coun
 hundreds of counts a save, most of the database's work of saving a record. The rows every save updates
 (these counts, the search's dictionary and vocabulary) also keep room in their pages, so that an update is
 written beside the row it replaces without a new entry in the table's index (a HOT update).
+
+Schema version 10 (``TERMS_ONCE``) makes the same pairs from a row's facet terms listed once, rather than once
+for each of its filter keys: a quarter of the time, for every save's count and every recount.
 """
 
 PAIRS = """
@@ -160,4 +163,17 @@ BEGIN
 END $$;
 
 DROP FUNCTION facet_pairs(jsonb, jsonb);
+"""
+
+TERMS_ONCE = """
+CREATE OR REPLACE FUNCTION facet_pairs(keys jsonb, facets jsonb, paired text[])
+RETURNS TABLE (filter text, filter_key text, name text, key text) LANGUAGE sql IMMUTABLE AS $$
+    WITH terms AS MATERIALIZED (
+        SELECT t.name, t.key FROM facet_terms(facets) AS t
+        WHERE paired IS NULL OR t.name = '' OR t.name = ANY (paired))
+    SELECT f.key, k.key, t.name, t.key
+    FROM jsonb_each(keys) AS f CROSS JOIN LATERAL jsonb_array_elements_text(f.value) AS k(key)
+    CROSS JOIN terms AS t
+    WHERE facets ? f.key AND t.name <> f.key
+$$;
 """

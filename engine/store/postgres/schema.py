@@ -21,7 +21,7 @@ UPGRADE_LOCK = 0x5245_504F      # "REPO"
 def steps() -> list[tuple[str, str]]:
     """(What it brings, SQL) of each schema version, oldest first: version N is ``steps()[N - 1]``."""
     from engine.store.postgres.listing_tables import LISTING
-    from engine.store.postgres.pair_tables import PAIRED, PAIRS
+    from engine.store.postgres.pair_tables import PAIRED, PAIRS, TERMS_ONCE
     from engine.store.postgres.record_docs import AS_WRITTEN
     from engine.store.postgres.rederiving import DERIVED_UNDER
     from engine.store.postgres.search_tables import RANKED, SEARCH
@@ -34,7 +34,8 @@ def steps() -> list[tuple[str, str]]:
             ("facet counts under one filter", PAIRS),
             ("the type each repository's rows are derived under", DERIVED_UNDER),
             ("counts under one filter for the facets people filter by", PAIRED),
-            ("record documents kept as written", AS_WRITTEN)]
+            ("record documents kept as written", AS_WRITTEN),
+            ("counts under one filter made from each record's facets once", TERMS_ONCE)]
 
 
 class SchemaTooNew(StoreError):
