@@ -29,9 +29,23 @@ def test_json_reads_as_the_standard_library_reads_it(text):
     assert shape(read_json(text.encode())) == shape(json.loads(text))
 
 
-def test_every_connection_reads_with_it(postgres_url):
-    """Through the pool, a document's long integer stays an integer and an escaped lone surrogate is read,
-    on ``json`` and ``jsonb`` alike where the type holds the value."""
+class Counted:
+    """A decoder that counts what it is given, in place of ``read_json``'s."""
+
+    def __init__(self, decoder):
+        self.decoder, self.calls = decoder, 0
+
+    def decode(self, data):
+        self.calls += 1
+        return self.decoder.decode(data)
+
+
+def test_every_connection_reads_with_it(postgres_url, monkeypatch):
+    """Through the pool, ``json`` and ``jsonb`` alike are read by ``read_json`` (its decoder is asked, once
+    for each value), a document's long integer staying an integer and an escaped lone surrogate read."""
+    from engine.store.postgres import database as module
+    counted = Counted(module._JSON)
+    monkeypatch.setattr(module, "_JSON", counted)
     db = database(postgres_url)
     with db.reading() as conn:
         row = conn.execute("SELECT %s::json, %s::jsonb, %s::json", ['{"n":123456789012345678901234567890}',
@@ -39,3 +53,4 @@ def test_every_connection_reads_with_it(postgres_url):
                                                                       '"\\ud800"']).fetchone()
     assert row == ({"n": 123456789012345678901234567890}, {"n": 123456789012345678901234567890}, "\ud800")
     assert isinstance(row[0]["n"], int) and isinstance(row[1]["n"], int)
+    assert counted.calls == 3

@@ -98,3 +98,35 @@ def both_stores(test_database, folder: Path, rtype: RepositoryType, fill: Callab
         for store in both:
             store.close()
         test_database.drop_site(url)
+
+
+@contextmanager
+def upgraded_from(test_database, monkeypatch, filled, step_sql: str) -> Iterator[tuple[Any, Callable[[], list[str]]]]:
+    """A database whose schema stops just before the step ``step_sql``, holding the repository row and the
+    record rows of the PostgreSQL store ``filled`` (copied as they are): yields it and the upgrade that applies
+    the rest (what each applied step brought). Closed, and its schema dropped, afterwards."""
+    from engine.store.postgres import schema
+    from engine.store.postgres.database import Database
+    from engine.store.postgres.writing import RECORD_COLUMNS
+    with filled.db.connection() as conn:
+        source = conn.execute("SELECT current_schema()").fetchone()[0]
+    every = schema.steps()
+    before = [sql for _, sql in every].index(step_sql)
+    url = test_database.site()
+    db = Database(url, upgrade=False)
+    try:
+        monkeypatch.setattr(schema, "steps", lambda: every[:before])
+        schema.upgrade(db)
+        columns = ", ".join(("repo", "number", *RECORD_COLUMNS))
+        with db.connection() as conn:
+            conn.execute("INSERT INTO repositories (id, instance, repository) VALUES (%s, 'test', 'qi-project')",
+                         (filled.repo,))
+            conn.execute(f"INSERT INTO records ({columns}) SELECT {columns} FROM {source}.records")
+
+        def upgrade() -> list[str]:
+            monkeypatch.setattr(schema, "steps", lambda: every)
+            return schema.upgrade(db)
+        yield db, upgrade
+    finally:
+        db.close()
+        test_database.drop_site(url)

@@ -12,7 +12,7 @@ from engine.store.base import NewRecord, Query
 from engine.store.index import STATUS, YEAR
 from engine.store.postgres import pair_counts
 from engine.store.postgres.pair_tables import PAIRS
-from storekit import DIVISIONS, STAFF, both_stores
+from storekit import DIVISIONS, STAFF, both_stores, upgraded_from
 from test_query_backends_agree import RECORDS, USERS, fill, same, same_facets
 from test_query_backends_agree import rtype as every_field_type
 
@@ -135,35 +135,18 @@ def test_the_upgrade_fills_the_counts_of_the_records_already_there(postgres_url,
     """Records written before the step (copied, as they are, into a schema the step is not yet applied to)
     are counted by the step itself."""
     from engine.store.postgres import schema
-    from engine.store.postgres.database import Database, database
+    from engine.store.postgres.database import database
     from engine.store.postgres.store import PostgresStore
-    from engine.store.postgres.writing import RECORD_COLUMNS
     filled = PostgresStore(rtype(), database(postgres_url), "test")
     fill(filled)
-    with filled.db.connection() as conn:
-        source = conn.execute("SELECT current_schema()").fetchone()[0]
-    every = schema.steps()
-    before = [sql for _, sql in every].index(PAIRS)
-    url = test_database.site()
-    db = Database(url, upgrade=False)
-    try:
-        monkeypatch.setattr(schema, "steps", lambda: every[:before])
-        schema.upgrade(db)
-        columns = ", ".join(("repo", "number", *RECORD_COLUMNS))
-        with db.connection() as conn:
-            conn.execute("INSERT INTO repositories (id, instance, repository) VALUES (%s, 'test', 'qi-project')",
-                         (filled.repo,))
-            conn.execute(f"INSERT INTO records ({columns}) SELECT {columns} FROM {source}.records")
-        monkeypatch.setattr(schema, "steps", lambda: every)
-        assert schema.upgrade(db)[0].startswith(f"{before + 1}: ")
+    before = [sql for _, sql in schema.steps()].index(PAIRS)
+    with upgraded_from(test_database, monkeypatch, filled, PAIRS) as (db, upgrade):
+        assert upgrade()[0].startswith(f"{before + 1}: ")
         with db.connection() as conn:
             recounted, kept_now = (set(conn.execute(sql, (filled.repo,)).fetchall()) for sql in (RECOUNT, KEPT))
         assert kept_now == recounted and len(kept_now) > 100        # every facet's, until a store names them
         opened = PostgresStore(rtype(), db, "test")
         assert kept(opened) == kept(filled) and kept(opened) < kept_now
-    finally:
-        db.close()
-        test_database.drop_site(url)
 
 
 #: Each record's pairs as schema version 8 made them (every filter key with the facet terms listed again).

@@ -7,6 +7,7 @@ import json
 
 from engine.store.base import Query
 from engine.store.postgres.record_docs import AS_WRITTEN
+from storekit import upgraded_from
 from test_query_backends_agree import RECORDS, fill, rtype
 
 DOCS = "SELECT number, doc::text FROM records WHERE repo = %s ORDER BY number"
@@ -18,29 +19,16 @@ def test_the_upgrade_keeps_every_document_a_database_holds(postgres_url, test_da
     """Records written before the step (copied into a schema the step is not yet applied to) read the same
     after it, through the store, and are ``json`` holding the same values."""
     from engine.store.postgres import schema
-    from engine.store.postgres.database import Database, database
+    from engine.store.postgres.database import database
     from engine.store.postgres.store import PostgresStore
-    from engine.store.postgres.writing import RECORD_COLUMNS
     filled = PostgresStore(rtype(), database(postgres_url), "test")
     fill(filled)
-    with filled.db.connection() as conn:
-        source = conn.execute("SELECT current_schema()").fetchone()[0]
-    every = schema.steps()
-    before = [sql for _, sql in every].index(AS_WRITTEN)
-    url = test_database.site()
-    db = Database(url, upgrade=False)
-    try:
-        monkeypatch.setattr(schema, "steps", lambda: every[:before])
-        schema.upgrade(db)
-        columns = ", ".join(("repo", "number", *RECORD_COLUMNS))
+    before = [sql for _, sql in schema.steps()].index(AS_WRITTEN)
+    with upgraded_from(test_database, monkeypatch, filled, AS_WRITTEN) as (db, upgrade):
         with db.connection() as conn:
-            conn.execute("INSERT INTO repositories (id, instance, repository) VALUES (%s, 'test', 'qi-project')",
-                         (filled.repo,))
-            conn.execute(f"INSERT INTO records ({columns}) SELECT {columns} FROM {source}.records")
             assert conn.execute(TYPE).fetchone()[0] == "jsonb"
             held = [(number, json.loads(text)) for number, text in conn.execute(DOCS, (filled.repo,))]
-        monkeypatch.setattr(schema, "steps", lambda: every)
-        assert schema.upgrade(db)[0] == f"{before + 1}: record documents kept as written"
+        assert upgrade()[0] == f"{before + 1}: record documents kept as written"
         with db.connection() as conn:
             assert conn.execute(TYPE).fetchone()[0] == "json"
             assert [(number, json.loads(text)) for number, text in conn.execute(DOCS, (filled.repo,))] == held
@@ -48,9 +36,6 @@ def test_the_upgrade_keeps_every_document_a_database_holds(postgres_url, test_da
         every_record = Query(sort="reference", per_page=RECORDS)
         assert opened.query(every_record).records == filled.query(every_record).records
         assert len(held) == RECORDS
-    finally:
-        db.close()
-        test_database.drop_site(url)
 
 
 def test_a_document_is_kept_as_the_application_wrote_it(postgres_url):

@@ -27,7 +27,6 @@ POOL_MIN, POOL_MAX = 1, 8
 #: (JIT), which costs several times the scan itself on rows this narrow; and the parts of a UNION ALL
 #: (``clauses.page_of``) are read one after the other, never in parallel.
 SESSION = "SET jit = off; SET enable_parallel_append = off"
-_JSON = msgspec.json.Decoder()
 #: The revisions of every repository and every kept document (``documents``), in one query.
 REVISIONS = "SELECT id, NULL, revision FROM repositories UNION ALL SELECT NULL, name, revision FROM documents"
 
@@ -191,6 +190,9 @@ def _configure(conn) -> None:
     set_json_loads(read_json, conn)
     conn.execute(SESSION)
     conn.commit()
+
+
+_JSON = msgspec.json.Decoder()
 
 
 def read_json(data: bytes) -> Any:
