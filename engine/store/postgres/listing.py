@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
 from engine.store.base import Page, Query
-from engine.store.postgres import clauses, search_ranked
+from engine.store.postgres import clauses, search_ranked, shown
 from engine.store.postgres.clauses import Sql
 from engine.store.postgres.remembered import Remembered, one, remembered
 from engine.store.query import SEARCH, SYSTEM_FILTERS
@@ -123,29 +123,27 @@ def _count(conn, store: "PostgresStore", query: Query, named: dict[str, Sql]) ->
     return conn.execute(f"SELECT count(*) FROM records r WHERE {text}", params).fetchone()[0]
 
 
-def _page_rows(conn, store: "PostgresStore", shown: tuple, sql: _Sql, kept: Remembered, total: int
+def _page_rows(conn, store: "PostgresStore", asked: tuple, sql: _Sql, kept: Remembered, total: int
                ) -> list[tuple[str, dict, float | None]]:
-    """The page's rows (``shown``: what is asked, the sort, how many to skip and take). Which records they
-    are, in order, is remembered; not their documents, read again by number: a cheap look-up, and the memory
-    stays small. A page deep in a list that is not too long is cut from the list's whole order, remembered
-    once: reading past thousands of rows for each page costs a sort of them all each time, and people (and
-    crawlers) page through a list one page after another."""
+    """The page's rows (``asked``: what is asked, the sort, how many to skip and take). Which records they
+    are, in order, is remembered; their documents are kept apart, within a bound for the whole process
+    (``shown``), and read by number when they are not. A page deep in a list that is not too long is cut
+    from the list's whole order, remembered once: reading past thousands of rows for each page costs a sort
+    of them all each time, and people (and crawlers) page through a list one page after another."""
     fetched: dict[int, tuple[str, dict]] = {}
-    skip, take = shown[2:]
+    skip, take = asked[2:]
 
     def order() -> list[tuple[int, float | None]]:
         rows = _rows(conn, store, sql, skip, take)
-        fetched.update((number, (reference, doc)) for number, reference, doc, _ in rows)
+        fetched.update(shown.kept(store, kept.revision, [row[:3] for row in rows]))
         return [(number, score) for number, _, _, score in rows]
     if skip >= DEEP and total <= WHOLE and sql.query.searched is None:
-        numbers = kept.remember(("order", *shown[:2]), lambda: _whole_order(conn, store, sql, total))[skip:skip + take]
+        numbers = kept.remember(("order", *asked[:2]), lambda: _whole_order(conn, store, sql, total))[skip:skip + take]
     else:
-        numbers = kept.remember(("rows", *shown), order)
+        numbers = kept.remember(("rows", *asked), order)
     missing = [number for number, _ in numbers if number not in fetched]
     if missing:
-        fetched.update((number, (reference, doc)) for number, reference, doc in conn.execute(
-            "SELECT number, reference, doc FROM records WHERE repo = %s AND number = ANY(%s)",
-            [store.repo, missing]))
+        fetched.update(shown.documents(conn, store, kept.revision, missing))
     return [(*fetched[number], score) for number, score in numbers]
 
 
@@ -157,14 +155,14 @@ def _whole_order(conn, store: "PostgresStore", sql: _Sql, total: int) -> list[tu
 
 
 def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
-          ) -> list[tuple[int, str, dict, float | None]]:
-    """The page's numbers, references and documents in order, each with its search score (None without a
+          ) -> list[tuple[int, str, str, float | None]]:
+    """The page's numbers, references and documents (their text, for ``shown``) in order, each with its search score (None without a
     search). A search joins what it found, for the scores, instead of testing each row against it."""
     query, rtype, found = sql.query, store.rtype, sql.found
     order, order_params = clauses.order_by(rtype, query.sort or rtype.listing.sort)
     if found is None:       # in an index's order (``sort_indexes``): a first page reads its own rows
         return conn.execute(*clauses.page_of(rtype, query.sort or rtype.listing.sort,
-                                             "r.number, r.reference, r.doc, NULL", clauses.where(sql.named),
+                                             "r.number, r.reference, r.doc::text, NULL", clauses.where(sql.named),
                                              skip, take)).fetchall()
     text, params = clauses.where(sql.named, leave_out=(SEARCH,))
     if query.ranked and sql.common is not None:
@@ -172,7 +170,7 @@ def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
     if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)
         order, order_params = "found.score DESC, r.number DESC", []
     return conn.execute(
-        f"SELECT r.number, r.reference, r.doc, found.score FROM records r JOIN ({found[0]}) AS found "
+        f"SELECT r.number, r.reference, r.doc::text, found.score FROM records r JOIN ({found[0]}) AS found "
         f"ON found.number = r.number WHERE {text} ORDER BY {order} LIMIT %s OFFSET %s",
         [*found[1], *params, *order_params, take, skip]).fetchall()
 

@@ -99,8 +99,9 @@ def _binned(conn, split: Common) -> int:
                         [split.repo, split.repo, split.word]).fetchone()[0]
 
 
-def rows(conn, split: Common, constraints: Sql, skip: int, take: int) -> list[tuple[int, str, dict, float]]:
-    """The page's (number, reference, document, score), the most relevant first, equal scores newest first."""
+def rows(conn, split: Common, constraints: Sql, skip: int, take: int) -> list[tuple[int, str, str, float]]:
+    """The page's (number, reference, document's text, score), the most relevant first, equal scores newest
+    first."""
     text, params = constraints
     score, score_params = split.score
     unscored = "" if split.rest is None else " AND t.number NOT IN (SELECT number FROM rest)"     # hashed
@@ -109,13 +110,13 @@ def rows(conn, split: Common, constraints: Sql, skip: int, take: int) -> list[tu
              "ORDER BY t.weight DESC, t.number DESC LIMIT %s")
     alone_params = [*score_params, split.repo, split.word, *params, skip + take]
     if split.rest is None:
-        return conn.execute(f"SELECT r.number, r.reference, r.doc, a.score FROM ({alone}) AS a JOIN records r "
-                            "ON r.repo = %s AND r.number = a.number ORDER BY a.score DESC, a.number DESC "
-                            "LIMIT %s OFFSET %s", [*alone_params, split.repo, take, skip]).fetchall()
+        return conn.execute(f"SELECT r.number, r.reference, r.doc::text, a.score FROM ({alone}) AS a "
+                            "JOIN records r ON r.repo = %s AND r.number = a.number "
+                            "ORDER BY a.score DESC, a.number DESC LIMIT %s OFFSET %s", [*alone_params, split.repo, take, skip]).fetchall()
     (rest, rest_params), (scored, scored_params) = split.rest, split.scored
     return conn.execute(
         f"WITH rest AS MATERIALIZED ({rest}), scored AS MATERIALIZED ({scored}) "
-        "SELECT r.number, r.reference, r.doc, s.score FROM "
+        "SELECT r.number, r.reference, r.doc::text, s.score FROM "
         f"((SELECT number, score FROM scored) UNION ALL ({alone})) AS s "
         f"JOIN records r ON r.repo = %s AND r.number = s.number WHERE {text} "
         "ORDER BY s.score DESC, s.number DESC LIMIT %s OFFSET %s",
