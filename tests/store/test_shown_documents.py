@@ -2,6 +2,7 @@
 again after a write on any server, and bounded for the whole process by their size."""
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from engine.store.base import Query
@@ -58,7 +59,7 @@ def servers(postgres_url):
 
 
 def test_a_page_read_again_reads_no_documents_until_a_write_anywhere(servers, monkeypatch):
-    import psycopg
+
     here, elsewhere = servers
     for number in range(1, 8):
         here.insert(project(number, title=f"Project {number}"), user="ann")
@@ -100,3 +101,31 @@ def test_outside_a_request_the_revision_is_read_for_each_page_so_a_write_elsewhe
     current = elsewhere.get(reference)
     elsewhere.update(reference, {**current.values, "title": "After"}, user="bob", expected_version=current.version)
     assert [record.values["title"] for record in here.query(Query()).records] == ["After"]
+
+
+def test_a_deep_page_reads_the_documents_of_the_next_pages_with_its_own(servers, monkeypatch):
+    from engine.store.base import NewRecord
+    from engine.store.postgres import listing
+    here, _ = servers
+    per_page = 10
+    here.insert_many([NewRecord(project(number, title=f"Project {number:03}")) for number in range(1, 201)],
+                     user="ann")
+    first_deep = listing.DEEP // per_page + 1
+    read: list[int] = []
+    execute = psycopg.Connection.execute
+
+    def counted(self, sql, params=None, *args, **kwargs):
+        if "doc::text FROM records" in str(sql) and "ANY" in str(sql):
+            read.append(len(params[1]))
+        return execute(self, sql, params, *args, **kwargs)
+    monkeypatch.setattr(psycopg.Connection, "execute", counted)
+
+    def titles(page: int) -> list[str]:
+        with moment():
+            return [record.values["title"]
+                    for record in here.query(Query(page=page, per_page=per_page, sort="title")).records]
+    for offset in range(listing.AHEAD + 2):
+        page = first_deep + offset
+        assert titles(page) == [f"Project {number:03}" for number in range((page - 1) * per_page + 1,
+                                                                          page * per_page + 1)]
+    assert read == [per_page * (1 + listing.AHEAD)] * 2     # the page and the next ones; then from the next

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Past this many rows, a page of a list of at most ``WHOLE`` records is cut from its whole order.
 DEEP, WHOLE = 100, 20_000
+#: A page cut from the whole order whose documents are read reads those of this many pages after it too.
+AHEAD = 3
 #: The counts the write path keeps for a whole pool (``listing_tables``).
 _COUNTED = "SELECT name, key, count FROM facet_counts WHERE repo = %s AND deleted = %s"
 
@@ -129,21 +131,25 @@ def _page_rows(conn, store: "PostgresStore", asked: tuple, sql: _Sql, kept: Reme
     are, in order, is remembered; their documents are kept apart, within a bound for the whole process
     (``shown``), and read by number when they are not. A page deep in a list that is not too long is cut
     from the list's whole order, remembered once: reading past thousands of rows for each page costs a sort
-    of them all each time, and people (and crawlers) page through a list one page after another."""
+    of them all each time, and people (and crawlers) page through a list one page after another: so the
+    documents of the next few pages of that order are read with the page's own, when those are read."""
     fetched: dict[int, tuple[str, dict]] = {}
     skip, take = asked[2:]
+    ahead: list[int] = []
 
     def order() -> list[tuple[int, float | None]]:
         rows = _rows(conn, store, sql, skip, take)
         fetched.update(shown.kept(store, kept.revision, [row[:3] for row in rows]))
         return [(number, score) for number, _, _, score in rows]
     if skip >= DEEP and total <= WHOLE and sql.query.searched is None:
-        numbers = kept.remember(("order", *asked[:2]), lambda: _whole_order(conn, store, sql, total))[skip:skip + take]
+        whole = kept.remember(("order", *asked[:2]), lambda: _whole_order(conn, store, sql, total))
+        numbers = whole[skip:skip + take]
+        ahead = [number for number, _ in whole[skip + take:skip + take * (1 + AHEAD)]]
     else:
         numbers = kept.remember(("rows", *asked), order)
     missing = [number for number, _ in numbers if number not in fetched]
     if missing:
-        fetched.update(shown.documents(conn, store, kept.revision, missing))
+        fetched.update(shown.documents(conn, store, kept.revision, missing, ahead))
     return [(*fetched[number], score) for number, score in numbers]
 
 

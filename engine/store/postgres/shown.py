@@ -88,12 +88,17 @@ class Shown:
 SHOWN = Shown()
 
 
-def documents(conn, store, revision: Hashable | None, numbers: Sequence[int]) -> dict[int, tuple[str, Doc]]:
+def documents(conn, store, revision: Hashable | None, numbers: Sequence[int], ahead: Sequence[int] = ()
+              ) -> dict[int, tuple[str, Doc]]:
     """number -> (reference, stored document) of ``store``'s records ``numbers``, those kept at ``revision``
-    (``store.revision()`` as the page read it) from memory, the others read on ``conn`` (``kept``)."""
+    (``store.revision()`` as the page read it) from memory, the others read on ``conn`` (``kept``). When any
+    must be read, so are those of ``ahead`` not kept (the records the next pages show), in the same statement."""
     found = SHOWN.take(_site(store), revision, numbers) if revision is not None else {}
     missing = [number for number in numbers if number not in found]
     if missing:
+        if ahead and revision is not None:
+            held = SHOWN.take(_site(store), revision, ahead)
+            missing.extend(number for number in ahead if number not in held and number not in found)
         found.update(kept(store, revision, conn.execute(
             "SELECT number, reference, doc::text FROM records WHERE repo = %s AND number = ANY(%s)",
             [store.repo, missing])))
