@@ -112,7 +112,8 @@ def rows(conn, split: Common, constraints: Sql, skip: int, take: int) -> list[tu
     if split.rest is None:
         return conn.execute(f"SELECT r.number, r.reference, r.doc::text, a.score FROM ({alone}) AS a "
                             "JOIN records r ON r.repo = %s AND r.number = a.number "
-                            "ORDER BY a.score DESC, a.number DESC LIMIT %s OFFSET %s", [*alone_params, split.repo, take, skip]).fetchall()
+                            "ORDER BY a.score DESC, a.number DESC LIMIT %s OFFSET %s",
+                            [*alone_params, split.repo, take, skip]).fetchall()
     (rest, rest_params), (scored, scored_params) = split.rest, split.scored
     return conn.execute(
         f"WITH rest AS MATERIALIZED ({rest}), scored AS MATERIALIZED ({scored}) "
