@@ -22,7 +22,7 @@ def _open_tinydb(rtype: RepositoryType, folder: Path, request) -> Store:
 
 def _open_postgresql(rtype: RepositoryType, folder: Path, request) -> Store:
     """A store on this test's own schema of the test database; opened twice, it shares one pool, as two
-    threads of a worker would (``two_servers`` in ``storekit`` opens a second pool, as a second server)."""
+    threads of a worker would (``here_and_elsewhere`` opens a second pool, as a second server)."""
     from engine.store.postgres.database import database
     from engine.store.postgres.store import PostgresStore
     return PostgresStore(rtype, database(request.getfixturevalue("postgres_url")), "test")
@@ -70,3 +70,14 @@ def rtype() -> RepositoryType:
 @pytest.fixture
 def validator(rtype) -> RecordValidator:
     return RecordValidator(rtype)
+
+
+@pytest.fixture
+def here_and_elsewhere(postgres_url):
+    """Two stores of one repository: this process's, on its one pool (as the application opens it), and
+    another application server's, on a pool of its own."""
+    from engine.store.postgres.database import Database, database
+    from engine.store.postgres.store import PostgresStore
+    elsewhere = Database(postgres_url)
+    yield (PostgresStore(qi_project(), database(postgres_url), "test"), PostgresStore(qi_project(), elsewhere, "test"))
+    elsewhere.close()

@@ -36,9 +36,8 @@ def test_within_a_moment_the_revisions_are_read_once_and_a_save_of_it_is_seen(po
         assert first.query(Query()).total == 1
 
 
-def test_a_save_elsewhere_before_the_moment_began_is_seen(postgres_url):
-    here = PostgresStore(qi_project(), database(postgres_url), "one")
-    elsewhere = PostgresStore(qi_project(), Database(postgres_url), "one")      # another server's pool
+def test_a_save_elsewhere_before_the_moment_began_is_seen(here_and_elsewhere):
+    here, elsewhere = here_and_elsewhere
     with moment():
         assert here.query(Query()).total == 0
     elsewhere.insert(project(1), user="bob")
@@ -47,12 +46,10 @@ def test_a_save_elsewhere_before_the_moment_began_is_seen(postgres_url):
         elsewhere.insert(project(2), user="bob")
     with moment():
         assert here.query(Query()).total == 2
-    elsewhere.db.close()
 
 
-def test_comments_and_watchers_remembered_are_read_again_after_a_save_on_another_server(postgres_url):
-    here = PostgresStore(qi_project(), database(postgres_url), "one")
-    elsewhere = PostgresStore(qi_project(), Database(postgres_url), "one")
+def test_comments_and_watchers_remembered_are_read_again_after_a_save_on_another_server(here_and_elsewhere):
+    here, elsewhere = here_and_elsewhere
     reference = here.insert(project(1), user="ann").reference
     assert here.comments(reference) == [] and here.watchers(reference) == frozenset()
     elsewhere.add_comment(reference, "Seen on ward 12", user="bob")
@@ -61,7 +58,6 @@ def test_comments_and_watchers_remembered_are_read_again_after_a_save_on_another
     assert here.watchers(reference) == frozenset({"bob"})
     elsewhere.set_watching(reference, "bob", False)
     assert here.watchers(reference) == frozenset()
-    elsewhere.db.close()
 
 
 def test_a_kept_document_is_read_once_a_moment_and_a_change_elsewhere_in_the_next(postgres_url, monkeypatch):
@@ -96,10 +92,9 @@ def test_a_kept_document_is_read_once_a_moment_and_a_change_elsewhere_in_the_nex
     assert here.get("dee").name == "Dee"                # outside a moment: read each time
 
 
-def test_a_record_opened_is_remembered_until_a_save_anywhere(postgres_url, monkeypatch):
+def test_a_record_opened_is_remembered_until_a_save_anywhere(here_and_elsewhere, monkeypatch):
     import psycopg
-    here = PostgresStore(qi_project(), database(postgres_url), "one")
-    elsewhere = PostgresStore(qi_project(), Database(postgres_url), "one")
+    here, elsewhere = here_and_elsewhere
     reference = here.insert(project(1), user="ann").reference
     read = []
     execute = psycopg.Connection.execute
@@ -128,4 +123,3 @@ def test_a_record_opened_is_remembered_until_a_save_anywhere(postgres_url, monke
         with pytest.raises(RecordNotFound):
             here.get(reference)
         assert here.get(reference, include_deleted=True).deleted
-    elsewhere.db.close()

@@ -3,14 +3,12 @@ again after a write on any server, and bounded for the whole process by their si
 from __future__ import annotations
 
 import psycopg
-import pytest
 
-from engine.store.base import Query
-from engine.store.postgres import shown
-from engine.store.postgres.database import Database, database, moment
+from engine.store.base import NewRecord, Query
+from engine.store.postgres import listing, shown
+from engine.store.postgres.database import moment
 from engine.store.postgres.shown import Shown
-from engine.store.postgres.store import PostgresStore
-from storekit import project, qi_project
+from storekit import project
 
 
 def doc(number: int) -> tuple[str, dict, int]:
@@ -49,18 +47,8 @@ def test_keeping_a_document_again_counts_its_size_once():
     assert kept.size == 0
 
 
-@pytest.fixture
-def servers(postgres_url):
-    """This process's store, and another server's (a pool of its own) writing to the same repository."""
-    here = PostgresStore(qi_project(), database(postgres_url), "test")
-    elsewhere = PostgresStore(qi_project(), Database(postgres_url), "test")
-    yield here, elsewhere
-    elsewhere.db.close()
-
-
-def test_a_page_read_again_reads_no_documents_until_a_write_anywhere(servers, monkeypatch):
-
-    here, elsewhere = servers
+def test_a_page_read_again_reads_no_documents_until_a_write_anywhere(here_and_elsewhere, monkeypatch):
+    here, elsewhere = here_and_elsewhere
     for number in range(1, 8):
         here.insert(project(number, title=f"Project {number}"), user="ann")
     read = []
@@ -91,8 +79,8 @@ def test_a_page_read_again_reads_no_documents_until_a_write_anywhere(servers, mo
     assert len(read) > before
 
 
-def test_outside_a_request_the_revision_is_read_for_each_page_so_a_write_elsewhere_shows(servers, monkeypatch):
-    here, elsewhere = servers
+def test_outside_a_request_the_revision_is_read_for_each_page_so_a_write_elsewhere_shows(here_and_elsewhere, monkeypatch):
+    here, elsewhere = here_and_elsewhere
     kept = Shown()
     monkeypatch.setattr(shown, "SHOWN", kept)
     reference = here.insert(project(1, title="Before"), user="ann").reference
@@ -103,10 +91,8 @@ def test_outside_a_request_the_revision_is_read_for_each_page_so_a_write_elsewhe
     assert [record.values["title"] for record in here.query(Query()).records] == ["After"]
 
 
-def test_a_deep_page_reads_the_documents_of_the_next_pages_with_its_own(servers, monkeypatch):
-    from engine.store.base import NewRecord
-    from engine.store.postgres import listing
-    here, _ = servers
+def test_a_deep_page_reads_the_documents_of_the_next_pages_with_its_own(here_and_elsewhere, monkeypatch):
+    here, _ = here_and_elsewhere
     per_page = 10
     here.insert_many([NewRecord(project(number, title=f"Project {number:03}")) for number in range(1, 201)],
                      user="ann")

@@ -88,29 +88,26 @@ class Shown:
 SHOWN = Shown()
 
 
-def documents(conn, store, revision: Hashable | None, numbers: Sequence[int], ahead: Sequence[int] = ()
+def documents(conn, store, revision: Hashable, numbers: Sequence[int], ahead: Sequence[int] = ()
               ) -> dict[int, tuple[str, Doc]]:
     """number -> (reference, stored document) of ``store``'s records ``numbers``, those kept at ``revision``
     (``store.revision()`` as the page read it) from memory, the others read on ``conn`` (``kept``). When any
     must be read, so are those of ``ahead`` not kept (the records the next pages show), in the same statement."""
-    found = SHOWN.take(_site(store), revision, numbers) if revision is not None else {}
-    missing = [number for number in numbers if number not in found]
-    if missing:
-        if ahead and revision is not None:
-            held = SHOWN.take(_site(store), revision, ahead)
-            missing.extend(number for number in ahead if number not in held and number not in found)
-        found.update(kept(store, revision, conn.execute(
-            "SELECT number, reference, doc::text FROM records WHERE repo = %s AND number = ANY(%s)",
-            [store.repo, missing])))
+    wanted = [*numbers, *ahead]
+    found = SHOWN.take(_site(store), revision, wanted)
+    if all(number in found for number in numbers):
+        return found
+    found.update(kept(store, revision, conn.execute(
+        "SELECT number, reference, doc::text FROM records WHERE repo = %s AND number = ANY(%s)",
+        [store.repo, [number for number in wanted if number not in found]])))
     return found
 
 
-def kept(store, revision: Hashable | None, rows: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, Doc]]:
+def kept(store, revision: Hashable, rows: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, Doc]]:
     """number -> (reference, document) of rows of (number, reference, document's text) read from the
-    database, kept at ``revision`` (None: a store that cannot say its revision, whose are not kept)."""
+    database, kept at ``revision``."""
     read = {number: (reference, read_json(text), len(text)) for number, reference, text in rows}
-    if revision is not None:
-        SHOWN.keep(_site(store), revision, read)
+    SHOWN.keep(_site(store), revision, read)
     return {number: (reference, doc) for number, (reference, doc, _) in read.items()}
 
 
