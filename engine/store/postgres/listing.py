@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
 from engine.store.base import Page, Query
-from engine.store.postgres import clauses, search_ranked, shown
+from engine.store.postgres import clauses, search_ranked, search_topk, shown
 from engine.store.postgres.clauses import Sql
 from engine.store.postgres.remembered import Remembered, one, remembered
 from engine.store.query import SEARCH, SYSTEM_FILTERS
@@ -83,6 +83,16 @@ class _Sql:
         return search.found_sql(self.conn, self.store.rtype, self.store.repo, self.query.searched, self.plan)
 
     @cached_property
+    def numbers(self) -> Sql | None:
+        """The select of the numbers the search finds, for the constraints: unscored where no score is
+        needed to know them (``search_scoring.found_numbers``), else ``found``."""
+        if self.query.searched is None:
+            return None
+        from engine.store.postgres import search_scoring
+        return search_scoring.found_numbers(self.store.rtype, self.store.repo, self.query.searched,
+                                            self.plan) or self.found
+
+    @cached_property
     def common(self):
         """The search split at its commonest word (``search_ranked``), where that holds; else None."""
         if self.query.searched is None:
@@ -91,7 +101,7 @@ class _Sql:
 
     @cached_property
     def named(self) -> dict[str, Sql]:
-        return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.found)
+        return clauses.constraints(self.store.rtype, self.store.repo, self.query, self.numbers)
 
 
 def _counted(conn, query: Query, sql: _Sql) -> dict[str, Sql]:
@@ -172,6 +182,10 @@ def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
                                              "r.number, r.reference, r.doc::text, NULL", clauses.where(sql.named),
                                              skip, take)).fetchall()
     text, params = clauses.where(sql.named, leave_out=(SEARCH,))
+    if query.ranked:
+        best = search_topk.rows(conn, sql.plan, query.searched, (text, params), skip, take)
+        if best is not None:
+            return best
     if query.ranked and sql.common is not None:
         return search_ranked.rows(conn, sql.common, (text, params), skip, take)
     if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)

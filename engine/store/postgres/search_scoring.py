@@ -45,6 +45,31 @@ def found_sql(conn, rtype: RepositoryType, repo: int, searched: SearchQuery, mad
     return _referenced(rtype, repo, searched, text, params)
 
 
+def found_numbers(rtype: RepositoryType, repo: int, searched: SearchQuery, made: Plan) -> Sql | None:
+    """The numbers of every record the search finds, without scoring them, where that needs no score: to
+    count them and their facets (a union of the words' ranges of the index, with no sum per record to keep).
+    None where a record's matched clauses must be counted (``at_least`` above 1)."""
+    if searched.at_least > 1:
+        return None
+    parts, params = [], []
+    words = sorted({term for _, term, _, _ in made.words})
+    if words:
+        parts.append("SELECT number FROM search_terms WHERE repo = %s AND term = ANY(%s)")
+        params += [repo, words]
+    for text, more in made.phrases.values():
+        parts.append(f"SELECT number FROM ({text}) AS phrase")
+        params += more
+    left_out, excluded = _excluded(made, searched)
+    if parts and left_out:
+        parts = [f"SELECT number FROM ({' UNION ALL '.join(parts)}) AS found WHERE number NOT IN ({left_out})"]
+        params += excluded
+    typed = _typed(rtype, searched)
+    if typed:
+        parts.append("SELECT number FROM records WHERE repo = %s AND reference = ANY(%s)")
+        params += [repo, typed]
+    return (" UNION ALL ".join(parts), params) if parts else (NOTHING, [])
+
+
 def plan(conn, repo: int, searched: SearchQuery) -> Plan:
     """The words and phrases the search reads, with their idf and weights."""
     made = _plan(conn, repo, searched)
@@ -199,12 +224,17 @@ def combined(plan: Plan, searched: SearchQuery, within: tuple[str, Sql] | None =
 
 def _referenced(rtype: RepositoryType, repo: int, searched: SearchQuery, text: str, params: list[Any]) -> Sql:
     """The search's records, and a reference typed as the search on top (``engine.store.query._scores``)."""
-    prefix = rtype.reference_prefix
-    references = sorted({format_reference(prefix, number) for asked, number in searched.references
-                         if asked == prefix.casefold()})
+    references = _typed(rtype, searched)
     if not references:
         return text, params
     return (f"WITH found AS ({text}), typed AS (SELECT number FROM records WHERE repo = %s AND reference = ANY(%s)) "
             "SELECT number, score FROM found WHERE number NOT IN (SELECT number FROM typed) UNION ALL "
             "SELECT number, (SELECT coalesce(max(score), 0::float8) + 1 FROM found) FROM typed",
             params + [repo, references])
+
+
+def _typed(rtype: RepositoryType, searched: SearchQuery) -> list[str]:
+    """The references of this repository typed as the search."""
+    prefix = rtype.reference_prefix
+    return sorted({format_reference(prefix, number) for asked, number in searched.references
+                   if asked == prefix.casefold()})

@@ -170,3 +170,36 @@ def test_the_corpus_has_several_repositories_and_every_record(both):
         with pg.db.connection() as conn:
             indexed = conn.execute("SELECT records FROM search_repositories WHERE repo = %s", (pg.repo,)).fetchone()
         assert indexed[0] == embedded.count() and all(reference_number(r.reference) for r in embedded.iter_all())
+
+
+@pytest.mark.parametrize("q", QUERIES)
+@pytest.mark.parametrize("corpus", ["both", "edited"])
+def test_pages_read_best_first_from_the_words_lists_are_the_same(request, corpus, q, monkeypatch):
+    """As above, with every search taken best first from its words' lists, however few records they find,
+    and read from one record deep (``search_topk``): so the bounds, the deepening and the records holding
+    every clause all decide the pages, which must still be the embedded store's, scores and all."""
+    from engine.store.postgres import remembered, search_scoring, search_topk
+    monkeypatch.setattr(search_topk, "WORTHWHILE", 0)
+    monkeypatch.setattr(search_topk, "FIRST", 1)
+    answered = []
+    taken = search_topk.rows
+    monkeypatch.setattr(search_topk, "rows", lambda *args: answered.append(taken(*args)) or answered[-1])
+    pairs, thesaurus = request.getfixturevalue(corpus)
+    searched = parse(q, thesaurus)
+    simple = searched.at_least <= 1 and not searched.excluded and not searched.references
+    expected_used = False
+    for embedded, pg in pairs:
+        remembered._kept.pop(pg.store, None)
+        for asked in ({}, {"state": "open"}):
+            whole = embedded.query(Query(q=q, search=searched, per_page=10_000, **asked))
+            expected = [(record.reference, whole.scores[record.reference]) for record in whole.records]
+            last = max(1, -(-len(expected) // 3))
+            for number in sorted({1, 2, last} - {0}):
+                page = pg.store.query(Query(q=q, search=searched, page=number, per_page=3, **asked))
+                assert page.total == whole.total, (pg.rtype.name, asked, number)
+                assert [(record.reference, page.scores[record.reference]) for record in page.records] == \
+                    expected[(number - 1) * 3:number * 3], (pg.rtype.name, asked, number)
+            with pg.db.connection() as conn:
+                words = search_scoring.plan(conn, pg.repo, searched).words
+            expected_used |= simple and bool(words) and whole.total > 0
+    assert any(rows is not None for rows in answered) == expected_used, answered
