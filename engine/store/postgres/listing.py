@@ -173,8 +173,9 @@ def _whole_order(conn, store: "PostgresStore", sql: _Sql, total: int) -> list[tu
 def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
           ) -> list[tuple[int, str, str, float | None]]:
     """The page's numbers, references and documents (their text, for ``shown``) in order, each with its
-    search score (None without a search). A search joins what it found, for the scores, instead of testing
-    each row against it."""
+    search score (None without a search). A ranked search many records match is read best first from its
+    words' lists (``search_topk``), else split at its commonest word (``search_ranked``); otherwise a search
+    joins what it found, for the scores, instead of testing each row against it."""
     query, rtype, found = sql.query, store.rtype, sql.found
     order, order_params = clauses.order_by(rtype, query.sort or rtype.listing.sort)
     if found is None:       # in an index's order (``sort_indexes``): a first page reads its own rows
