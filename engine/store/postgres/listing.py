@@ -183,13 +183,12 @@ def _rows(conn, store: "PostgresStore", sql: _Sql, skip: int, take: int
                                              "r.number, r.reference, r.doc::text, NULL", clauses.where(sql.named),
                                              skip, take)).fetchall()
     text, params = clauses.where(sql.named, leave_out=(SEARCH,))
-    if query.ranked:
+    if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)
         best = search_topk.rows(conn, sql.plan, query.searched, (text, params), skip, take)
         if best is not None:
             return best
-    if query.ranked and sql.common is not None:
-        return search_ranked.rows(conn, sql.common, (text, params), skip, take)
-    if query.ranked:        # the most relevant first; equal scores newest first (``query._ranked``)
+        if sql.common is not None:
+            return search_ranked.rows(conn, sql.common, (text, params), skip, take)
         order, order_params = "found.score DESC, r.number DESC", []
     return conn.execute(
         f"SELECT r.number, r.reference, r.doc::text, found.score FROM records r JOIN ({found[0]}) AS found "

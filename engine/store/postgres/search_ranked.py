@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from engine.search.parse import SearchQuery
 from engine.store.postgres.clauses import Sql
-from engine.store.postgres.search_scoring import Plan, combined
+from engine.store.postgres.search_scoring import Plan, combined, holders
 
 #: Does the record ``r`` hold the common word (its parameters: the repository, the word)?
 _HOLDS = "EXISTS (SELECT FROM search_terms h WHERE h.repo = %s AND h.term = %s AND h.number = r.number)"
@@ -49,20 +49,15 @@ def common(made: Plan, searched: SearchQuery) -> Common | None:
         return None
     _, _, idf, weight = entries[0]
     score: Sql = ("(t.weight::float8 * %s::float8) * %s::float8", [idf, weight])
-    parts, params = [], []
     others = sorted({term for _, term, _, _ in made.words if term != word})
     if sum(made.held.get(term, 0) for term in others) >= made.held[word]:
         return None         # nothing is common enough to gain by: scoring everything costs no more
-    if others:
-        parts.append("SELECT number FROM search_terms WHERE repo = %s AND term = ANY(%s)")
-        params += [made.repo, others]
-    for text, more in made.phrases.values():
-        parts.append(f"SELECT number FROM ({text}) AS phrase")
-        params += more
-    if not parts:
+    rest = holders(made, others)
+    if rest is None:
         return Common(made.repo, word, made.held[word], score, None, None)
     scored = combined(made, searched, within=(word, ("SELECT number FROM rest", [])))
-    return Common(made.repo, word, made.held[word], score, (f"SELECT DISTINCT number FROM ({' UNION ALL '.join(parts)}) AS found", params), scored)
+    return Common(made.repo, word, made.held[word], score,
+                  (f"SELECT DISTINCT number FROM ({rest[0]}) AS found", rest[1]), scored)
 
 
 def total(conn, split: Common, constraints: Sql, live_pool: bool) -> int:

@@ -52,22 +52,35 @@ def found_numbers(rtype: RepositoryType, repo: int, searched: SearchQuery, made:
     if searched.at_least > 1:
         return None
     parts, params = [], []
-    words = sorted({term for _, term, _, _ in made.words})
-    if words:
-        parts.append("SELECT number FROM search_terms WHERE repo = %s AND term = ANY(%s)")
-        params += [repo, words]
-    for text, more in made.phrases.values():
-        parts.append(f"SELECT number FROM ({text}) AS phrase")
-        params += more
-    left_out, excluded = _excluded(made, searched)
-    if parts and left_out:
-        parts = [f"SELECT number FROM ({' UNION ALL '.join(parts)}) AS found WHERE number NOT IN ({left_out})"]
-        params += excluded
+    found = holders(made, sorted({term for _, term, _, _ in made.words}))
+    if found is not None:
+        left_out, excluded = _excluded(made, searched)
+        parts.append(f"SELECT number FROM ({found[0]}) AS found" + (f" WHERE number NOT IN ({left_out})"
+                                                                    if left_out else ""))
+        params += found[1] + excluded
     typed = _typed(rtype, searched)
     if typed:
         parts.append("SELECT number FROM records WHERE repo = %s AND reference = ANY(%s)")
         params += [repo, typed]
     return (" UNION ALL ".join(parts), params) if parts else (NOTHING, [])
+
+
+def holders(made: Plan, words: list[str]) -> Sql | None:
+    """The numbers of the records holding any of ``words`` or any of the search's phrases, a number once for
+    each it holds (None: no words, no phrases)."""
+    parts, params = [], []
+    if words:
+        parts.append("SELECT number FROM search_terms WHERE repo = %s AND term = ANY(%s)")
+        params += [made.repo, words]
+    for text, more in made.phrases.values():
+        parts.append(f"SELECT number FROM ({text}) AS phrase")
+        params += more
+    return (" UNION ALL ".join(parts), params) if parts else None
+
+
+def clause_of(key: str) -> int:
+    """The clause a phrase of ``Plan.phrases`` is an alternative of (its key is ``#clause.n``)."""
+    return int(key[1:].split(".")[0])
 
 
 def plan(conn, repo: int, searched: SearchQuery) -> Plan:
@@ -162,7 +175,7 @@ def _aggregated(plan: Plan, clauses: range, rows: str, params: list[Any], phrase
         cases, more = [], []
         if phrases:
             for key in plan.phrases:
-                if key.startswith(f"#{clause}."):
+                if clause_of(key) == clause:
                     cases.append("WHEN %s::text THEN weight")
                     more.append(key)
         else:

@@ -28,7 +28,7 @@ from collections import defaultdict
 
 from engine.search.parse import SearchQuery
 from engine.store.postgres.clauses import Sql
-from engine.store.postgres.search_scoring import Plan
+from engine.store.postgres.search_scoring import Plan, clause_of
 
 #: Below this many records holding the search's words in all, scoring them all is as quick.
 WORTHWHILE = 20_000
@@ -219,8 +219,7 @@ def _phrased(conn, made: Plan, constraints: Sql) -> dict[int, dict[int, float]] 
     text, params = constraints
     selects = " UNION ALL ".join(f"SELECT %s::int AS clause, number, score FROM ({phrase}) AS p"
                                  for phrase, _ in made.phrases.values())
-    phrase_params = [one for key, (_, more) in made.phrases.items()
-                     for one in (int(key[1:].split(".")[0]), *more)]
+    phrase_params = [one for key, (_, more) in made.phrases.items() for one in (clause_of(key), *more)]
     found = conn.execute(f"SELECT p.clause, p.number, p.score FROM ({selects}) AS p JOIN records r "
                          f"ON r.repo = %s AND r.number = p.number WHERE {text} LIMIT %s",
                          [*phrase_params, made.repo, *params, PHRASED + 1]).fetchall()
